@@ -1,0 +1,226 @@
+package io.kbstream.cli.stack;
+
+import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.config.KbOptions;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+/**
+ * The local stack on 127.0.0.1: Postgres shards, Redis and a KRaft Kafka broker, with all data,
+ * logs and pid files under one folder ({@code .kb/} by default). Passwords are generated once into
+ * {@code .kb/secrets.properties} (mode 0600), which {@link KbConfig#load()} reads.
+ */
+public final class LocalStack {
+
+    private final KbConfig config;
+    private final Path dataDir;
+    private final List<StackService> services;
+
+    private LocalStack(KbConfig config, Consumer<String> onShardStarted) {
+        this.config = config;
+        this.dataDir = Path.of(config.get(KbOptions.STACK_DATA_DIR));
+        int base = config.get(KbOptions.STACK_PORT_BASE);
+        this.services = new ArrayList<>();
+        Path pgRoot = dataDir.resolve("pg");
+        for (int i = 0; i < config.get(KbOptions.STACK_SHARD_COUNT); i++) {
+            services.add(
+                    new PostgresShard(
+                            i,
+                            base + i,
+                            pgRoot,
+                            Path.of(config.get(KbOptions.STACK_POSTGRES_BIN)),
+                            config.get(KbOptions.POSTGRES_USER),
+                            config.get(KbOptions.POSTGRES_PASSWORD),
+                            config.get(KbOptions.POSTGRES_DATABASE),
+                            onShardStarted));
+        }
+        services.add(
+                new RedisServer(
+                        config.get(KbOptions.REDIS_PORT),
+                        dataDir.resolve("redis"),
+                        config.get(KbOptions.REDIS_PASSWORD)));
+        Map<String, Integer> topics = new LinkedHashMap<>();
+        int partitions = config.get(KbOptions.STACK_KAFKA_PARTITIONS);
+        topics.put(config.get(KbOptions.TOPIC_DOCUMENTS), partitions);
+        topics.put(config.get(KbOptions.TOPIC_STATUS), partitions);
+        topics.put(config.get(KbOptions.TOPIC_DLQ), 1);
+        services.add(
+                new KafkaBroker(
+                        base + 20,
+                        base + 21,
+                        dataDir.resolve("kafka"),
+                        config.get(KbOptions.STACK_KAFKA_HEAP_MB),
+                        topics));
+    }
+
+    /**
+     * Opens the stack for the project: generates missing secrets first, then reloads the config so
+     * every service sees them. {@code onShardStarted} receives each shard's JDBC URL once it
+     * answers (the caller applies migrations there).
+     */
+    public static LocalStack open(Consumer<String> onShardStarted) {
+        KbConfig initial = KbConfig.load();
+        Path dataDir = Path.of(initial.get(KbOptions.STACK_DATA_DIR));
+        ensureSecrets(dataDir);
+        KbConfig config = KbConfig.load();
+        preparePgRoot(dataDir);
+        return new LocalStack(config, onShardStarted);
+    }
+
+    public KbConfig config() {
+        return config;
+    }
+
+    public List<StackService> services() {
+        return services;
+    }
+
+    /** Starts every service not yet running, in dependency order; idempotent. */
+    public void up(Consumer<String> progress) {
+        for (StackService service : services) {
+            boolean wasRunning = service.status().running();
+            if (!wasRunning) {
+                progress.accept(String.format("%-18s starting ...", service.name()));
+            }
+            service.up();
+            progress.accept(
+                    String.format(
+                            "%-18s %s %s",
+                            service.name(),
+                            wasRunning ? "already up at" : "up at",
+                            service.endpoint()));
+        }
+    }
+
+    /** Stops what kb started, newest first. */
+    public void down(Consumer<String> progress) {
+        List<StackService> reversed = new ArrayList<>(services);
+        java.util.Collections.reverse(reversed);
+        for (StackService service : reversed) {
+            boolean wasRunning = service.status().running();
+            service.down();
+            progress.accept(
+                    String.format(
+                            "%-18s %s",
+                            service.name(), wasRunning ? "stopped" : "was not running"));
+        }
+    }
+
+    public boolean allRunning() {
+        return services.stream().allMatch(s -> s.status().running());
+    }
+
+    private static void ensureSecrets(Path dataDir) {
+        Path file = dataDir.resolve("secrets.properties");
+        Properties props = new Properties();
+        try {
+            Files.createDirectories(dataDir);
+            if (Files.isRegularFile(file)) {
+                try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                    props.load(r);
+                }
+            }
+            boolean changed = false;
+            for (String key :
+                    List.of(KbOptions.POSTGRES_PASSWORD.key(), KbOptions.REDIS_PASSWORD.key())) {
+                if (!props.containsKey(key)) {
+                    props.setProperty(key, randomSecret());
+                    changed = true;
+                }
+            }
+            if (changed) {
+                Files.deleteIfExists(file);
+                Files.createFile(
+                        file,
+                        PosixFilePermissions.asFileAttribute(
+                                PosixFilePermissions.fromString("rw-------")));
+                try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+                    props.store(w, "generated by kb stack up; never commit or log");
+                }
+            }
+        } catch (IOException e) {
+            throw new StackException(
+                    "cannot write " + file + ": " + e.getMessage(), "check the disk", e);
+        }
+    }
+
+    /**
+     * When kb runs as root, the Postgres clusters belong to the postgres user, who must be able to
+     * reach them. A checkout under a private folder (mode 0700) is not reachable; then the clusters
+     * live under /var/tmp and {@code .kb/pg} links there.
+     */
+    private static void preparePgRoot(Path dataDir) {
+        Path pgRoot = dataDir.resolve("pg");
+        if (!Processes.isRoot() || Files.exists(pgRoot)) {
+            return;
+        }
+        try {
+            Files.createDirectories(pgRoot);
+            Processes.run(
+                    List.of("chown", "postgres:", pgRoot.toString()),
+                    dataDir.resolve("stack.log"),
+                    Duration.ofSeconds(10));
+            try {
+                Processes.run(
+                        Processes.asUser("postgres", List.of("test", "-w", pgRoot.toString())),
+                        dataDir.resolve("stack.log"),
+                        Duration.ofSeconds(10));
+            } catch (StackException notReachable) {
+                Files.delete(pgRoot);
+                Path elsewhere =
+                        Path.of(
+                                "/var/tmp",
+                                "kb-stream-" + shortHash(dataDir.toAbsolutePath().toString()),
+                                "pg");
+                // .kb/pg did not exist, so anything left there belongs to a removed .kb/
+                Processes.run(
+                        List.of("rm", "-rf", elsewhere.toString()),
+                        dataDir.resolve("stack.log"),
+                        Duration.ofSeconds(60));
+                Files.createDirectories(elsewhere);
+                Processes.run(
+                        List.of("chown", "postgres:", elsewhere.toString()),
+                        dataDir.resolve("stack.log"),
+                        Duration.ofSeconds(10));
+                Files.createSymbolicLink(pgRoot, elsewhere);
+            }
+        } catch (IOException e) {
+            throw new StackException(
+                    "cannot prepare " + pgRoot + ": " + e.getMessage(), "check permissions", e);
+        }
+    }
+
+    private static String randomSecret() {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static String shortHash(String text) {
+        try {
+            byte[] digest =
+                    MessageDigest.getInstance("SHA-256")
+                            .digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package io.kbstream.cli.stack;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/** Process, pid-file and port helpers shared by the stack's services. */
+final class Processes {
+
+    private Processes() {}
+
+    static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    /** The pid in the first line of a pid file, if the file exists and parses. */
+    static OptionalLong readPid(Path pidFile) {
+        try {
+            if (!Files.isRegularFile(pidFile)) {
+                return OptionalLong.empty();
+            }
+            List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
+            return lines.isEmpty()
+                    ? OptionalLong.empty()
+                    : OptionalLong.of(Long.parseLong(lines.get(0).trim()));
+        } catch (IOException | NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /** The live process named by a pid file, if it is still running. */
+    static Optional<ProcessHandle> liveProcess(Path pidFile) {
+        OptionalLong pid = readPid(pidFile);
+        if (pid.isEmpty()) {
+            return Optional.empty();
+        }
+        return ProcessHandle.of(pid.getAsLong()).filter(ProcessHandle::isAlive);
+    }
+
+    static boolean portOpen(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 300);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Fails with a clear fix when something we did not start holds the port. */
+    static void requirePortFree(String service, int port) {
+        if (portOpen(port)) {
+            throw new StackException(
+                    "port "
+                            + port
+                            + " (for "
+                            + service
+                            + ") is in use by a process kb did not start",
+                    "stop that process, or move the whole stack with another port base:"
+                            + " KB_STACK_PORT_BASE=26400 ./kb stack up (or kb.stack.port-base in"
+                            + " kb.properties)");
+        }
+    }
+
+    static void waitFor(String what, Duration timeout, BooleanSupplier condition, Path logHint) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            sleep(200);
+        }
+        throw new StackException(
+                what + " did not become ready within " + timeout.toSeconds() + " s",
+                logHint == null ? "run ./kb stack status" : "see its log: " + logHint);
+    }
+
+    /** Sends SIGTERM, waits, then SIGKILL: used only on processes named by our own pid files. */
+    static void terminate(ProcessHandle process, Duration grace) {
+        process.destroy();
+        try {
+            process.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            process.destroyForcibly();
+            try {
+                process.onExit().get(10, TimeUnit.SECONDS);
+            } catch (Exception ignored) {
+                // reported by the caller's status check
+            }
+        }
+    }
+
+    /** Runs a short command to completion; its output goes to {@code log}. */
+    static void run(List<String> command, Path log, Duration timeout) {
+        try {
+            Files.createDirectories(log.getParent());
+            Process process =
+                    new ProcessBuilder(command)
+                            .redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                            .start();
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new StackException(
+                        "'" + command.get(0) + "' did not finish in " + timeout.toSeconds() + " s",
+                        "see " + log);
+            }
+            if (process.exitValue() != 0) {
+                throw new StackException(
+                        "'"
+                                + String.join(" ", redact(command))
+                                + "' failed (exit "
+                                + process.exitValue()
+                                + ")",
+                        "see " + log);
+            }
+        } catch (IOException e) {
+            throw new StackException(
+                    "cannot run " + command.get(0) + ": " + e.getMessage(),
+                    "check it is installed (./kb runs scripts/install-prereqs.sh)",
+                    e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackException("interrupted while running " + command.get(0), "retry", e);
+        }
+    }
+
+    /** Prefixes a command so it runs as the given user when we are root. */
+    static List<String> asUser(String user, List<String> command) {
+        if (!isRoot()) {
+            return command;
+        }
+        List<String> wrapped = new ArrayList<>(List.of("runuser", "-u", user, "--"));
+        wrapped.addAll(command);
+        return wrapped;
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackException("interrupted", "retry", e);
+        }
+    }
+
+    private static List<String> redact(List<String> command) {
+        return command.stream().map(a -> a.contains("pass") ? "<redacted>" : a).toList();
+    }
+}

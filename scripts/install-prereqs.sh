@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Installs what the local stack needs and the machine lacks: Redis, the Postgres 15 server and
+# its dev headers, and pgvector 0.8.0 compiled from Debian's source package. Idempotent: when
+# everything is present it only checks and returns in well under a second.
+set -euo pipefail
+
+PG_MAJOR=15
+PG_BIN="/usr/lib/postgresql/${PG_MAJOR}/bin"
+PGVECTOR_VERSION="0.8.0"
+KB_HOME="$(cd "$(dirname "$0")/.." && pwd)"
+BUILD_DIR="${KB_HOME}/.kb/build"
+
+say() { printf '[kb install] %s\n' "$*"; }
+fail() {
+  printf '[kb install] ERROR: %s\n' "$1" >&2
+  [ -n "${2:-}" ] && printf '[kb install] fix: %s\n' "$2" >&2
+  exit 1
+}
+
+need_root() {
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+      fail "installing $1 needs root" "run ./kb as root, or install $1 yourself"
+    fi
+  else
+    SUDO=""
+  fi
+}
+
+apt_updated=""
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 \
+    || fail "apt-get is not available, so '$*' cannot be installed" \
+            "install these packages with your system's package manager, then run ./kb again"
+  need_root "$*"
+  if [ -z "$apt_updated" ]; then
+    say "apt-get update"
+    $SUDO apt-get update -qq >/dev/null || fail "apt-get update failed" \
+      "check the machine reaches its Debian mirror (see /etc/apt/sources.list.d), then retry"
+    apt_updated=1
+  fi
+  say "apt-get install $*"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@" >/dev/null 2>&1 \
+    || fail "apt-get install $* failed" "run 'apt-get install $*' by hand to see why"
+}
+
+missing=()
+[ -x "${PG_BIN}/initdb" ] || missing+=("postgresql-${PG_MAJOR}")
+[ -x "${PG_BIN}/pg_config" ] && [ -f "/usr/include/postgresql/${PG_MAJOR}/server/postgres.h" ] \
+  || missing+=("postgresql-server-dev-${PG_MAJOR}")
+command -v redis-server >/dev/null 2>&1 || missing+=("redis-server")
+command -v dpkg-source >/dev/null 2>&1 || missing+=("dpkg-dev")
+command -v make >/dev/null 2>&1 || missing+=("make")
+command -v gcc >/dev/null 2>&1 || missing+=("gcc")
+if [ "${#missing[@]}" -gt 0 ]; then
+  apt_install "${missing[@]}"
+fi
+
+ext_dir="$("${PG_BIN}/pg_config" --sharedir)/extension"
+if [ ! -f "${ext_dir}/vector--${PGVECTOR_VERSION}.sql" ]; then
+  need_root "pgvector"
+  # Source-only entry for trixie's pgvector: no binary entry, so nothing else on the machine
+  # changes. The mirror is the one this machine already uses.
+  src_list=/etc/apt/sources.list.d/kb-stream-pgvector-src.sources
+  if [ ! -f "$src_list" ]; then
+    mirror="$(grep -hE '^(URIs:|deb )' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null \
+      | grep -oE 'https?://[^ ]+/debian/?( |$)' | grep -v security | head -n1 | tr -d ' ' || true)"
+    mirror="${mirror:-http://deb.debian.org/debian}"
+    say "adding a source-only apt entry for pgvector (trixie) at ${src_list}"
+    printf 'Types: deb-src\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      "$mirror" | $SUDO tee "$src_list" >/dev/null
+    apt_updated=""
+  fi
+  if [ -z "$apt_updated" ]; then
+    $SUDO apt-get update -qq >/dev/null || fail "apt-get update failed" "check the Debian mirror is reachable"
+    apt_updated=1
+  fi
+  mkdir -p "$BUILD_DIR"
+  rm -rf "${BUILD_DIR}/pgvector-${PGVECTOR_VERSION}"
+  say "fetching pgvector ${PGVECTOR_VERSION} source"
+  (cd "$BUILD_DIR" && apt-get source -qq "pgvector=${PGVECTOR_VERSION}-1" >/dev/null 2>"${BUILD_DIR}/apt-source.log") \
+    || { cat "${BUILD_DIR}/apt-source.log" >&2;
+         fail "could not fetch pgvector ${PGVECTOR_VERSION} source" "check 'apt-cache showsrc pgvector' lists ${PGVECTOR_VERSION}-1"; }
+  say "compiling pgvector ${PGVECTOR_VERSION}"
+  (cd "${BUILD_DIR}/pgvector-${PGVECTOR_VERSION}" \
+    && make -s PG_CONFIG="${PG_BIN}/pg_config" >"${BUILD_DIR}/pgvector-make.log" 2>&1 \
+    && $SUDO make -s install PG_CONFIG="${PG_BIN}/pg_config" >>"${BUILD_DIR}/pgvector-make.log" 2>&1) \
+    || fail "building pgvector failed (log: ${BUILD_DIR}/pgvector-make.log)" \
+            "check postgresql-server-dev-${PG_MAJOR} and gcc are installed"
+  say "pgvector ${PGVECTOR_VERSION} installed into ${ext_dir}"
+fi
+
+# Debian's redis-server package may start a system instance on 6379; ours runs on its own port.
+exit 0
