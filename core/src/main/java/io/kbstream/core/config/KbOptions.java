@@ -131,6 +131,20 @@ public final class KbOptions {
                             "Redis password (requirepass); the local stack generates one into"
                                     + " .kb/secrets.properties.");
 
+    public static final ConfigOption<java.time.Duration> REDIS_TIMEOUT =
+            ConfigOption.key("kb.redis.timeout")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofMillis(500))
+                    .withDescription(
+                            "Connect and read timeout for Redis; searches fall back to the shards"
+                                    + " after it.");
+
+    public static final ConfigOption<Integer> REDIS_POOL_SIZE =
+            ConfigOption.key("kb.redis.pool-size")
+                    .intType()
+                    .defaultValue(32)
+                    .withDescription("Pooled Redis connections per process.");
+
     // ---- Kafka ------------------------------------------------------------------------------
 
     public static final ConfigOption<String> KAFKA_BOOTSTRAP =

@@ -1,0 +1,31 @@
+package io.kbstream.core.redis;
+
+/**
+ * Every Redis key kb-stream writes, in one place. Tenant and document ids are user input, so keys
+ * put them last or length-prefix nothing ambiguous: a tenant id never contains ':' (validated at
+ * the API), and document ids come after the tenant.
+ */
+public final class RedisKeys {
+
+    private RedisKeys() {}
+
+    /** The tenant's index generation: INCR on every committed batch; part of every cache key. */
+    public static String generation(String tenant) {
+        return "kb:gen:" + tenant;
+    }
+
+    /** A document's latest status (hash). */
+    public static String status(String tenant, String documentId) {
+        return "kb:status:" + tenant + ":" + documentId;
+    }
+
+    /** A cached query embedding: model + SHA-256 of the query text. */
+    public static String queryEmbedding(String model, String sha256) {
+        return "kb:qemb:" + model + ":" + sha256;
+    }
+
+    /** A cached search response for a tenant at one index generation. */
+    public static String search(String tenant, long generation, String sha256) {
+        return "kb:search:" + tenant + ":" + generation + ":" + sha256;
+    }
+}

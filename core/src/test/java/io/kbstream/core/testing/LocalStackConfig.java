@@ -1,0 +1,50 @@
+package io.kbstream.core.testing;
+
+import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.config.KbOptions;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.UUID;
+
+/**
+ * The config of the local stack for integration tests ({@code ./kb test} starts the stack first).
+ * Fails loudly, never skips, when a service is not reachable.
+ */
+public final class LocalStackConfig {
+
+    private LocalStackConfig() {}
+
+    /** Loads the project's config and checks Redis, Kafka and every shard answer on their ports. */
+    public static KbConfig load() {
+        KbConfig config = KbConfig.load();
+        requireOpen("redis", config.get(KbOptions.REDIS_HOST), config.get(KbOptions.REDIS_PORT));
+        String[] kafka = config.get(KbOptions.KAFKA_BOOTSTRAP).split(",")[0].split(":");
+        requireOpen("kafka", kafka[0], Integer.parseInt(kafka[1]));
+        int base = config.get(KbOptions.STACK_PORT_BASE);
+        for (int i = 0; i < config.get(KbOptions.POSTGRES_SHARDS).size(); i++) {
+            requireOpen("postgres shard " + i, "127.0.0.1", base + i);
+        }
+        return config;
+    }
+
+    /** A tenant id no other test run uses, so tests never see each other's data. */
+    public static String uniqueTenant(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static void requireOpen(String what, String host, int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(host, port), 1000);
+        } catch (IOException e) {
+            throw new IllegalStateException(
+                    what
+                            + " is not reachable at "
+                            + host
+                            + ":"
+                            + port
+                            + " — integration tests need the local stack: ./kb stack up",
+                    e);
+        }
+    }
+}
