@@ -1,0 +1,33 @@
+package io.kbstream.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Tests for {@link EventKeys}. */
+class EventKeysTest {
+
+    @Test
+    void keyIsTenantSlashDocumentIdInUtf8() {
+        assertThat(new String(EventKeys.key("acme", "dokümént-1"), StandardCharsets.UTF_8))
+                .isEqualTo("acme/dokümént-1");
+    }
+
+    @Test
+    void eventAndStatusOfOneDocumentShareAKey() {
+        DocumentEvent event = AvroSerdeTest.upsert();
+        DocumentStatus status =
+                DocumentStatus.newBuilder()
+                        .setEventId(event.getEventId())
+                        .setTenant(event.getTenant())
+                        .setDocumentId(event.getDocumentId())
+                        .setVersion(event.getVersion())
+                        .setState(DocumentState.ACCEPTED)
+                        .setUploadedAt(event.getUploadedAt())
+                        .setUpdatedAt(event.getUploadedAt())
+                        .build();
+
+        assertThat(EventKeys.key(event)).isEqualTo(EventKeys.key(status));
+    }
+}

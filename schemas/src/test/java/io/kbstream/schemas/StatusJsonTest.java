@@ -1,0 +1,48 @@
+package io.kbstream.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Tests for {@link StatusJson}. */
+class StatusJsonTest {
+
+    @Test
+    void statusBecomesTheApiFieldsWithIsoInstants() {
+        DocumentStatus status =
+                DocumentStatus.newBuilder()
+                        .setEventId("e1")
+                        .setTenant("acme")
+                        .setDocumentId("doc-1")
+                        .setVersion(5L)
+                        .setState(DocumentState.INDEXED)
+                        .setChunkCount(12)
+                        .setUploadedAt(Instant.parse("2026-11-02T10:00:00Z"))
+                        .setUpdatedAt(Instant.parse("2026-11-02T10:00:01.250Z"))
+                        .build();
+
+        Map<String, Object> json = StatusJson.toMap(status);
+
+        assertThat(json.keySet())
+                .containsExactly(
+                        "id",
+                        "tenant",
+                        "version",
+                        "status",
+                        "reason",
+                        "chunkCount",
+                        "uploadedAt",
+                        "updatedAt");
+        assertThat(json)
+                .containsEntry("id", "doc-1")
+                .containsEntry("tenant", "acme")
+                .containsEntry("version", 5L)
+                .containsEntry("status", "INDEXED")
+                .containsEntry("reason", null)
+                .containsEntry("chunkCount", 12)
+                .containsEntry("uploadedAt", "2026-11-02T10:00:00Z")
+                .containsEntry("updatedAt", "2026-11-02T10:00:01.250Z");
+    }
+}
