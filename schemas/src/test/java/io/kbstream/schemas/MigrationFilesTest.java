@@ -1,0 +1,83 @@
+package io.kbstream.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** Tests for the shard migrations under {@code schemas/sql}. */
+class MigrationFilesTest {
+
+    private static final Pattern NAME = Pattern.compile("(\\d{3})_[a-z0-9_]+\\.sql");
+    private static final Pattern CREATE =
+            Pattern.compile(
+                    "CREATE\\s+(TABLE|INDEX|EXTENSION|UNIQUE\\s+INDEX)\\s+(\\S+\\s+\\S+\\s+\\S+)",
+                    Pattern.CASE_INSENSITIVE);
+
+    private static List<Path> migrations() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of("sql"))) {
+            return files.filter(p -> p.toString().endsWith(".sql")).sorted().toList();
+        }
+    }
+
+    @Test
+    void migrationsAreNumberedContiguouslyFromOne() throws IOException {
+        List<Path> files = migrations();
+        assertThat(files).hasSizeGreaterThanOrEqualTo(5);
+        for (int i = 0; i < files.size(); i++) {
+            Matcher m = NAME.matcher(files.get(i).getFileName().toString());
+            assertThat(m.matches()).as("name of %s", files.get(i)).isTrue();
+            assertThat(Integer.parseInt(m.group(1))).isEqualTo(i + 1);
+        }
+    }
+
+    @Test
+    void everyCreateIsIdempotent() throws IOException {
+        for (Path file : migrations()) {
+            String sql = stripComments(Files.readString(file, StandardCharsets.UTF_8));
+            Matcher m = CREATE.matcher(sql);
+            int creates = 0;
+            while (m.find()) {
+                creates++;
+                assertThat(m.group(2).toUpperCase(Locale.ROOT))
+                        .as("%s: %s", file, m.group())
+                        .startsWith("IF NOT EXISTS");
+            }
+            assertThat(creates).as("%s creates something", file).isPositive();
+            assertThat(sql.toUpperCase(Locale.ROOT))
+                    .as("%s: the applier owns transactions", file)
+                    .doesNotContain("BEGIN;")
+                    .doesNotContain("COMMIT;")
+                    .doesNotContain("CONCURRENTLY");
+        }
+    }
+
+    @Test
+    void chunksHoldThe384DimensionalEmbeddingWithAnHnswCosineIndex() throws IOException {
+        String all =
+                String.join("\n", migrations().stream().map(MigrationFilesTest::read).toList());
+        assertThat(all).contains("embedding  vector(384) NOT NULL");
+        assertThat(all).contains("USING hnsw (embedding vector_cosine_ops)");
+        assertThat(all).contains("USING gin (tsv)");
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String stripComments(String sql) {
+        return sql.replaceAll("--[^\n]*", "");
+    }
+}
