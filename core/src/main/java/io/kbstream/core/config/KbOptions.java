@@ -2,6 +2,7 @@ package io.kbstream.core.config;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
@@ -153,6 +154,14 @@ public final class KbOptions {
                     .defaultFrom(c -> "127.0.0.1:" + (c.get(STACK_PORT_BASE) + 20))
                     .withDescription("Kafka bootstrap servers.");
 
+    public static final ConfigOption<java.time.Duration> KAFKA_SEND_TIMEOUT =
+            ConfigOption.key("kb.kafka.send-timeout")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofSeconds(5))
+                    .withDescription(
+                            "How long a send may take before it fails (the API then answers 503,"
+                                    + " never 202).");
+
     public static final ConfigOption<String> TOPIC_DOCUMENTS =
             ConfigOption.key("kb.kafka.topic.documents")
                     .stringType()
@@ -173,6 +182,99 @@ public final class KbOptions {
                     .withDescription(
                             "Dead-letter topic: copies of records that could not be indexed.");
 
+    // ---- indexing pipeline ------------------------------------------------------------------
+
+    public static final ConfigOption<Integer> PIPELINE_PARALLELISM =
+            ConfigOption.key("kb.pipeline.parallelism")
+                    .intType()
+                    .defaultValue(2)
+                    .withDescription(
+                            "Parallelism of the indexing job (at most the kb.documents partitions).");
+
+    public static final ConfigOption<String> PIPELINE_CONSUMER_GROUP =
+            ConfigOption.key("kb.pipeline.consumer-group")
+                    .stringType()
+                    .defaultValue("kb-indexer")
+                    .withDescription(
+                            "Kafka consumer group of the indexing job (offsets committed on checkpoint).");
+
+    public static final ConfigOption<Integer> PIPELINE_EMBED_BATCH_SIZE =
+            ConfigOption.key("kb.pipeline.embed-batch-size")
+                    .intType()
+                    .defaultValue(32)
+                    .withDescription(
+                            "Chunks per embedding call: a micro-batch flushes at this count ...");
+
+    public static final ConfigOption<java.time.Duration> PIPELINE_EMBED_BATCH_TIMEOUT =
+            ConfigOption.key("kb.pipeline.embed-batch-timeout")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofMillis(100))
+                    .withDescription(
+                            "... or this long after its first chunk arrived, whichever is first.");
+
+    public static final ConfigOption<Integer> PIPELINE_SINK_BATCH_SIZE =
+            ConfigOption.key("kb.pipeline.sink-batch-size")
+                    .intType()
+                    .defaultValue(64)
+                    .withDescription(
+                            "Documents per shard write: the sink commits at this count ...");
+
+    public static final ConfigOption<java.time.Duration> PIPELINE_SINK_FLUSH_INTERVAL =
+            ConfigOption.key("kb.pipeline.sink-flush-interval")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofMillis(200))
+                    .withDescription("... or at this interval, and always before a checkpoint.");
+
+    public static final ConfigOption<java.time.Duration> PIPELINE_CHECKPOINT_INTERVAL =
+            ConfigOption.key("kb.pipeline.checkpoint-interval")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofSeconds(2))
+                    .withDescription("Exactly-once checkpoint interval (RocksDB, incremental).");
+
+    public static final ConfigOption<String> PIPELINE_CHECKPOINT_DIR =
+            ConfigOption.key("kb.pipeline.checkpoint-dir")
+                    .stringType()
+                    .defaultFrom(
+                            c ->
+                                    java.nio.file.Path.of(
+                                                    c.get(STACK_DATA_DIR), "flink", "checkpoints")
+                                            .toUri()
+                                            .toString())
+                    .withDescription("Checkpoint storage URI (file://, s3://, ...).");
+
+    public static final ConfigOption<Integer> PIPELINE_RESTART_ATTEMPTS =
+            ConfigOption.key("kb.pipeline.restart-attempts")
+                    .intType()
+                    .defaultValue(20)
+                    .withDescription("Restarts from the last checkpoint before the job gives up.");
+
+    public static final ConfigOption<java.time.Duration> PIPELINE_RESTART_DELAY =
+            ConfigOption.key("kb.pipeline.restart-delay")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofSeconds(2))
+                    .withDescription(
+                            "Pause between restarts (a shard or broker may be coming back).");
+
+    public static final ConfigOption<Integer> PIPELINE_MAX_DOCUMENT_BYTES =
+            ConfigOption.key("kb.pipeline.max-document-bytes")
+                    .intType()
+                    .defaultValue(10 * 1024 * 1024)
+                    .withDescription("Larger documents are FAILED (\"too large\"), never indexed.");
+
+    public static final ConfigOption<java.time.Duration> PIPELINE_TOMBSTONE_TTL =
+            ConfigOption.key("kb.pipeline.tombstone-ttl")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofDays(7))
+                    .withDescription(
+                            "How long a delete's version is remembered to drop older, late upserts.");
+
+    public static final ConfigOption<java.time.Duration> STATUS_TTL =
+            ConfigOption.key("kb.status.ttl")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofDays(7))
+                    .withDescription(
+                            "Lifetime of a document status in Redis; the shard stays the record.");
+
     // ---- API and Flink ports ----------------------------------------------------------------
 
     public static final ConfigOption<Integer> API_PORT =
@@ -186,6 +288,106 @@ public final class KbOptions {
                     .intType()
                     .defaultFrom(c -> c.get(STACK_PORT_BASE) + 81)
                     .withDescription("Port of the Flink web UI of the local MiniCluster.");
+
+    // ---- embedding and chunking -------------------------------------------------------------
+
+    public static final ConfigOption<String> EMBEDDING_MODEL =
+            ConfigOption.key("kb.embedding.model")
+                    .stringType()
+                    .defaultValue("all-minilm-l6-v2")
+                    .withDescription(
+                            "Embedding model: all-minilm-l6-v2, all-minilm-l6-v2-q, bge-small-en-v15,"
+                                    + " bge-small-en-v15-q (ONNX, from the langchain4j model jars),"
+                                    + " a folder with a TorchScript model and its tokenizer.json, or a"
+                                    + " djl:// model-zoo URL already in the local DJL cache.");
+
+    public static final ConfigOption<String> EMBEDDING_CACHE_DIR =
+            ConfigOption.key("kb.embedding.cache-dir")
+                    .stringType()
+                    .defaultFrom(
+                            c ->
+                                    Path.of(System.getProperty("user.home"), ".cache", "kb-stream")
+                                            .resolve("models")
+                                            .toString())
+                    .withDescription(
+                            "Folder the bundled ONNX models and tokenizers are extracted to, once.");
+
+    public static final ConfigOption<Integer> EMBEDDING_MAX_TOKENS =
+            ConfigOption.key("kb.embedding.max-tokens")
+                    .intType()
+                    .defaultValue(256)
+                    .withDescription(
+                            "Model window in tokens (special tokens included); longer texts are"
+                                    + " truncated.");
+
+    public static final ConfigOption<Integer> EMBEDDING_BATCH_SIZE =
+            ConfigOption.key("kb.embedding.batch-size")
+                    .intType()
+                    .defaultValue(32)
+                    .withDescription("Texts per inference call; larger lists are split.");
+
+    public static final ConfigOption<Integer> EMBEDDING_THREADS =
+            ConfigOption.key("kb.embedding.threads")
+                    .intType()
+                    .defaultValue(0)
+                    .withDescription(
+                            "ONNX Runtime intra-op threads per inference; 0 keeps the engine's"
+                                    + " default (one per physical core).");
+
+    public static final ConfigOption<Integer> CHUNK_TARGET_TOKENS =
+            ConfigOption.key("kb.chunk.target-tokens")
+                    .intType()
+                    .defaultValue(200)
+                    .withDescription(
+                            "Most model tokens per chunk; leaves room for special tokens in a"
+                                    + " 256-token window.");
+
+    public static final ConfigOption<Integer> CHUNK_OVERLAP_TOKENS =
+            ConfigOption.key("kb.chunk.overlap-tokens")
+                    .intType()
+                    .defaultValue(40)
+                    .withDescription(
+                            "Tokens a chunk repeats from the end of the previous one (at most;"
+                                    + " chunks start at word boundaries).");
+
+    // ---- store and search -------------------------------------------------------------------
+
+    public static final ConfigOption<java.time.Duration> STORE_SEARCH_TIMEOUT =
+            ConfigOption.key("kb.store.search-timeout")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofSeconds(2))
+                    .withDescription(
+                            "statement_timeout of one search query on one shard, so a slow shard"
+                                    + " cannot hang a search.");
+
+    public static final ConfigOption<java.time.Duration> STORE_WRITE_TIMEOUT =
+            ConfigOption.key("kb.store.write-timeout")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofSeconds(60))
+                    .withDescription(
+                            "statement_timeout of every other statement (upserts, deletes, migrations).");
+
+    public static final ConfigOption<java.time.Duration> STORE_CONNECT_TIMEOUT =
+            ConfigOption.key("kb.store.connect-timeout")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofSeconds(3))
+                    .withDescription(
+                            "How long to wait for a pooled connection to a shard before giving up.");
+
+    public static final ConfigOption<Boolean> STORE_MIGRATE_ON_OPEN =
+            ConfigOption.key("kb.store.migrate-on-open")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Apply the packaged shard migrations to every shard when the store opens.");
+
+    public static final ConfigOption<Integer> SEARCH_EF_SEARCH =
+            ConfigOption.key("kb.search.ef-search")
+                    .intType()
+                    .defaultValue(100)
+                    .withDescription(
+                            "HNSW ef_search per shard query: candidates examined (higher: better recall,"
+                                    + " slower).");
 
     /** Every option declared in this class, for env lookup and {@link KbConfig#describe()}. */
     public static List<ConfigOption<?>> all() {

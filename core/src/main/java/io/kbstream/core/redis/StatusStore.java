@@ -1,0 +1,101 @@
+package io.kbstream.core.redis;
+
+import io.kbstream.schemas.DocumentState;
+import io.kbstream.schemas.DocumentStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * Document statuses in Redis, one hash per document. Writes are monotonic, checked atomically in
+ * Redis: a lower version never overwrites a higher one, and for one version a later stage
+ * (PROCESSING after ACCEPTED, INDEXED or FAILED after PROCESSING) always wins, whatever order the
+ * API and the job's subtasks write in.
+ */
+public final class StatusStore {
+
+    private static final String PUT_IF_NEWER =
+            "local cur = redis.call('HMGET', KEYS[1], 'version', 'rank')\n"
+                    + "if cur[1] then\n"
+                    + "  local v = tonumber(cur[1]); local r = tonumber(cur[2])\n"
+                    + "  local nv = tonumber(ARGV[1]); local nr = tonumber(ARGV[2])\n"
+                    + "  if nv < v or (nv == v and nr < r) then return 0 end\n"
+                    + "end\n"
+                    + "redis.call('HSET', KEYS[1], 'version', ARGV[1], 'rank', ARGV[2], 'state', ARGV[3],"
+                    + " 'reason', ARGV[4], 'chunkCount', ARGV[5], 'uploadedAt', ARGV[6],"
+                    + " 'updatedAt', ARGV[7], 'eventId', ARGV[8])\n"
+                    + "redis.call('PEXPIRE', KEYS[1], ARGV[9])\n"
+                    + "return 1";
+
+    private static final String DELETE_IF_NOT_NEWER =
+            "local v = redis.call('HGET', KEYS[1], 'version')\n"
+                    + "if v and tonumber(v) > tonumber(ARGV[1]) then return 0 end\n"
+                    + "return redis.call('DEL', KEYS[1])";
+
+    private final UnifiedJedis redis;
+    private final Duration ttl;
+
+    public StatusStore(UnifiedJedis redis, Duration ttl) {
+        this.redis = redis;
+        this.ttl = ttl;
+    }
+
+    /** Writes the status unless a newer one is stored; returns whether it was written. */
+    public boolean put(DocumentStatus status) {
+        Object written =
+                redis.eval(
+                        PUT_IF_NEWER,
+                        List.of(RedisKeys.status(status.getTenant(), status.getDocumentId())),
+                        List.of(
+                                Long.toString(status.getVersion()),
+                                Integer.toString(rank(status.getState())),
+                                status.getState().name(),
+                                status.getReason() == null ? "" : status.getReason(),
+                                Integer.toString(status.getChunkCount()),
+                                Long.toString(status.getUploadedAt().toEpochMilli()),
+                                Long.toString(status.getUpdatedAt().toEpochMilli()),
+                                status.getEventId(),
+                                Long.toString(ttl.toMillis())));
+        return Long.valueOf(1).equals(written);
+    }
+
+    /** Removes the status of a deleted document, unless a newer upload came after the delete. */
+    public void deleteUpTo(String tenant, String documentId, long version) {
+        redis.eval(
+                DELETE_IF_NOT_NEWER,
+                List.of(RedisKeys.status(tenant, documentId)),
+                List.of(Long.toString(version)));
+    }
+
+    public Optional<DocumentStatus> get(String tenant, String documentId) {
+        Map<String, String> hash = redis.hgetAll(RedisKeys.status(tenant, documentId));
+        if (hash == null || hash.isEmpty()) {
+            return Optional.empty();
+        }
+        String reason = hash.get("reason");
+        return Optional.of(
+                DocumentStatus.newBuilder()
+                        .setEventId(hash.getOrDefault("eventId", ""))
+                        .setTenant(tenant)
+                        .setDocumentId(documentId)
+                        .setVersion(Long.parseLong(hash.get("version")))
+                        .setState(DocumentState.valueOf(hash.get("state")))
+                        .setReason(reason == null || reason.isEmpty() ? null : reason)
+                        .setChunkCount(Integer.parseInt(hash.getOrDefault("chunkCount", "0")))
+                        .setUploadedAt(Instant.ofEpochMilli(Long.parseLong(hash.get("uploadedAt"))))
+                        .setUpdatedAt(Instant.ofEpochMilli(Long.parseLong(hash.get("updatedAt"))))
+                        .build());
+    }
+
+    /** Later stages rank higher; INDEXED and FAILED are both final for a version. */
+    static int rank(DocumentState state) {
+        return switch (state) {
+            case ACCEPTED -> 0;
+            case PROCESSING -> 1;
+            case INDEXED, FAILED -> 2;
+        };
+    }
+}
