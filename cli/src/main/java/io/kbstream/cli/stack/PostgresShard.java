@@ -74,6 +74,7 @@ final class PostgresShard implements StackService {
     @Override
     public void up() {
         if (running().isPresent()) {
+            afterStart.accept(jdbcUrl(database)); // e.g. migrations added since it started
             return;
         }
         Processes.requirePortFree(name(), port);
