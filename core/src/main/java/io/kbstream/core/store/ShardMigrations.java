@@ -1,0 +1,224 @@
+package io.kbstream.core.store;
+
+import io.kbstream.core.store.internal.MigrationScripts;
+import io.kbstream.core.store.internal.MigrationScripts.Script;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings one shard's schema up to date with the migrations packaged in the schemas module ({@code
+ * sql/001_….sql, 002_…}). Each script runs in its own transaction and is recorded in {@code
+ * schema_migrations}; every transaction first takes a transaction-scoped advisory lock, so any
+ * number of processes may start at once: one applies, the others wait and then find it recorded.
+ * Running it again applies nothing.
+ */
+public final class ShardMigrations {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ShardMigrations.class);
+
+    /** Advisory lock key of schema changes on a shard ("kbmigr" in ASCII). */
+    static final long LOCK_KEY = 0x6b626d696772L;
+
+    public static final String MODEL_KEY = "embedding.model";
+    public static final String DIMENSION_KEY = "embedding.dimension";
+
+    private ShardMigrations() {}
+
+    /** The packaged migrations' file names, in order. */
+    public static List<String> scripts() {
+        return MigrationScripts.load().stream().map(Script::name).toList();
+    }
+
+    /**
+     * Applies every packaged migration not yet recorded on the shard.
+     *
+     * @return the file names applied now (empty if the shard was up to date)
+     */
+    public static List<String> apply(DataSource shard) {
+        List<Script> scripts = MigrationScripts.load();
+        List<String> applied = new ArrayList<>();
+        try (Connection c = shard.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                try (Statement st = c.createStatement()) {
+                    lock(c);
+                    st.execute(
+                            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                    + " version int PRIMARY KEY,"
+                                    + " name text NOT NULL,"
+                                    + " checksum text NOT NULL,"
+                                    + " applied_at timestamptz NOT NULL DEFAULT now())");
+                    c.commit();
+                }
+                for (Script script : scripts) {
+                    if (applyOne(c, script)) {
+                        applied.add(script.name());
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new StoreException(-1, "applying shard migrations failed: " + e.getMessage(), e);
+        }
+        if (!applied.isEmpty()) {
+            LOG.info("applied shard migrations {}", applied);
+        }
+        return applied;
+    }
+
+    private static boolean applyOne(Connection c, Script script) throws SQLException {
+        lock(c);
+        try (PreparedStatement q =
+                c.prepareStatement(
+                        "SELECT name, checksum FROM schema_migrations WHERE version = ?")) {
+            q.setInt(1, script.version());
+            try (ResultSet rs = q.executeQuery()) {
+                if (rs.next()) {
+                    if (!rs.getString(2).equals(script.checksum())) {
+                        // released migrations are immutable; a changed file means someone edited
+                        // one in place: say so loudly, but do not block a start over a comment
+                        LOG.warn(
+                                "migration {} differs from the one applied as {}: put schema changes in"
+                                        + " a new numbered file",
+                                script.name(),
+                                rs.getString(1));
+                    }
+                    c.commit();
+                    return false;
+                }
+            }
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute(script.sql());
+        } catch (SQLException e) {
+            throw new SQLException(
+                    "migration " + script.name() + " failed: " + e.getMessage(),
+                    e.getSQLState(),
+                    e);
+        }
+        try (PreparedStatement ins =
+                c.prepareStatement(
+                        "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)")) {
+            ins.setInt(1, script.version());
+            ins.setString(2, script.name());
+            ins.setString(3, script.checksum());
+            ins.executeUpdate();
+        }
+        c.commit();
+        return true;
+    }
+
+    /**
+     * Records which embedding model fills the shard, or checks it: the first process writes the
+     * model's name and dimension into {@code shard_info}; any later process with another model (or
+     * a dimension that is not the {@code chunks.embedding} column's) fails with a clear message
+     * instead of mixing vectors from different spaces.
+     */
+    public static void ensureModel(DataSource shard, String model, int dimension) {
+        try (Connection c = shard.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                lock(c);
+                int column = columnDimension(c);
+                if (column != dimension) {
+                    throw new StoreException(
+                            -1,
+                            "model "
+                                    + model
+                                    + " produces "
+                                    + dimension
+                                    + "-d vectors but chunks.embedding is vector("
+                                    + column
+                                    + "); use a "
+                                    + column
+                                    + "-d model or a shard migrated for "
+                                    + dimension
+                                    + " dimensions",
+                            null);
+                }
+                Map<String, String> info = new LinkedHashMap<>();
+                try (PreparedStatement q =
+                        c.prepareStatement(
+                                "SELECT key, value FROM shard_info WHERE key IN (?, ?)")) {
+                    q.setString(1, MODEL_KEY);
+                    q.setString(2, DIMENSION_KEY);
+                    try (ResultSet rs = q.executeQuery()) {
+                        while (rs.next()) {
+                            info.put(rs.getString(1), rs.getString(2));
+                        }
+                    }
+                }
+                if (info.isEmpty()) {
+                    try (PreparedStatement ins =
+                            c.prepareStatement(
+                                    "INSERT INTO shard_info (key, value) VALUES (?, ?), (?, ?)")) {
+                        ins.setString(1, MODEL_KEY);
+                        ins.setString(2, model);
+                        ins.setString(3, DIMENSION_KEY);
+                        ins.setString(4, Integer.toString(dimension));
+                        ins.executeUpdate();
+                    }
+                } else if (!model.equals(info.get(MODEL_KEY))
+                        || !Integer.toString(dimension).equals(info.get(DIMENSION_KEY))) {
+                    throw new StoreException(
+                            -1,
+                            "the shard holds embeddings of model "
+                                    + info.get(MODEL_KEY)
+                                    + " ("
+                                    + info.get(DIMENSION_KEY)
+                                    + "-d) but this process uses "
+                                    + model
+                                    + " ("
+                                    + dimension
+                                    + "-d); configure the same model, or re-index into fresh shards",
+                            null);
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new StoreException(-1, "checking the shard's model failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static int columnDimension(Connection c) throws SQLException {
+        try (Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT atttypmod FROM pg_attribute"
+                                        + " WHERE attrelid = 'chunks'::regclass AND attname = 'embedding'")) {
+            if (!rs.next()) {
+                throw new SQLException(
+                        "chunks.embedding does not exist: apply the migrations first");
+            }
+            return rs.getInt(1);
+        }
+    }
+
+    private static void lock(Connection c) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+            st.setLong(1, LOCK_KEY);
+            st.execute();
+        }
+    }
+}

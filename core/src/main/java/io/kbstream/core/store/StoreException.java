@@ -1,0 +1,33 @@
+package io.kbstream.core.store;
+
+/**
+ * A shard could not do what was asked: unreachable, timed out, or refused the statement. Carries
+ * the shard number so a scatter-gather caller can report a partial result.
+ */
+public class StoreException extends RuntimeException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final int shard;
+    private final boolean timeout;
+
+    public StoreException(int shard, String message, Throwable cause) {
+        this(shard, message, cause, false);
+    }
+
+    public StoreException(int shard, String message, Throwable cause, boolean timeout) {
+        super(shard < 0 ? message : "shard " + shard + ": " + message, cause);
+        this.shard = shard;
+        this.timeout = timeout;
+    }
+
+    /** The shard number, or -1 if not about one shard. */
+    public int shard() {
+        return shard;
+    }
+
+    /** True if the statement was cancelled by its timeout or no connection came in time. */
+    public boolean isTimeout() {
+        return timeout;
+    }
+}

@@ -1,0 +1,488 @@
+package io.kbstream.core.store.internal;
+
+import com.pgvector.PGvector;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.store.ChunkHit;
+import io.kbstream.core.store.ChunkRow;
+import io.kbstream.core.store.IndexedDocument;
+import io.kbstream.core.store.ShardMigrations;
+import io.kbstream.core.store.ShardRouter;
+import io.kbstream.core.store.ShardedStore;
+import io.kbstream.core.store.StoreException;
+import io.kbstream.core.store.StoredDocument;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@link ShardedStore} over one HikariCP pool per Postgres shard. */
+public final class PgShardedStore implements ShardedStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PgShardedStore.class);
+
+    /** SQLSTATE of a statement cancelled by statement_timeout (query_canceled). */
+    private static final String QUERY_CANCELED = "57014";
+
+    private final List<String> urls;
+    private final List<HikariDataSource> pools;
+    private final ShardRouter router;
+    private final long searchTimeoutMs;
+
+    private PgShardedStore(
+            List<String> urls,
+            List<HikariDataSource> pools,
+            ShardRouter router,
+            Duration searchTimeout) {
+        this.urls = List.copyOf(urls);
+        this.pools = List.copyOf(pools);
+        this.router = router;
+        this.searchTimeoutMs = Math.max(1, searchTimeout.toMillis());
+    }
+
+    public static PgShardedStore open(KbConfig config) {
+        List<String> urls = config.get(KbOptions.POSTGRES_SHARDS);
+        if (urls == null || urls.isEmpty()) {
+            throw new IllegalArgumentException(
+                    KbOptions.POSTGRES_SHARDS.key()
+                            + " names no shard (JDBC URLs, comma-separated)");
+        }
+        ShardRouter router = ShardRouter.fromConfig(config);
+        Duration search = config.get(KbOptions.STORE_SEARCH_TIMEOUT);
+        Duration write = config.get(KbOptions.STORE_WRITE_TIMEOUT);
+        Duration connect = config.get(KbOptions.STORE_CONNECT_TIMEOUT);
+        List<HikariDataSource> pools = new ArrayList<>();
+        try {
+            for (int i = 0; i < urls.size(); i++) {
+                pools.add(pool(i, urls.get(i), config, write, search, connect));
+            }
+        } catch (RuntimeException e) {
+            pools.forEach(HikariDataSource::close);
+            throw e;
+        }
+        PgShardedStore store = new PgShardedStore(urls, pools, router, search);
+        if (config.get(KbOptions.STORE_MIGRATE_ON_OPEN)) {
+            try {
+                store.migrate();
+            } catch (RuntimeException e) {
+                store.close();
+                throw e;
+            }
+        }
+        return store;
+    }
+
+    private static HikariDataSource pool(
+            int shard,
+            String url,
+            KbConfig config,
+            Duration write,
+            Duration search,
+            Duration connect) {
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("kb-shard-" + shard);
+        hc.setJdbcUrl(url);
+        hc.setUsername(config.get(KbOptions.POSTGRES_USER));
+        hc.setPassword(config.get(KbOptions.POSTGRES_PASSWORD));
+        hc.setMaximumPoolSize(config.get(KbOptions.POSTGRES_POOL_SIZE));
+        hc.setMinimumIdle(1);
+        hc.setConnectionTimeout(Math.max(250, connect.toMillis()));
+        // a shard that is down at start is reported when used, naming the shard, not here
+        hc.setInitializationFailTimeout(-1);
+        // statement_timeout for everything; searches lower it per transaction (SET LOCAL)
+        hc.addDataSourceProperty("options", "-c statement_timeout=" + write.toMillis());
+        // a shard that stops answering at the TCP level cannot hang a caller forever
+        long socketSeconds = Math.max(write.toSeconds(), search.toSeconds()) + 10;
+        hc.addDataSourceProperty("socketTimeout", Long.toString(socketSeconds));
+        hc.addDataSourceProperty("connectTimeout", Long.toString(Math.max(1, connect.toSeconds())));
+        // JDBC batches of chunk inserts become multi-row INSERTs: one round trip per batch
+        hc.addDataSourceProperty("reWriteBatchedInserts", "true");
+        hc.addDataSourceProperty("ApplicationName", "kb-stream");
+        return new HikariDataSource(hc);
+    }
+
+    /** Applies the migrations to every shard. */
+    public void migrate() {
+        for (int i = 0; i < pools.size(); i++) {
+            try {
+                ShardMigrations.apply(pools.get(i));
+            } catch (StoreException e) {
+                throw new StoreException(i, urls.get(i) + ": " + e.getMessage(), e.getCause());
+            }
+        }
+    }
+
+    /** The pool of one shard (tests, migrations). */
+    public DataSource dataSource(int shard) {
+        return pools.get(checkShard(shard));
+    }
+
+    @Override
+    public int shardCount() {
+        return pools.size();
+    }
+
+    @Override
+    public int shardOf(String tenant, String id) {
+        return router.shardOf(tenant, id);
+    }
+
+    @Override
+    public ShardRouter router() {
+        return router;
+    }
+
+    @Override
+    public void ensureModel(String model, int dimension) {
+        for (int i = 0; i < pools.size(); i++) {
+            try {
+                ShardMigrations.ensureModel(pools.get(i), model, dimension);
+            } catch (StoreException e) {
+                throw new StoreException(i, urls.get(i) + ": " + e.getMessage(), e.getCause());
+            }
+        }
+    }
+
+    // ---- writes -------------------------------------------------------------------------------
+
+    @Override
+    public int upsert(List<IndexedDocument> docs) {
+        // per shard, the highest version of each document (a later duplicate wins a tie), sorted
+        // by key so concurrent writers lock rows in the same order
+        Map<Integer, Map<String, IndexedDocument>> byShard = new TreeMap<>();
+        for (IndexedDocument doc : docs) {
+            Map<String, IndexedDocument> group =
+                    byShard.computeIfAbsent(shardOf(doc.tenant(), doc.id()), s -> new TreeMap<>());
+            group.merge(
+                    doc.tenant() + '\u0000' + doc.id(),
+                    doc,
+                    (old, neu) -> neu.version() >= old.version() ? neu : old);
+        }
+        int applied = 0;
+        for (Map.Entry<Integer, Map<String, IndexedDocument>> e : byShard.entrySet()) {
+            applied += upsertShard(e.getKey(), new ArrayList<>(e.getValue().values()));
+        }
+        return applied;
+    }
+
+    private int upsertShard(int shard, List<IndexedDocument> docs) {
+        try (Connection c = pools.get(shard).getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                List<IndexedDocument> applied = new ArrayList<>();
+                try (PreparedStatement up = c.prepareStatement(SearchSql.UPSERT_DOCUMENT)) {
+                    for (IndexedDocument d : docs) {
+                        up.setString(1, d.tenant());
+                        up.setString(2, d.id());
+                        up.setLong(3, d.version());
+                        up.setString(4, d.contentHash());
+                        up.setString(5, SearchSql.clean(d.title()));
+                        up.setString(6, SearchSql.clean(SearchSql.json(d.metadata())));
+                        up.setInt(7, d.chunks().size());
+                        up.setString(8, d.model());
+                        if (up.executeUpdate() > 0) {
+                            applied.add(d);
+                        } else {
+                            LOG.debug("skipped stale {}/{} v{}", d.tenant(), d.id(), d.version());
+                        }
+                    }
+                }
+                if (!applied.isEmpty()) {
+                    try (PreparedStatement del =
+                            c.prepareStatement(SearchSql.DELETE_CHUNKS_OF_DOCUMENT)) {
+                        for (IndexedDocument d : applied) {
+                            del.setString(1, d.tenant());
+                            del.setString(2, d.id());
+                            del.addBatch();
+                        }
+                        del.executeBatch();
+                    }
+                    try (PreparedStatement ins = c.prepareStatement(SearchSql.INSERT_CHUNK)) {
+                        int pending = 0;
+                        for (IndexedDocument d : applied) {
+                            for (ChunkRow chunk : d.chunks()) {
+                                ins.setString(1, d.tenant());
+                                ins.setString(2, d.id());
+                                ins.setInt(3, chunk.chunkNo());
+                                ins.setLong(4, d.version());
+                                ins.setString(5, SearchSql.clean(chunk.text()));
+                                ins.setInt(6, chunk.startChar());
+                                ins.setInt(7, chunk.endChar());
+                                ins.setObject(8, new PGvector(chunk.embedding()));
+                                ins.addBatch();
+                                if (++pending == 256) {
+                                    ins.executeBatch();
+                                    pending = 0;
+                                }
+                            }
+                        }
+                        if (pending > 0) {
+                            ins.executeBatch();
+                        }
+                    }
+                }
+                c.commit();
+                return applied.size();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failure(shard, "upsert of " + docs.size() + " documents failed", e);
+        }
+    }
+
+    @Override
+    public boolean delete(String tenant, String id, long version) {
+        int shard = shardOf(tenant, id);
+        try (Connection c = pools.get(shard).getConnection();
+                PreparedStatement st = c.prepareStatement(SearchSql.DELETE_DOCUMENT)) {
+            st.setString(1, tenant);
+            st.setString(2, id);
+            st.setLong(3, version);
+            return st.executeUpdate() > 0;
+        } catch (SQLException e) {
+            throw failure(shard, "delete of " + tenant + "/" + id + " failed", e);
+        }
+    }
+
+    @Override
+    public long deleteTenant(String tenant) {
+        Objects.requireNonNull(tenant, "tenant");
+        long deleted = 0;
+        for (int shard = 0; shard < pools.size(); shard++) {
+            try (Connection c = pools.get(shard).getConnection();
+                    PreparedStatement st = c.prepareStatement(SearchSql.DELETE_TENANT)) {
+                st.setString(1, tenant);
+                deleted += st.executeUpdate();
+            } catch (SQLException e) {
+                throw failure(shard, "delete of tenant " + tenant + " failed", e);
+            }
+        }
+        return deleted;
+    }
+
+    // ---- reads --------------------------------------------------------------------------------
+
+    @Override
+    public Optional<StoredDocument> find(String tenant, String id) {
+        int shard = shardOf(tenant, id);
+        try (Connection c = pools.get(shard).getConnection();
+                PreparedStatement st = c.prepareStatement(SearchSql.FIND_DOCUMENT)) {
+            st.setString(1, tenant);
+            st.setString(2, id);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(
+                        new StoredDocument(
+                                tenant,
+                                id,
+                                rs.getLong(1),
+                                rs.getString(2),
+                                rs.getString(3),
+                                SearchSql.parseJson(rs.getString(4)),
+                                rs.getString(5),
+                                rs.getString(6),
+                                rs.getInt(7),
+                                rs.getString(8),
+                                instant(rs.getTimestamp(9)),
+                                instant(rs.getTimestamp(10))));
+            }
+        } catch (SQLException e) {
+            throw failure(shard, "find of " + tenant + "/" + id + " failed", e);
+        }
+    }
+
+    @Override
+    public List<ChunkHit> vectorSearch(
+            int shard,
+            String tenant,
+            float[] query,
+            int k,
+            Map<String, String> metadataFilter,
+            int efSearch) {
+        checkShard(shard);
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(query, "query");
+        checkK(k);
+        boolean filtered = metadataFilter != null && !metadataFilter.isEmpty();
+        try (Connection c = pools.get(shard).getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement set = c.prepareStatement(SearchSql.SEARCH_SETTINGS)) {
+                    set.setString(1, Long.toString(searchTimeoutMs));
+                    set.setString(2, Integer.toString(Math.max(1, Math.min(1000, efSearch))));
+                    set.execute();
+                }
+                List<ChunkHit> hits;
+                try (PreparedStatement st = c.prepareStatement(SearchSql.vector(filtered))) {
+                    int p = 1;
+                    st.setObject(p++, new PGvector(query));
+                    st.setString(p++, tenant);
+                    if (filtered) {
+                        st.setString(p++, SearchSql.json(metadataFilter));
+                    }
+                    st.setInt(p++, k);
+                    st.setString(p, tenant);
+                    hits = hits(st);
+                }
+                c.commit();
+                return hits;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failure(shard, "vector search failed", e);
+        }
+    }
+
+    @Override
+    public List<ChunkHit> keywordSearch(
+            int shard, String tenant, String query, int k, Map<String, String> metadataFilter) {
+        checkShard(shard);
+        Objects.requireNonNull(tenant, "tenant");
+        checkK(k);
+        if (query == null || query.isBlank()) {
+            return List.of();
+        }
+        boolean filtered = metadataFilter != null && !metadataFilter.isEmpty();
+        try (Connection c = pools.get(shard).getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement set = c.prepareStatement(SearchSql.TIMEOUT_SETTING)) {
+                    set.setString(1, Long.toString(searchTimeoutMs));
+                    set.execute();
+                }
+                List<ChunkHit> hits;
+                try (PreparedStatement st = c.prepareStatement(SearchSql.keyword(filtered))) {
+                    int p = 1;
+                    st.setString(p++, SearchSql.clean(query));
+                    st.setString(p++, tenant);
+                    if (filtered) {
+                        st.setString(p++, SearchSql.json(metadataFilter));
+                    }
+                    st.setInt(p, k);
+                    hits = hits(st);
+                }
+                c.commit();
+                return hits;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failure(shard, "keyword search failed", e);
+        }
+    }
+
+    @Override
+    public long countChunks(int shard, String tenant) {
+        return count(shard, SearchSql.COUNT_CHUNKS, tenant);
+    }
+
+    @Override
+    public long countDocuments(int shard, String tenant) {
+        return count(shard, SearchSql.COUNT_DOCUMENTS, tenant);
+    }
+
+    @Override
+    public void ping(int shard) {
+        checkShard(shard);
+        try (Connection c = pools.get(shard).getConnection()) {
+            if (!c.isValid((int) Math.max(1, (searchTimeoutMs + 999) / 1000))) {
+                throw new StoreException(shard, urls.get(shard) + " does not answer", null, true);
+            }
+        } catch (SQLException e) {
+            throw failure(shard, "ping failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (HikariDataSource pool : pools) {
+            pool.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PgShardedStore" + urls;
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private long count(int shard, String sql, String tenant) {
+        checkShard(shard);
+        try (Connection c = pools.get(shard).getConnection();
+                PreparedStatement st = c.prepareStatement(sql)) {
+            st.setString(1, tenant);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw failure(shard, "count failed", e);
+        }
+    }
+
+    private static List<ChunkHit> hits(PreparedStatement st) throws SQLException {
+        List<ChunkHit> hits = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                hits.add(
+                        new ChunkHit(
+                                rs.getString(1),
+                                rs.getInt(2),
+                                rs.getString(3),
+                                rs.getString(4),
+                                rs.getInt(5),
+                                rs.getInt(6),
+                                rs.getDouble(7)));
+            }
+        }
+        return hits;
+    }
+
+    private StoreException failure(int shard, String what, SQLException e) {
+        boolean timeout =
+                QUERY_CANCELED.equals(e.getSQLState())
+                        || e instanceof SQLTransientConnectionException;
+        return new StoreException(
+                shard, what + (timeout ? " (timed out)" : "") + ": " + e.getMessage(), e, timeout);
+    }
+
+    private int checkShard(int shard) {
+        if (shard < 0 || shard >= pools.size()) {
+            throw new IllegalArgumentException(
+                    "shard " + shard + " not in [0, " + pools.size() + ")");
+        }
+        return shard;
+    }
+
+    private static void checkK(int k) {
+        if (k < 1 || k > 10_000) {
+            throw new IllegalArgumentException("k must be in [1, 10000]: " + k);
+        }
+    }
+
+    private static java.time.Instant instant(Timestamp ts) {
+        return ts == null ? null : ts.toInstant();
+    }
+}

@@ -1,0 +1,82 @@
+package io.kbstream.core.store.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Tests for {@link SearchSql}. */
+class SearchSqlTest {
+
+    @Test
+    void everyStatementIsScopedByTenant() {
+        for (String sql :
+                new String[] {
+                    SearchSql.vector(false),
+                    SearchSql.vector(true),
+                    SearchSql.keyword(false),
+                    SearchSql.keyword(true),
+                    SearchSql.DELETE_CHUNKS_OF_DOCUMENT,
+                    SearchSql.DELETE_DOCUMENT,
+                    SearchSql.FIND_DOCUMENT,
+                    SearchSql.COUNT_CHUNKS,
+                    SearchSql.COUNT_DOCUMENTS,
+                    SearchSql.DELETE_TENANT
+                }) {
+            assertThat(sql)
+                    .as(sql)
+                    .containsPattern("WHERE [a-z]\\.?tenant = \\?|WHERE tenant = \\?");
+        }
+    }
+
+    @Test
+    void vectorSearchFiltersTenantInsideTheIndexScanAndAgainOnTheJoin() {
+        String sql = SearchSql.vector(false);
+        assertThat(sql).contains("WHERE c.tenant = ?").contains("WHERE d.tenant = ?");
+        assertThat(sql).contains("ORDER BY distance LIMIT ?");
+        assertThat(sql).contains("<=> ?").contains("1 - h.distance");
+        assertThat(sql).doesNotContain("@>");
+        assertThat(placeholders(sql)).isEqualTo(4);
+    }
+
+    @Test
+    void metadataFilterAddsOneJsonbParameter() {
+        assertThat(SearchSql.vector(true)).contains("m.metadata @> ?::jsonb");
+        assertThat(placeholders(SearchSql.vector(true))).isEqualTo(5);
+        assertThat(SearchSql.keyword(true)).contains("d.metadata @> ?::jsonb");
+        assertThat(placeholders(SearchSql.keyword(true)))
+                .isEqualTo(placeholders(SearchSql.keyword(false)) + 1);
+    }
+
+    @Test
+    void keywordSearchUsesWebsearchQueryAndCoverDensityRank() {
+        assertThat(SearchSql.keyword(false))
+                .contains("websearch_to_tsquery('english', ?)")
+                .contains("ts_rank_cd(c.tsv, q.query)")
+                .contains("c.tsv @@ q.query");
+    }
+
+    @Test
+    void metadataJsonEscapesHostileValuesAndSortsKeys() {
+        Map<String, String> filter = new LinkedHashMap<>();
+        filter.put("z", "x' OR 1=1; --");
+        filter.put("a", "quote\" and \\ backslash");
+        String json = SearchSql.json(filter);
+
+        assertThat(json)
+                .isEqualTo("{\"a\":\"quote\\\" and \\\\ backslash\",\"z\":\"x' OR 1=1; --\"}");
+        assertThat(SearchSql.parseJson(json)).isEqualTo(filter);
+        assertThat(SearchSql.json(Map.of())).isEqualTo("{}");
+    }
+
+    @Test
+    void nulCharactersAreRemovedBeforeTheyReachPostgres() {
+        assertThat(SearchSql.clean("a\u0000b")).isEqualTo("ab");
+        assertThat(SearchSql.clean(null)).isNull();
+    }
+
+    private static int placeholders(String sql) {
+        return (int) sql.chars().filter(ch -> ch == '?').count();
+    }
+}
