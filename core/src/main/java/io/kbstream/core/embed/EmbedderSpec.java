@@ -1,0 +1,58 @@
+package io.kbstream.core.embed;
+
+import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.config.KbOptions;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * How to build an {@link Embedder}; read from configuration with {@link #from(KbConfig)}.
+ *
+ * @param model a bundled model name, a TorchScript model folder or a {@code djl://} URL
+ * @param cacheDir where bundled models are extracted
+ * @param maxTokens the window, special tokens included
+ * @param batchSize texts per inference call
+ * @param threads ONNX Runtime intra-op threads, 0 for the engine default
+ */
+public record EmbedderSpec(String model, Path cacheDir, int maxTokens, int batchSize, int threads) {
+
+    public EmbedderSpec {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(cacheDir, "cacheDir");
+        if (model.isBlank()) {
+            throw new IllegalArgumentException("kb.embedding.model is blank");
+        }
+        if (maxTokens < 8 || maxTokens > 512) {
+            throw new IllegalArgumentException(
+                    "kb.embedding.max-tokens must be in [8, 512] (BERT's position limit): "
+                            + maxTokens);
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException(
+                    "kb.embedding.batch-size must be positive: " + batchSize);
+        }
+        if (threads < 0) {
+            throw new IllegalArgumentException("kb.embedding.threads must be >= 0: " + threads);
+        }
+    }
+
+    /** The spec configured by the {@code kb.embedding.*} options. */
+    public static EmbedderSpec from(KbConfig config) {
+        return new EmbedderSpec(
+                config.get(KbOptions.EMBEDDING_MODEL),
+                Path.of(config.get(KbOptions.EMBEDDING_CACHE_DIR)),
+                config.get(KbOptions.EMBEDDING_MAX_TOKENS),
+                config.get(KbOptions.EMBEDDING_BATCH_SIZE),
+                config.get(KbOptions.EMBEDDING_THREADS));
+    }
+
+    /** The same spec for another model. */
+    public EmbedderSpec withModel(String otherModel) {
+        return new EmbedderSpec(otherModel, cacheDir, maxTokens, batchSize, threads);
+    }
+
+    /** The same spec with another batch size. */
+    public EmbedderSpec withBatchSize(int otherBatchSize) {
+        return new EmbedderSpec(model, cacheDir, maxTokens, otherBatchSize, threads);
+    }
+}

@@ -1,0 +1,91 @@
+package io.kbstream.core.embed;
+
+import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.embed.internal.BatchingEmbedder;
+import io.kbstream.core.embed.internal.DjlEmbedder;
+import io.kbstream.core.embed.internal.DjlSetup;
+import io.kbstream.core.embed.internal.ModelSource;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The JVM-wide registry of loaded models: each model is loaded once, on first request, and shared
+ * by every caller (Flink subtasks in one TaskManager, API request threads); models are closed when
+ * the JVM shuts down.
+ */
+public final class Embedders {
+
+    static {
+        // before any DJL class loads: never try to download an engine or a model
+        DjlSetup.offline();
+    }
+
+    private static final Map<String, Loaded> LOADED = new HashMap<>();
+    private static boolean hookInstalled;
+
+    private record Loaded(EmbedderSpec spec, DjlEmbedder model) {}
+
+    private Embedders() {}
+
+    /** The shared embedder configured by the {@code kb.embedding.*} options. */
+    public static Embedder shared(KbConfig config) {
+        return shared(EmbedderSpec.from(config));
+    }
+
+    /**
+     * The shared embedder for {@code spec.model()}, loading it on first use. Callers may differ in
+     * batch size; asking for a loaded model with another window, thread count or cache folder is an
+     * error, because one model name must mean one kind of vector in this process.
+     *
+     * @throws EmbeddingException if the model cannot be found or loaded
+     */
+    public static Embedder shared(EmbedderSpec spec) {
+        return new BatchingEmbedder(load(spec).model(), spec.batchSize());
+    }
+
+    /**
+     * The HuggingFace {@code tokenizer.json} of the configured model, for the chunker. For bundled
+     * models this extracts the tokenizer only, without loading the model.
+     */
+    public static Path tokenizerFile(EmbedderSpec spec) {
+        ModelSource source = ModelSource.of(spec.model(), spec.cacheDir());
+        if (source.kind() == ModelSource.Kind.DJL_ZOO) {
+            return load(spec).model().tokenizerFile();
+        }
+        return source.tokenizerFile();
+    }
+
+    /** Closes every loaded model; later requests load them again. Runs at JVM shutdown. */
+    public static synchronized void closeAll() {
+        LOADED.values().forEach(l -> l.model().close());
+        LOADED.clear();
+    }
+
+    private static synchronized Loaded load(EmbedderSpec spec) {
+        Loaded loaded = LOADED.get(spec.model());
+        if (loaded != null) {
+            EmbedderSpec have = loaded.spec();
+            if (have.maxTokens() != spec.maxTokens()
+                    || have.threads() != spec.threads()
+                    || !have.cacheDir().equals(spec.cacheDir())) {
+                throw new IllegalStateException(
+                        "model "
+                                + spec.model()
+                                + " is already loaded with "
+                                + have
+                                + "; cannot also use "
+                                + spec);
+            }
+            return loaded;
+        }
+        if (!hookInstalled) {
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(Embedders::closeAll, "kb-embedders-close"));
+            hookInstalled = true;
+        }
+        loaded = new Loaded(spec, DjlEmbedder.load(spec));
+        LOADED.put(spec.model(), loaded);
+        return loaded;
+    }
+}

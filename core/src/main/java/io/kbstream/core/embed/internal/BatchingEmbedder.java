@@ -1,0 +1,53 @@
+package io.kbstream.core.embed.internal;
+
+import io.kbstream.core.embed.Embedder;
+import io.kbstream.core.embed.ModelInfo;
+import java.util.List;
+import java.util.Objects;
+
+/** The public face of a shared {@link DjlEmbedder}: splits long lists into inference batches. */
+public final class BatchingEmbedder implements Embedder {
+
+    private final DjlEmbedder model;
+    private final int batchSize;
+
+    public BatchingEmbedder(DjlEmbedder model, int batchSize) {
+        this.model = Objects.requireNonNull(model, "model");
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
+        }
+        this.batchSize = batchSize;
+    }
+
+    @Override
+    public float[][] embed(List<String> texts) {
+        for (int i = 0; i < texts.size(); i++) {
+            if (texts.get(i) == null) {
+                throw new IllegalArgumentException("text " + i + " is null");
+            }
+        }
+        if (texts.isEmpty()) {
+            return new float[0][];
+        }
+        if (texts.size() <= batchSize) {
+            return model.embedBatch(texts);
+        }
+        float[][] out = new float[texts.size()][];
+        for (int from = 0; from < texts.size(); from += batchSize) {
+            int to = Math.min(from + batchSize, texts.size());
+            float[][] part = model.embedBatch(texts.subList(from, to));
+            System.arraycopy(part, 0, out, from, part.length);
+        }
+        return out;
+    }
+
+    @Override
+    public ModelInfo modelInfo() {
+        return model.info();
+    }
+
+    @Override
+    public String toString() {
+        return "Embedder[" + model.info().version() + ", batch " + batchSize + "]";
+    }
+}

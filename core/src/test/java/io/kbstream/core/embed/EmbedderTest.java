@@ -1,0 +1,263 @@
+package io.kbstream.core.embed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.langchain4j.data.segment.TextSegment;
+import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import io.kbstream.core.config.KbConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Tests for {@link Embedder} as built by {@link Embedders}, against a reference no one here wrote.
+ */
+class EmbedderTest {
+
+    static final List<String> TEXTS =
+            List.of(
+                    "A man is eating food.",
+                    "A man is eating a piece of bread.",
+                    "The new movie is awesome.",
+                    "Hello",
+                    "",
+                    "Ünïcödé, punctuation!? And numbers: 3.14159, 42, 1e-9.",
+                    "Streaming knowledge bases index documents in the background and serve"
+                            + " searches from sharded vector stores with caches in front.",
+                    "Alterations of the architecture of cerebral white matter in the developing"
+                            + " human brain can affect cortical development and result in"
+                            + " functional disabilities. A line scan diffusion-weighted magnetic"
+                            + " resonance imaging (MRI) sequence with diffusion tensor analysis"
+                            + " was applied to measure the apparent diffusion coefficient, to"
+                            + " calculate relative anisotropy, and to delineate three-dimensional"
+                            + " fiber architecture in cerebral white matter in preterm (n = 17)"
+                            + " and full-term infants (n = 7). To assess effects of prematurity"
+                            + " on cerebral white matter development, early gestation preterm"
+                            + " infants (n = 10) were studied a second time at term.",
+                    "北京是中国的首都，也是一座历史悠久的城市。");
+
+    static EmbedderSpec spec;
+    static Embedder embedder;
+
+    @BeforeAll
+    static void load() {
+        spec = EmbedderSpec.from(KbConfig.of(java.util.Map.of()));
+        embedder = Embedders.shared(spec);
+    }
+
+    @Test
+    void agreesWithLangchain4jReferenceModelPerText() {
+        AllMiniLmL6V2EmbeddingModel reference = new AllMiniLmL6V2EmbeddingModel();
+        List<TextSegment> segments =
+                TEXTS.stream().filter(t -> !t.isEmpty()).map(TextSegment::from).toList();
+        List<float[]> expected =
+                reference.embedAll(segments).content().stream().map(e -> e.vector()).toList();
+        float[][] actual = embedder.embed(segments.stream().map(TextSegment::text).toList());
+
+        assertThat(actual).hasNumberOfRows(expected.size());
+        for (int i = 0; i < actual.length; i++) {
+            assertThat(cosine(actual[i], expected.get(i)))
+                    .as("cosine with reference for '%s'", segments.get(i).text())
+                    .isGreaterThanOrEqualTo(0.999);
+        }
+    }
+
+    @Test
+    void sentencePairScoresThePublishedSimilarity() {
+        float[] a = embedder.embed("A man is eating food.");
+        float[] b = embedder.embed("A man is eating a piece of bread.");
+
+        assertThat(cosine(a, b)).isCloseTo(0.7553, within(0.001));
+    }
+
+    @Test
+    void exposesModelNameDimensionAndWeightsDigest() {
+        ModelInfo info = embedder.modelInfo();
+
+        assertThat(info.name()).isEqualTo("all-minilm-l6-v2");
+        assertThat(info.dimension()).isEqualTo(384);
+        assertThat(info.engine()).isEqualTo("OnnxRuntime");
+        assertThat(info.maxTokens()).isEqualTo(256);
+        assertThat(info.version()).matches("all-minilm-l6-v2@sha256:[0-9a-f]{12}");
+        assertThat(embedder.embed("x")).hasSize(384);
+    }
+
+    @Test
+    void vectorsHaveUnitLength() {
+        for (float[] v : embedder.embed(TEXTS)) {
+            assertThat(dot(v, v)).isCloseTo(1.0, within(1e-4));
+        }
+    }
+
+    @Test
+    void batchGivesTheSameVectorsAsOneByOne() {
+        float[][] batch = embedder.embed(TEXTS);
+
+        for (int i = 0; i < TEXTS.size(); i++) {
+            float[] single = embedder.embed(TEXTS.get(i));
+            assertThat(cosine(batch[i], single)).isGreaterThan(0.99999);
+            for (int d = 0; d < single.length; d++) {
+                assertThat(batch[i][d]).isCloseTo(single[d], within(1e-4f));
+            }
+        }
+    }
+
+    @Test
+    void listsLongerThanTheBatchSizeAreSplitAndKeepOrder() {
+        List<String> many = new ArrayList<>();
+        for (int i = 0; i < spec.batchSize() * 2 + 3; i++) {
+            many.add(TEXTS.get(i % TEXTS.size()));
+        }
+        float[][] vectors = embedder.embed(many);
+
+        assertThat(vectors).hasNumberOfRows(many.size());
+        float[][] reference = embedder.embed(TEXTS);
+        for (int i = 0; i < many.size(); i++) {
+            assertThat(cosine(vectors[i], reference[i % TEXTS.size()])).isGreaterThan(0.99999);
+        }
+        assertThat(embedder.embed(List.of())).isEmpty();
+    }
+
+    @Test
+    void textsLongerThanTheWindowAreTruncatedNotRejected() {
+        String longText = String.join(" ", Collections.nCopies(3000, "knowledge"));
+        String longerText = longText + " but this ending about volcanoes is past the window";
+
+        float[] a = embedder.embed(longText);
+        float[] b = embedder.embed(longerText);
+
+        assertThat(a).hasSize(384);
+        // both are cut at 256 tokens, so the differing tail cannot matter
+        assertThat(cosine(a, b)).isGreaterThan(0.99999);
+    }
+
+    @Test
+    void concurrentCallersGetTheSameVectorsAsOneCaller() throws Exception {
+        float[][] expected = embedder.embed(TEXTS);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<float[][]>> futures =
+                    IntStream.range(0, 8)
+                            .mapToObj(i -> pool.submit(() -> embedder.embed(TEXTS)))
+                            .toList();
+            for (Future<float[][]> f : futures) {
+                float[][] got = f.get();
+                for (int i = 0; i < expected.length; i++) {
+                    assertThat(cosine(got[i], expected[i])).isGreaterThan(0.99999);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void theModelIsLoadedOncePerJvmAndSharedAcrossBatchSizes() {
+        Embedder other = Embedders.shared(spec.withBatchSize(4));
+
+        assertThat(other.modelInfo()).isEqualTo(embedder.modelInfo());
+        assertThatThrownBy(
+                        () ->
+                                Embedders.shared(
+                                        new EmbedderSpec(
+                                                spec.model(), spec.cacheDir(), 128, 32, 0)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already loaded");
+    }
+
+    @Test
+    void aMismatchWithStoredVectorsIsAClearError() {
+        ModelInfo stored =
+                new ModelInfo(
+                        "bge-small-en-v15",
+                        384,
+                        "bge-small-en-v15@sha256:0123456789ab",
+                        "OnnxRuntime",
+                        256);
+
+        assertThatThrownBy(() -> embedder.modelInfo().requireCompatibleWith(stored, "shard 0"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("shard 0")
+                .hasMessageContaining("bge-small-en-v15@sha256:0123456789ab")
+                .hasMessageContaining(embedder.modelInfo().version());
+        embedder.modelInfo().requireCompatibleWith(embedder.modelInfo(), "shard 0");
+    }
+
+    @Test
+    void quantizedTwinAgreesWithFullPrecision() {
+        Embedder quantized = Embedders.shared(spec.withModel("all-minilm-l6-v2-q"));
+        float[][] q = quantized.embed(TEXTS);
+        float[][] f = embedder.embed(TEXTS);
+
+        assertThat(quantized.modelInfo().version()).isNotEqualTo(embedder.modelInfo().version());
+        for (int i = 0; i < TEXTS.size(); i++) {
+            assertThat(cosine(q[i], f[i])).as(TEXTS.get(i)).isGreaterThan(0.9);
+        }
+    }
+
+    @Test
+    void bgeSmallRanksTheParaphraseAboveAnUnrelatedSentence() {
+        Embedder bge = Embedders.shared(spec.withModel("bge-small-en-v15"));
+        float[][] v =
+                bge.embed(
+                        List.of(
+                                "A man is eating food.",
+                                "A man is eating a piece of bread.",
+                                "The stock market fell sharply on Monday."));
+
+        assertThat(bge.modelInfo().dimension()).isEqualTo(384);
+        assertThat(cosine(v[0], v[1])).isGreaterThan(cosine(v[0], v[2]) + 0.1);
+    }
+
+    @Test
+    void aMissingTorchScriptModelNamesThePath(@TempDir Path dir) {
+        Path missing = dir.resolve("no-such-model");
+
+        assertThatThrownBy(() -> Embedders.shared(spec.withModel(missing.toString())))
+                .isInstanceOf(EmbeddingException.class)
+                .hasMessageContaining(missing.toString())
+                .hasMessageContaining("all-minilm-l6-v2");
+    }
+
+    @Test
+    void aTorchScriptFolderWithoutTokenizerIsAClearError(@TempDir Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("model.pt"), "not a real model");
+
+        assertThatThrownBy(() -> Embedders.shared(spec.withModel(dir.toString())))
+                .isInstanceOf(EmbeddingException.class)
+                .hasMessageContaining("tokenizer");
+    }
+
+    @Test
+    void aZooUrlNotInTheLocalCacheFailsWithoutDownloading() {
+        assertThatThrownBy(
+                        () ->
+                                Embedders.shared(
+                                        spec.withModel(
+                                                "djl://ai.djl.huggingface.pytorch/sentence-transformers/no-such-model")))
+                .isInstanceOf(EmbeddingException.class)
+                .hasMessageContaining("ai.djl.offline=true");
+    }
+
+    static double cosine(float[] a, float[] b) {
+        return dot(a, b) / Math.sqrt(dot(a, a) * dot(b, b));
+    }
+
+    static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (double) a[i] * b[i];
+        }
+        return s;
+    }
+}
