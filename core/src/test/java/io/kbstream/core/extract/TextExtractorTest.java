@@ -1,0 +1,178 @@
+package io.kbstream.core.extract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kbstream.core.extract.ExtractionException.Reason;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.apache.pdfbox.pdmodel.PDDocument;
+import org.apache.pdfbox.pdmodel.PDPage;
+import org.apache.pdfbox.pdmodel.PDPageContentStream;
+import org.apache.pdfbox.pdmodel.encryption.AccessPermission;
+import org.apache.pdfbox.pdmodel.encryption.StandardProtectionPolicy;
+import org.apache.pdfbox.pdmodel.font.PDType1Font;
+import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
+import org.junit.jupiter.api.Test;
+
+/** Tests for {@link TextExtractor}. */
+class TextExtractorTest {
+
+    private final TextExtractor extractor = TextExtractor.create();
+
+    @Test
+    void plainTextIsDecodedAsUtf8WithoutItsBom() throws Exception {
+        byte[] bytes = "\uFEFFnaïve café — 北京".getBytes(StandardCharsets.UTF_8);
+
+        assertThat(extractor.extract(bytes, "text/plain")).isEqualTo("naïve café — 北京");
+    }
+
+    @Test
+    void plainTextHonoursTheDeclaredCharset() throws Exception {
+        byte[] latin1 = "café".getBytes(StandardCharsets.ISO_8859_1);
+
+        assertThat(extractor.extract(latin1, "text/plain; charset=ISO-8859-1")).isEqualTo("café");
+    }
+
+    @Test
+    void invalidUtf8IsCorruptNotMojibake() {
+        byte[] latin1 = "café".getBytes(StandardCharsets.ISO_8859_1);
+
+        assertThatThrownBy(() -> extractor.extract(latin1, "text/plain"))
+                .isInstanceOf(ExtractionException.class)
+                .hasMessageContaining("not valid UTF-8")
+                .satisfies(
+                        e ->
+                                assertThat(((ExtractionException) e).reason())
+                                        .isEqualTo(Reason.CORRUPT));
+    }
+
+    @Test
+    void markdownIsKeptAsWritten() throws Exception {
+        String md = "# Title\n\nSome *emphasis* and a [link](http://example.com).\n";
+
+        assertThat(extractor.extract(md.getBytes(StandardCharsets.UTF_8), "text/markdown"))
+                .isEqualTo(md);
+    }
+
+    @Test
+    void htmlGivesVisibleTextOnlyWithParagraphsApart() throws Exception {
+        String html =
+                "<!doctype html><html><head><title>T</title><style>p{color:red}</style>"
+                        + "<script>var secret = 1;</script></head><body>"
+                        + "<h1>Heading</h1><p>First   paragraph &amp; <b>bold</b> text.</p>"
+                        + "<div hidden>hidden div</div><p style=\"display: none\">no show</p>"
+                        + "<noscript>enable js</noscript><ul><li>one</li><li>two</li></ul>"
+                        + "<script>alert('x')</script></body></html>";
+
+        String text =
+                extractor.extract(
+                        html.getBytes(StandardCharsets.UTF_8), "text/html; charset=utf-8");
+
+        assertThat(text).isEqualTo("Heading\nFirst paragraph & bold text.\none\ntwo");
+    }
+
+    @Test
+    void pdfTextIsExtractedFromEveryPage() throws Exception {
+        byte[] pdf = pdf("Streaming knowledge base", "Second page about pgvector");
+
+        String text = extractor.extract(pdf, "application/pdf");
+
+        assertThat(text)
+                .contains("Streaming knowledge base")
+                .contains("Second page about pgvector");
+    }
+
+    @Test
+    void corruptPdfIsATypedError() throws Exception {
+        byte[] garbage = "%PDF-1.7\nthis is not really a pdf\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] real = pdf("some text");
+        byte[] truncated = Arrays.copyOf(real, 40);
+
+        for (byte[] bad :
+                new byte[][] {garbage, truncated, "hello".getBytes(StandardCharsets.US_ASCII)}) {
+            assertThatThrownBy(() -> extractor.extract(bad, "application/pdf"))
+                    .isInstanceOf(ExtractionException.class)
+                    .hasMessageContaining("not a readable PDF")
+                    .satisfies(
+                            e ->
+                                    assertThat(((ExtractionException) e).reason())
+                                            .isEqualTo(Reason.CORRUPT));
+        }
+    }
+
+    @Test
+    void pdfWithoutTextSaysSo() throws Exception {
+        byte[] blank = pdf();
+
+        assertThatThrownBy(() -> extractor.extract(blank, "application/pdf"))
+                .isInstanceOf(ExtractionException.class)
+                .hasMessageContaining("no extractable text")
+                .satisfies(
+                        e ->
+                                assertThat(((ExtractionException) e).reason())
+                                        .isEqualTo(Reason.NO_TEXT));
+    }
+
+    @Test
+    void passwordProtectedPdfSaysSo() throws Exception {
+        byte[] encrypted;
+        try (PDDocument doc = new PDDocument()) {
+            doc.addPage(new PDPage());
+            StandardProtectionPolicy policy =
+                    new StandardProtectionPolicy("owner", "user", new AccessPermission());
+            policy.setEncryptionKeyLength(128);
+            doc.protect(policy);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            doc.save(out);
+            encrypted = out.toByteArray();
+        }
+
+        assertThatThrownBy(() -> extractor.extract(encrypted, "application/pdf"))
+                .isInstanceOf(ExtractionException.class)
+                .hasMessageContaining("password")
+                .satisfies(
+                        e ->
+                                assertThat(((ExtractionException) e).reason())
+                                        .isEqualTo(Reason.ENCRYPTED));
+    }
+
+    @Test
+    void unsupportedTypeIsATypedErrorListingWhatIsSupported() {
+        assertThat(extractor.supports("text/HTML; charset=utf-8")).isTrue();
+        assertThat(extractor.supports("image/png")).isFalse();
+        assertThatThrownBy(() -> extractor.extract(new byte[] {1, 2, 3}, "image/png"))
+                .isInstanceOf(ExtractionException.class)
+                .hasMessageContaining("image/png")
+                .hasMessageContaining("application/pdf")
+                .satisfies(
+                        e ->
+                                assertThat(((ExtractionException) e).reason())
+                                        .isEqualTo(Reason.UNSUPPORTED_TYPE));
+    }
+
+    /** A PDF with one page per string, made with PDFBox. */
+    static byte[] pdf(String... pages) throws Exception {
+        try (PDDocument doc = new PDDocument()) {
+            PDType1Font font = new PDType1Font(Standard14Fonts.FontName.HELVETICA);
+            if (pages.length == 0) {
+                doc.addPage(new PDPage());
+            }
+            for (String text : pages) {
+                PDPage page = new PDPage();
+                doc.addPage(page);
+                try (PDPageContentStream content = new PDPageContentStream(doc, page)) {
+                    content.beginText();
+                    content.setFont(font, 12);
+                    content.newLineAtOffset(72, 700);
+                    content.showText(text);
+                    content.endText();
+                }
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            doc.save(out);
+            return out.toByteArray();
+        }
+    }
+}
