@@ -330,17 +330,17 @@ public final class PgShardedStore implements ShardedStore {
                     set.setString(2, Integer.toString(Math.max(1, Math.min(1000, efSearch))));
                     set.execute();
                 }
-                List<ChunkHit> hits;
-                try (PreparedStatement st = c.prepareStatement(SearchSql.vector(filtered))) {
-                    int p = 1;
-                    st.setObject(p++, new PGvector(query));
-                    st.setString(p++, tenant);
-                    if (filtered) {
-                        st.setString(p++, SearchSql.json(metadataFilter));
+                List<ChunkHit> hits = vectorQuery(c, filtered, tenant, query, k, metadataFilter);
+                if (hits.size() < k) {
+                    // Fewer than k: either the tenant has fewer matching chunks, or the HNSW
+                    // graph could not reach them (near-duplicate vectors and not yet vacuumed
+                    // deletes leave parts of the graph unreachable even to an iterative scan).
+                    // Re-ask exactly, without the vector index; cheap, as the tenant's or the
+                    // filter's rows are few in both cases.
+                    try (PreparedStatement exact = c.prepareStatement(SearchSql.EXACT_SETTING)) {
+                        exact.execute();
                     }
-                    st.setInt(p++, k);
-                    st.setString(p, tenant);
-                    hits = hits(st);
+                    hits = vectorQuery(c, filtered, tenant, query, k, metadataFilter);
                 }
                 c.commit();
                 return hits;
@@ -350,6 +350,27 @@ public final class PgShardedStore implements ShardedStore {
             }
         } catch (SQLException e) {
             throw failure(shard, "vector search failed", e);
+        }
+    }
+
+    private static List<ChunkHit> vectorQuery(
+            Connection c,
+            boolean filtered,
+            String tenant,
+            float[] query,
+            int k,
+            Map<String, String> metadataFilter)
+            throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(SearchSql.vector(filtered))) {
+            int p = 1;
+            st.setObject(p++, new PGvector(query));
+            st.setString(p++, tenant);
+            if (filtered) {
+                st.setString(p++, SearchSql.json(metadataFilter));
+            }
+            st.setInt(p++, k);
+            st.setString(p, tenant);
+            return hits(st);
         }
     }
 

@@ -52,11 +52,22 @@ public final class SearchSql {
                 + " ORDER BY score DESC, c.doc_id, c.chunk_no LIMIT ?";
     }
 
-    /** Session settings of one search transaction: timeout (ms), ef_search. */
+    /**
+     * Session settings of one search transaction: timeout (ms), ef_search; iterative scan, no JIT.
+     */
     public static final String SEARCH_SETTINGS =
             "SELECT set_config('statement_timeout', ?, true),"
                     + " set_config('hnsw.ef_search', ?, true),"
-                    + " set_config('hnsw.iterative_scan', 'relaxed_order', true)";
+                    + " set_config('hnsw.iterative_scan', 'relaxed_order', true),"
+                    // HNSW cost estimates can cross jit_above_cost; compiling costs more than the
+                    // millisecond query
+                    + " set_config('jit', 'off', true)";
+
+    /**
+     * Turns plain index scans off for the rest of the transaction, so the next vector query is
+     * exact: the tenant's rows come from the btree (bitmap scan) and are sorted by distance.
+     */
+    public static final String EXACT_SETTING = "SELECT set_config('enable_indexscan', 'off', true)";
 
     public static final String TIMEOUT_SETTING = "SELECT set_config('statement_timeout', ?, true)";
 
