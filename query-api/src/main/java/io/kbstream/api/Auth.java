@@ -1,0 +1,40 @@
+package io.kbstream.api;
+
+import io.javalin.http.Context;
+
+/**
+ * The before-handler of every {@code /v1} HTTP route: resolves the caller's tenant from the bearer
+ * key (401 otherwise), then charges the tenant's rate limit (429 with Retry-After).
+ */
+public final class Auth {
+
+    private static final String TENANT = "kb.tenant";
+
+    private final ApiKeys keys;
+    private final RateLimiter limiter;
+
+    public Auth(ApiKeys keys, RateLimiter limiter) {
+        this.keys = keys;
+        this.limiter = limiter;
+    }
+
+    public void authenticate(Context ctx) {
+        String tenant =
+                keys.tenantOfHeader(ctx.header("Authorization"))
+                        .orElseThrow(ApiException::unauthorized);
+        long retryAfter = limiter.acquire(tenant);
+        if (retryAfter > 0) {
+            throw ApiException.rateLimited(retryAfter);
+        }
+        ctx.attribute(TENANT, tenant);
+    }
+
+    /** The authenticated tenant of this request. */
+    public static String tenant(Context ctx) {
+        String tenant = ctx.attribute(TENANT);
+        if (tenant == null) {
+            throw ApiException.unauthorized();
+        }
+        return tenant;
+    }
+}

@@ -1,0 +1,42 @@
+package io.kbstream.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+/** The one JSON mapper of the API: strict parsing, bounded nesting and sizes. */
+public final class Json {
+
+    public static final ObjectMapper MAPPER = create();
+
+    private Json() {}
+
+    private static ObjectMapper create() {
+        ObjectMapper mapper =
+                JsonMapper.builder()
+                        .disable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
+                        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                        .build();
+        mapper.getFactory()
+                .setStreamReadConstraints(
+                        StreamReadConstraints.builder()
+                                .maxNestingDepth(64)
+                                .maxStringLength(64 * 1024 * 1024)
+                                .maxNumberLength(100)
+                                .build());
+        return mapper;
+    }
+
+    /** A short reason for a parse failure, without echoing the input. */
+    public static String reason(Exception e) {
+        if (e instanceof JsonProcessingException j && j.getOriginalMessage() != null) {
+            String msg = j.getOriginalMessage();
+            msg = msg.length() > 160 ? msg.substring(0, 160) + "…" : msg;
+            return msg.replaceAll("\\p{Cntrl}", "?");
+        }
+        return "unreadable";
+    }
+}

@@ -1,0 +1,86 @@
+package io.kbstream.api.search;
+
+import io.kbstream.core.embed.Embedder;
+import io.kbstream.core.redis.RedisKeys;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.params.SetParams;
+
+/**
+ * Query vectors, cached in Redis under {@link RedisKeys#queryEmbedding} (model version + SHA-256 of
+ * the normalized query) as little-endian float32 bytes; computed with the shared embedder on a
+ * miss.
+ */
+public final class QueryEmbeddings {
+
+    private final Embedder embedder;
+    private final UnifiedJedis redis;
+    private final RedisGuard guard;
+    private final long ttlMillis;
+    private final String model;
+    private final Counter hit;
+    private final Counter miss;
+    private final Timer inference;
+
+    public QueryEmbeddings(
+            Embedder embedder,
+            UnifiedJedis redis,
+            RedisGuard guard,
+            Duration ttl,
+            MeterRegistry metrics) {
+        this.embedder = embedder;
+        this.redis = redis;
+        this.guard = guard;
+        this.ttlMillis = ttl.toMillis();
+        this.model = embedder.modelInfo().version().replaceAll("[^A-Za-z0-9._@-]", "_");
+        this.hit = cacheCounter(metrics, "hit");
+        this.miss = cacheCounter(metrics, "miss");
+        this.inference =
+                Timer.builder("kb.api.search.embed")
+                        .description("Query embedding inference time (cache misses)")
+                        .publishPercentileHistogram()
+                        .register(metrics);
+    }
+
+    private static Counter cacheCounter(MeterRegistry metrics, String result) {
+        return Counter.builder("kb.api.search.cache")
+                .tag("level", "embedding")
+                .tag("result", result)
+                .register(metrics);
+    }
+
+    public float[] embed(String query) {
+        byte[] key =
+                RedisKeys.queryEmbedding(model, SearchRequest.sha256(query))
+                        .getBytes(StandardCharsets.UTF_8);
+        int dim = embedder.modelInfo().dimension();
+        byte[] cached = guard.call(() -> redis.get(key), null);
+        if (cached != null && cached.length == dim * Float.BYTES) {
+            hit.increment();
+            return decode(cached);
+        }
+        miss.increment();
+        float[] vector = inference.record(() -> embedder.embed(query));
+        byte[] bytes = encode(vector);
+        guard.run(() -> redis.set(key, bytes, SetParams.setParams().px(ttlMillis)));
+        return vector;
+    }
+
+    static byte[] encode(float[] v) {
+        ByteBuffer buf = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        buf.asFloatBuffer().put(v);
+        return buf.array();
+    }
+
+    static float[] decode(byte[] bytes) {
+        float[] v = new float[bytes.length / Float.BYTES];
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+        return v;
+    }
+}

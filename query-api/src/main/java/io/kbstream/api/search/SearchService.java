@@ -1,0 +1,210 @@
+package io.kbstream.api.search;
+
+import io.kbstream.api.ApiException;
+import io.kbstream.core.redis.IndexGenerations;
+import io.kbstream.core.store.ChunkHit;
+import io.kbstream.core.store.ShardedStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The search path: cache (L1, then L2) → query embedding (cached) → every shard in parallel, each
+ * with a deadline → merge (best chunk per document; hybrid by reciprocal rank fusion) → cache. A
+ * shard that fails or misses its deadline makes the answer {@code partial}; partial answers are
+ * never cached. Without Redis (no generation to key by) searches are served uncached.
+ */
+public final class SearchService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SearchService.class);
+
+    /** Chunks fetched per shard and list, per requested document: room for several per document. */
+    static final int CANDIDATES_PER_RESULT = 3;
+
+    private final ShardedStore store;
+    private final IndexGenerations generations;
+    private final RedisGuard guard;
+    private final SearchCache cache;
+    private final QueryEmbeddings embeddings;
+    private final ResultMerger merger;
+    private final ExecutorService shardExecutor;
+    private final long shardTimeoutNanos;
+    private final int efSearch;
+    private final long retryAfterSeconds;
+    private final MeterRegistry metrics;
+
+    public SearchService(
+            ShardedStore store,
+            IndexGenerations generations,
+            RedisGuard guard,
+            SearchCache cache,
+            QueryEmbeddings embeddings,
+            ResultMerger merger,
+            ExecutorService shardExecutor,
+            Duration shardTimeout,
+            int efSearch,
+            Duration retryAfter,
+            MeterRegistry metrics) {
+        this.store = store;
+        this.generations = generations;
+        this.guard = guard;
+        this.cache = cache;
+        this.embeddings = embeddings;
+        this.merger = merger;
+        this.shardExecutor = shardExecutor;
+        this.shardTimeoutNanos = shardTimeout.toNanos();
+        this.efSearch = efSearch;
+        this.retryAfterSeconds = Math.max(1, retryAfter.toSeconds());
+        this.metrics = metrics;
+    }
+
+    public SearchResponse search(String tenant, SearchRequest request) {
+        long start = System.nanoTime();
+        Long generation = guard.call(() -> generations.current(tenant), null);
+        String key = generation == null ? null : SearchCache.key(tenant, generation, request);
+        if (key != null) {
+            var cached = cache.get(key);
+            if (cached.isPresent()) {
+                return new SearchResponse(cached.get(), false, true, millisSince(start));
+            }
+        }
+        Gathered gathered = scatter(tenant, request);
+        List<SearchHit> hits =
+                switch (request.mode()) {
+                    case VECTOR -> merger.single(gathered.vector(), request.k(), request.query());
+                    case KEYWORD -> merger.single(gathered.keyword(), request.k(), request.query());
+                    case HYBRID ->
+                            merger.fuse(
+                                    gathered.vector(),
+                                    gathered.keyword(),
+                                    request.k(),
+                                    request.query());
+                };
+        if (key != null && !gathered.partial()) {
+            cache.put(key, hits);
+        }
+        return new SearchResponse(hits, gathered.partial(), false, millisSince(start));
+    }
+
+    private record Gathered(List<ChunkHit> vector, List<ChunkHit> keyword, boolean partial) {}
+
+    private Gathered scatter(String tenant, SearchRequest request) {
+        boolean vector = request.mode() != SearchMode.KEYWORD;
+        boolean keyword = request.mode() != SearchMode.VECTOR;
+        float[] q = vector ? embed(request.query()) : null;
+        int candidates = Math.min(request.k() * CANDIDATES_PER_RESULT, 300);
+        Map<String, String> filter = request.filter();
+        int shards = store.shardCount();
+        List<CompletableFuture<List<ChunkHit>>> vectorCalls = new ArrayList<>();
+        List<CompletableFuture<List<ChunkHit>>> keywordCalls = new ArrayList<>();
+        for (int s = 0; s < shards; s++) {
+            int shard = s;
+            if (vector) {
+                vectorCalls.add(
+                        submit(
+                                shard,
+                                "vector",
+                                () ->
+                                        store.vectorSearch(
+                                                shard,
+                                                tenant,
+                                                q,
+                                                candidates,
+                                                filter,
+                                                Math.max(efSearch, candidates))));
+            }
+            if (keyword) {
+                keywordCalls.add(
+                        submit(
+                                shard,
+                                "keyword",
+                                () ->
+                                        store.keywordSearch(
+                                                shard,
+                                                tenant,
+                                                request.query(),
+                                                candidates,
+                                                filter)));
+            }
+        }
+        long deadline = System.nanoTime() + shardTimeoutNanos;
+        List<List<ChunkHit>> vectorHits = new ArrayList<>();
+        List<List<ChunkHit>> keywordHits = new ArrayList<>();
+        int failed =
+                collect(vectorCalls, deadline, vectorHits)
+                        + collect(keywordCalls, deadline, keywordHits);
+        int calls = vectorCalls.size() + keywordCalls.size();
+        if (calls > 0 && failed == calls) {
+            throw ApiException.unavailable("no shard answered the search", retryAfterSeconds);
+        }
+        return new Gathered(
+                ResultMerger.bestChunkPerDocument(vectorHits),
+                ResultMerger.bestChunkPerDocument(keywordHits),
+                failed > 0);
+    }
+
+    private float[] embed(String query) {
+        try {
+            return embeddings.embed(query);
+        } catch (RuntimeException e) {
+            LOG.error("query embedding failed: {}", e.toString());
+            throw ApiException.unavailable(
+                    "the embedding model is not available", retryAfterSeconds);
+        }
+    }
+
+    private CompletableFuture<List<ChunkHit>> submit(
+            int shard, String kind, Supplier<List<ChunkHit>> call) {
+        Timer.Sample sample = Timer.start(metrics);
+        try {
+            return CompletableFuture.supplyAsync(call, shardExecutor)
+                    .whenComplete(
+                            (hits, error) ->
+                                    sample.stop(
+                                            Timer.builder("kb.api.search.shard")
+                                                    .description("One search query on one shard")
+                                                    .tag("shard", Integer.toString(shard))
+                                                    .tag("kind", kind)
+                                                    .tag("outcome", error == null ? "ok" : "error")
+                                                    .publishPercentileHistogram()
+                                                    .register(metrics)));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the bounded executor is full: this shard counts as not answering
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Waits for each call until the shared deadline; returns how many failed or were late. */
+    private static int collect(
+            List<CompletableFuture<List<ChunkHit>>> calls,
+            long deadline,
+            List<List<ChunkHit>> into) {
+        int failed = 0;
+        for (CompletableFuture<List<ChunkHit>> call : calls) {
+            try {
+                long wait = Math.max(0, deadline - System.nanoTime());
+                into.add(call.get(wait, TimeUnit.NANOSECONDS));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failed++;
+            } catch (Exception e) {
+                LOG.debug("a shard did not answer in time: {}", e.toString());
+                failed++;
+            }
+        }
+        return failed;
+    }
+
+    private static double millisSince(long start) {
+        return Math.round((System.nanoTime() - start) / 10_000.0) / 100.0;
+    }
+}

@@ -1,0 +1,215 @@
+package io.kbstream.api.upload;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.http.Context;
+import io.javalin.http.UploadedFile;
+import io.kbstream.api.ApiException;
+import io.kbstream.api.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Turns an upload request into an {@link Upload}: a JSON body {@code {id?, title?, text,
+ * contentType?, metadata?}} or a {@code multipart/form-data} body with a {@code file} part and
+ * optional {@code id}, {@code title}, {@code contentType} and {@code metadata} (a JSON object)
+ * fields. Bodies are read with a hard byte limit; nothing is parsed beyond the envelope.
+ */
+public final class UploadParser {
+
+    /** Room for the JSON envelope (escapes, title, metadata) around the document's own bytes. */
+    static final int ENVELOPE_BYTES = 256 * 1024;
+
+    private static final Set<String> JSON_FIELDS =
+            Set.of("id", "title", "text", "contentType", "metadata");
+
+    private final int maxContentBytes;
+
+    public UploadParser(int maxContentBytes) {
+        this.maxContentBytes = maxContentBytes;
+    }
+
+    /** The most bytes a whole upload request may have. */
+    public long maxRequestBytes() {
+        return (long) maxContentBytes * 2 + ENVELOPE_BYTES;
+    }
+
+    /** Parses the request; {@code pathId} is the id of a PUT, null for a POST. */
+    public Upload parse(Context ctx, String pathId) {
+        long length = ctx.contentLength();
+        if (length > maxRequestBytes()) {
+            throw ApiException.tooLarge(maxContentBytes);
+        }
+        String type = Validation.baseType(ctx.contentType());
+        if (type.equals("application/json")) {
+            return fromJson(readBounded(ctx), pathId);
+        }
+        if (type.equals("multipart/form-data")) {
+            return fromMultipart(ctx, pathId);
+        }
+        throw ApiException.unsupportedType(
+                "send application/json or multipart/form-data, not '" + printable(type) + "'");
+    }
+
+    Upload fromJson(byte[] body, String pathId) {
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw ApiException.badRequest("malformed JSON: " + Json.reason(e));
+        }
+        if (root == null || !root.isObject()) {
+            throw ApiException.badRequest("the body must be a JSON object");
+        }
+        root.fieldNames()
+                .forEachRemaining(
+                        f -> {
+                            if (!JSON_FIELDS.contains(f)) {
+                                throw ApiException.badRequest(
+                                        "unknown field '" + printable(f) + "'");
+                            }
+                        });
+        JsonNode text = root.get("text");
+        if (text == null || !text.isTextual()) {
+            throw ApiException.badRequest("text is required and must be a string");
+        }
+        byte[] content = text.textValue().getBytes(StandardCharsets.UTF_8);
+        if (content.length > maxContentBytes) {
+            throw ApiException.tooLarge(maxContentBytes);
+        }
+        String contentType = optionalString(root, "contentType", "text/plain");
+        if (Validation.baseType(contentType).equals("application/pdf")) {
+            throw ApiException.unsupportedType("send PDF files as multipart/form-data");
+        }
+        return new Upload(
+                id(pathId, optionalString(root, "id", null)),
+                Validation.title(optionalString(root, "title", null)),
+                content,
+                Validation.contentType(contentType),
+                Validation.metadata(root.get("metadata")));
+    }
+
+    private Upload fromMultipart(Context ctx, String pathId) {
+        UploadedFile file;
+        try {
+            file = ctx.uploadedFile("file");
+        } catch (RuntimeException e) {
+            throw tooLarge(e)
+                    ? ApiException.tooLarge(maxContentBytes)
+                    : ApiException.badRequest("malformed multipart body");
+        }
+        if (file == null) {
+            throw ApiException.badRequest("multipart upload needs a 'file' part");
+        }
+        if (file.size() > maxContentBytes) {
+            throw ApiException.tooLarge(maxContentBytes);
+        }
+        String contentType = ctx.formParam("contentType");
+        if (contentType == null) {
+            contentType = typeOf(file);
+        }
+        String metadata = ctx.formParam("metadata");
+        Map<String, String> meta = Map.of();
+        if (metadata != null) {
+            try {
+                meta = Validation.metadata(Json.MAPPER.readTree(metadata));
+            } catch (JsonProcessingException e) {
+                throw ApiException.badRequest("metadata is not JSON: " + Json.reason(e));
+            }
+        }
+        String title = ctx.formParam("title");
+        return new Upload(
+                id(pathId, ctx.formParam("id")),
+                Validation.title(title != null ? title : file.filename()),
+                read(file),
+                Validation.contentType(contentType),
+                meta);
+    }
+
+    /** The part's declared type, or one guessed from the file name when it says nothing useful. */
+    static String typeOf(UploadedFile file) {
+        String declared = Validation.baseType(file.contentType());
+        if (Validation.CONTENT_TYPES.contains(declared)) {
+            return declared;
+        }
+        String name = file.filename() == null ? "" : file.filename().toLowerCase();
+        if (name.endsWith(".txt")) {
+            return "text/plain";
+        } else if (name.endsWith(".md") || name.endsWith(".markdown")) {
+            return "text/markdown";
+        } else if (name.endsWith(".html") || name.endsWith(".htm")) {
+            return "text/html";
+        } else if (name.endsWith(".pdf")) {
+            return "application/pdf";
+        }
+        return declared;
+    }
+
+    /** Jetty reports multipart size limits as exceptions saying "exceeds max…". */
+    private static boolean tooLarge(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && m.toLowerCase(java.util.Locale.ROOT).contains("exceeds")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private String id(String pathId, String bodyId) {
+        if (pathId != null) {
+            if (bodyId != null && !bodyId.equals(pathId)) {
+                throw ApiException.badRequest("the body's id differs from the path's");
+            }
+            return Validation.documentId(pathId);
+        }
+        return bodyId == null ? UUID.randomUUID().toString() : Validation.documentId(bodyId);
+    }
+
+    private static String optionalString(JsonNode root, String field, String fallback) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return fallback;
+        }
+        if (!node.isTextual()) {
+            throw ApiException.badRequest(field + " must be a string");
+        }
+        return node.textValue();
+    }
+
+    private byte[] readBounded(Context ctx) {
+        try (InputStream in = ctx.req().getInputStream()) {
+            byte[] body =
+                    in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxRequestBytes() + 1));
+            if (body.length > maxRequestBytes()) {
+                throw ApiException.tooLarge(maxContentBytes);
+            }
+            return body;
+        } catch (IOException e) {
+            throw ApiException.badRequest("could not read the request body");
+        }
+    }
+
+    private byte[] read(UploadedFile file) {
+        try (InputStream in = file.content()) {
+            byte[] bytes = in.readNBytes(maxContentBytes + 1);
+            if (bytes.length > maxContentBytes) {
+                throw ApiException.tooLarge(maxContentBytes);
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** User text for an error message: bounded, without control characters. */
+    static String printable(String s) {
+        String cut = s.length() > 64 ? s.substring(0, 64) + "…" : s;
+        return cut.replaceAll("\\p{Cntrl}", "?");
+    }
+}
