@@ -1,0 +1,79 @@
+package io.kbstream.api.search;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.kbstream.core.store.ChunkHit;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Tests for {@link ResultMerger}: best chunk per document and reciprocal rank fusion. */
+class ResultMergerTest {
+
+    private static ChunkHit hit(String doc, int chunk, double score) {
+        return new ChunkHit(doc, chunk, "T " + doc, "text of " + doc + " " + chunk, 0, 10, score);
+    }
+
+    @Test
+    void best_chunk_per_document_across_shards_best_first() {
+        List<ChunkHit> ranked =
+                ResultMerger.bestChunkPerDocument(
+                        List.of(
+                                List.of(hit("a", 0, 0.5), hit("a", 3, 0.9), hit("b", 1, 0.7)),
+                                List.of(hit("c", 0, 0.8), hit("b", 2, 0.6))));
+
+        assertThat(ranked).extracting(ChunkHit::docId).containsExactly("a", "c", "b");
+        assertThat(ranked).extracting(ChunkHit::chunkNo).containsExactly(3, 0, 1);
+    }
+
+    @Test
+    void single_list_keeps_the_top_k_with_their_scores() {
+        List<SearchHit> hits =
+                new ResultMerger(60)
+                        .single(
+                                List.of(hit("a", 0, 0.9), hit("b", 1, 0.5), hit("c", 0, 0.1)),
+                                2,
+                                "q");
+        assertThat(hits).extracting(SearchHit::id).containsExactly("a", "b");
+        assertThat(hits.get(1).score()).isEqualTo(0.5);
+        assertThat(hits.get(1).chunk()).isEqualTo(1);
+    }
+
+    @Test
+    void rrf_adds_one_over_k_plus_rank_for_each_list() {
+        List<ChunkHit> vector = List.of(hit("a", 0, 0.9), hit("b", 0, 0.8), hit("c", 0, 0.7));
+        List<ChunkHit> keyword = List.of(hit("c", 2, 3.0), hit("b", 5, 2.0));
+
+        List<SearchHit> fused = new ResultMerger(60).fuse(vector, keyword, 10, "q");
+
+        // c: 1/63 + 1/61 = 0.032266 beats b: 1/62 + 1/62 = 0.032258; a: 1/61
+        assertThat(fused).extracting(SearchHit::id).containsExactly("c", "b", "a");
+        assertThat(fused.get(0).score()).isCloseTo(1.0 / 63 + 1.0 / 61, within(1e-12));
+        assertThat(fused.get(1).score()).isCloseTo(2.0 / 62, within(1e-12));
+        assertThat(fused.get(2).score()).isCloseTo(1.0 / 61, within(1e-12));
+        // c ranked higher by keyword (1) than by vector (3): its keyword chunk is shown
+        assertThat(fused.get(0).chunk()).isEqualTo(2);
+    }
+
+    @Test
+    void rrf_constant_changes_the_fusion() {
+        List<ChunkHit> vector = List.of(hit("x", 0, 0.9), hit("y", 0, 0.8));
+        List<ChunkHit> keyword = List.of(hit("z", 0, 3.0), hit("w", 0, 2.0), hit("y", 0, 1.0));
+        // k=0: first in one list (1) beats 2nd and 3rd (1/2 + 1/3); k=60 rewards agreement
+        assertThat(new ResultMerger(0).fuse(vector, keyword, 1, "q").get(0).id()).isEqualTo("x");
+        assertThat(new ResultMerger(60).fuse(vector, keyword, 1, "q").get(0).id()).isEqualTo("y");
+        List<ChunkHit> abc = List.of(hit("a", 0, 0.9), hit("b", 0, 0.8), hit("c", 0, 0.7));
+        assertThat(new ResultMerger(60).fuse(abc, List.of(), 3, "q"))
+                .extracting(SearchHit::id)
+                .containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void snippet_is_bounded_and_centred_on_a_query_word() {
+        String text = "lorem ipsum ".repeat(50) + "the zebra runs " + "dolor sit ".repeat(50);
+        String s = ResultMerger.snippet(text, "zebra");
+        assertThat(s).contains("zebra").startsWith("…").endsWith("…");
+        assertThat(s.length()).isLessThanOrEqualTo(ResultMerger.SNIPPET_CHARS + 2);
+        assertThat(ResultMerger.snippet("short\n text", "x")).isEqualTo("short text");
+    }
+}
