@@ -1,0 +1,543 @@
+package io.kbstream.benchmark.embedding;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.embed.Embedder;
+import io.kbstream.core.embed.EmbedderSpec;
+import io.kbstream.core.embed.Embedders;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Embedding throughput and memory on SciFact abstracts: texts/s and tokens/s per batch size for the
+ * fp32 and quantized models, the quantized model's agreement with fp32, the FLOPs ceiling, and a
+ * long run that shows heap and RSS stay flat. A plain harness, not JMH: each measurement is seconds
+ * of real inference, far above timer and JIT noise, and the model runs in native code.
+ *
+ * <p>Usage: {@code EmbeddingBenchmark --corpus PATH [--out FILE] [--sweep-texts N] [--memory-texts
+ * N] [--rounds N] [--memory-model M] [--models a,b] [--batches 1,8,32,64] [--threads N]}.
+ */
+public final class EmbeddingBenchmark {
+
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** Encoder shape per bundled model, for the FLOPs estimate. */
+    private record Arch(int layers, int hidden, int ffn) {}
+
+    private static final Map<String, Arch> ARCH =
+            Map.of(
+                    "all-minilm-l6-v2", new Arch(6, 384, 1536),
+                    "all-minilm-l6-v2-q", new Arch(6, 384, 1536),
+                    "bge-small-en-v15", new Arch(12, 384, 1536),
+                    "bge-small-en-v15-q", new Arch(12, 384, 1536));
+
+    private EmbeddingBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opt = parse(args);
+        Path corpus = Path.of(required(opt, "corpus"));
+        Path out = Path.of(opt.getOrDefault("out", "benchmark/results/embedding.json"));
+        int sweepTexts = Integer.parseInt(opt.getOrDefault("sweep-texts", "192"));
+        int memoryTexts = Integer.parseInt(opt.getOrDefault("memory-texts", "10000"));
+        int memoryBatch = Integer.parseInt(opt.getOrDefault("memory-batch", "32"));
+        int sampleEvery = Integer.parseInt(opt.getOrDefault("sample-every", "25"));
+        int rounds = Integer.parseInt(opt.getOrDefault("rounds", "3"));
+        List<String> models =
+                List.of(
+                        opt.getOrDefault("models", "all-minilm-l6-v2,all-minilm-l6-v2-q")
+                                .split(","));
+        int[] batches =
+                Arrays.stream(opt.getOrDefault("batches", "1,8,32,64").split(","))
+                        .mapToInt(Integer::parseInt)
+                        .toArray();
+        int maxBatch = Arrays.stream(batches).max().orElse(64);
+
+        List<String> abstracts = readAbstracts(corpus);
+        List<String> sweep = abstracts.subList(0, Math.min(sweepTexts, abstracts.size()));
+        EmbedderSpec base = EmbedderSpec.from(KbConfig.load());
+        if (opt.containsKey("threads")) {
+            base =
+                    new EmbedderSpec(
+                            base.model(),
+                            base.cacheDir(),
+                            base.maxTokens(),
+                            base.batchSize(),
+                            Integer.parseInt(opt.get("threads")));
+        }
+
+        ObjectNode root = JSON.createObjectNode();
+        root.put("benchmark", "embedding");
+        root.put("date", Instant.now().toString());
+        root.set("machine", machine());
+        root.put("corpus", corpus.getFileName().toString());
+        root.put("corpusAbstracts", abstracts.size());
+        root.put("sweepTexts", sweep.size());
+        root.put(
+                "sweepNote",
+                "the batch sweep uses the first "
+                        + sweep.size()
+                        + " abstracts in file order, so every batch size sees the same texts; "
+                        + rounds
+                        + " rounds interleave the batch sizes and the fastest round is reported");
+        root.put("rounds", rounds);
+        root.put("maxTokens", base.maxTokens());
+        root.put("ortIntraOpThreads", base.threads() == 0 ? "engine default" : "" + base.threads());
+
+        ArrayNode results = root.putArray("models");
+        Map<String, float[][]> vectorsByModel = new LinkedHashMap<>();
+        StringBuilder table = new StringBuilder();
+        table.append(
+                "| model | batch | texts/s | tokens/s | padded tokens/s | GFLOP/s | % of peak |\n");
+        table.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        double peak = root.get("machine").get("peakGflops").asDouble();
+
+        for (String model : models) {
+            EmbedderSpec spec = base.withModel(model).withBatchSize(maxBatch);
+            long loadStart = System.nanoTime();
+            Embedder embedder = Embedders.shared(spec);
+            double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+            int[] tokens = tokenCounts(Embedders.tokenizerFile(spec), sweep, spec.maxTokens());
+            long realTokens = Arrays.stream(tokens).asLongStream().sum();
+            Arch arch = ARCH.get(model);
+
+            embedder.embed(sweep.subList(0, maxBatch)); // warm-up: JIT, ORT arena, predictor
+            ObjectNode m = results.addObject();
+            m.put("model", model);
+            m.put("version", embedder.modelInfo().version());
+            m.put("dimension", embedder.modelInfo().dimension());
+            m.put("loadSeconds", round(loadSeconds, 2));
+            m.put("realTokens", realTokens);
+            ArrayNode runs = m.putArray("batches");
+            // Rounds interleave the batch sizes (in a rotating order) and the best round counts:
+            // the machine is shared, and a burst of someone else's work should not decide which
+            // batch size "wins".
+            double[][] seconds = new double[batches.length][rounds];
+            double[][] cpuSeconds = new double[batches.length][rounds];
+            for (int round = 0; round < rounds; round++) {
+                for (int k = 0; k < batches.length; k++) {
+                    int j = (k + round) % batches.length;
+                    int b = batches[j];
+                    float[][] vectors = new float[sweep.size()][];
+                    long cpuStart = processCpuNanos();
+                    long start = System.nanoTime();
+                    for (int from = 0; from < sweep.size(); from += b) {
+                        int to = Math.min(from + b, sweep.size());
+                        float[][] part = embedder.embed(sweep.subList(from, to));
+                        System.arraycopy(part, 0, vectors, from, part.length);
+                    }
+                    seconds[j][round] = (System.nanoTime() - start) / 1e9;
+                    cpuSeconds[j][round] = (processCpuNanos() - cpuStart) / 1e9;
+                    if (b == 32 || !vectorsByModel.containsKey(model)) {
+                        vectorsByModel.put(model, vectors);
+                    }
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%s round %d batch %d: %.1f texts/s (%.2f CPU s per wall s)%n",
+                            model,
+                            round + 1,
+                            b,
+                            sweep.size() / seconds[j][round],
+                            cpuSeconds[j][round] / seconds[j][round]);
+                }
+            }
+            double batch1 = 0;
+            double best = 0;
+            int bestBatch = 0;
+            for (int j = 0; j < batches.length; j++) {
+                int b = batches[j];
+                long padded = 0;
+                for (int from = 0; from < sweep.size(); from += b) {
+                    int to = Math.min(from + b, sweep.size());
+                    int longest = 0;
+                    for (int i = from; i < to; i++) {
+                        longest = Math.max(longest, tokens[i]);
+                    }
+                    padded += (long) longest * (to - from);
+                }
+                int bestRound = 0;
+                for (int round = 1; round < rounds; round++) {
+                    if (seconds[j][round] < seconds[j][bestRound]) {
+                        bestRound = round;
+                    }
+                }
+                double secs = seconds[j][bestRound];
+                double textsPerSecond = sweep.size() / secs;
+                double tokensPerSecond = realTokens / secs;
+                double paddedPerSecond = padded / secs;
+                // the model computes on padded tokens, so they are what the FLOPs count
+                double gflops =
+                        arch == null
+                                ? Double.NaN
+                                : flopsPerToken(arch, avgLongest(tokens, b))
+                                        * paddedPerSecond
+                                        / 1e9;
+                ObjectNode r = runs.addObject();
+                r.put("batchSize", b);
+                r.put("bestRoundSeconds", round(secs, 2));
+                ArrayNode all = r.putArray("textsPerSecondPerRound");
+                for (int round = 0; round < rounds; round++) {
+                    all.add(round(sweep.size() / seconds[j][round], 1));
+                }
+                r.put("cpuSecondsPerWallSecond", round(cpuSeconds[j][bestRound] / secs, 2));
+                r.put("textsPerSecond", round(textsPerSecond, 1));
+                r.put("tokensPerSecond", round(tokensPerSecond, 0));
+                r.put("paddedTokensPerSecond", round(paddedPerSecond, 0));
+                r.put("paddingOverhead", round((double) padded / realTokens, 3));
+                r.put("gflopsAchieved", round(gflops, 1));
+                r.put("percentOfPeak", round(100 * gflops / peak, 1));
+                table.append(
+                        String.format(
+                                Locale.ROOT,
+                                "| %s | %d | %.1f | %.0f | %.0f | %.1f | %.1f%% |%n",
+                                model,
+                                b,
+                                textsPerSecond,
+                                tokensPerSecond,
+                                paddedPerSecond,
+                                gflops,
+                                100 * gflops / peak));
+                if (b == 1) {
+                    batch1 = textsPerSecond;
+                }
+                if (textsPerSecond > best) {
+                    best = textsPerSecond;
+                    bestBatch = b;
+                }
+            }
+            if (arch != null) {
+                m.put(
+                        "mflopsPerToken",
+                        round(flopsPerToken(arch, avgLongest(tokens, 32)) / 1e6, 1));
+            }
+            m.put("bestBatchSize", bestBatch);
+            if (batch1 > 0) {
+                m.put("speedupBestOverBatch1", round(best / batch1, 2));
+            }
+        }
+
+        String fp32 = models.get(0);
+        ObjectNode agreement = root.putObject("agreement");
+        for (String other : models.subList(1, models.size())) {
+            double[] cos = cosines(vectorsByModel.get(fp32), vectorsByModel.get(other));
+            ObjectNode a = agreement.putObject(other + " vs " + fp32);
+            a.put("texts", cos.length);
+            a.put("meanCosine", round(Arrays.stream(cos).average().orElse(Double.NaN), 4));
+            Arrays.sort(cos);
+            a.put("p5Cosine", round(cos[(int) (cos.length * 0.05)], 4));
+            a.put("minCosine", round(cos[0], 4));
+        }
+
+        ObjectNode memory =
+                memoryRun(
+                        base.withModel(opt.getOrDefault("memory-model", fp32))
+                                .withBatchSize(memoryBatch),
+                        abstracts,
+                        memoryTexts,
+                        memoryBatch,
+                        sampleEvery);
+        root.set("memory", memory);
+        root.set("machineAfter", loadAverage());
+
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        JSON.writeValue(out.toFile(), root);
+
+        System.out.println();
+        System.out.println(
+                "## Embedding throughput (SciFact abstracts, "
+                        + sweep.size()
+                        + " texts per run, "
+                        + base.maxTokens()
+                        + "-token window)");
+        System.out.println();
+        System.out.print(table);
+        System.out.println();
+        for (JsonNode m : results) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "- %s: best batch %d, speed-up over batch 1: %.2fx; ~%.1f MFLOPs per token%n",
+                    m.get("model").asText(),
+                    m.get("bestBatchSize").asInt(),
+                    m.path("speedupBestOverBatch1").asDouble(),
+                    m.path("mflopsPerToken").asDouble());
+        }
+        agreement
+                .fields()
+                .forEachRemaining(
+                        e ->
+                                System.out.printf(
+                                        Locale.ROOT,
+                                        "- agreement %s: mean cosine %.4f, 5th percentile %.4f, min %.4f (%d texts)%n",
+                                        e.getKey(),
+                                        e.getValue().get("meanCosine").asDouble(),
+                                        e.getValue().get("p5Cosine").asDouble(),
+                                        e.getValue().get("minCosine").asDouble(),
+                                        e.getValue().get("texts").asInt()));
+        JsonNode machine = root.get("machine");
+        System.out.printf(
+                Locale.ROOT,
+                "- peak: %d cores x %.2f GHz x %d FP32 FLOPs/cycle = %.0f GFLOP/s (%s)%n",
+                machine.get("cores").asInt(),
+                machine.get("ghz").asDouble(),
+                machine.get("flopsPerCycle").asInt(),
+                peak,
+                machine.get("cpu").asText());
+        System.out.printf(
+                Locale.ROOT,
+                "- memory: %d texts in batches of %d with %s: heap after GC %.1f -> %.1f MB,"
+                        + " RSS %.0f -> %.0f MB, peak RSS (VmHWM) %.0f MB%n",
+                memory.get("texts").asInt(),
+                memory.get("batchSize").asInt(),
+                memory.get("model").asText(),
+                memory.get("heapAfterGcFirstMb").asDouble(),
+                memory.get("heapAfterGcLastMb").asDouble(),
+                memory.get("rssFirstMb").asDouble(),
+                memory.get("rssLastMb").asDouble(),
+                memory.get("peakRssMb").asDouble());
+        System.out.println(
+                "- load average before/after: "
+                        + root.get("machine").get("loadAverage").asText()
+                        + " / "
+                        + root.get("machineAfter").get("loadAverage").asText());
+        System.out.println("- written to " + out);
+        Embedders.closeAll();
+    }
+
+    /** Embeds {@code n} abstracts (cycling the corpus) and samples heap and RSS as it goes. */
+    private static ObjectNode memoryRun(
+            EmbedderSpec spec, List<String> abstracts, int n, int batch, int sampleEvery) {
+        Embedder embedder = Embedders.shared(spec);
+        ObjectNode memory = JSON.createObjectNode();
+        memory.put("model", spec.model());
+        memory.put("texts", n);
+        memory.put("batchSize", batch);
+        memory.put(
+                "note",
+                n > abstracts.size()
+                        ? "the corpus has "
+                                + abstracts.size()
+                                + " abstracts; the run cycles through it"
+                        : "first " + n + " abstracts");
+        memory.put("rssBeforeMb", round(procStatusMb("VmRSS"), 0));
+        memory.put("peakRssBeforeMb", round(procStatusMb("VmHWM"), 0));
+        ArrayNode samples = memory.putArray("samples");
+        long start = System.nanoTime();
+        int batches = 0;
+        for (int done = 0; done < n; done += batch) {
+            List<String> texts = new ArrayList<>(batch);
+            for (int i = done; i < Math.min(done + batch, n); i++) {
+                texts.add(abstracts.get(i % abstracts.size()));
+            }
+            embedder.embed(texts);
+            batches++;
+            if (batches % sampleEvery == 0 || done + batch >= n) {
+                System.gc();
+                ObjectNode s = samples.addObject();
+                s.put("batches", batches);
+                s.put("texts", Math.min(done + batch, n));
+                s.put("heapAfterGcMb", round(heapUsedMb(), 1));
+                s.put("rssMb", round(procStatusMb("VmRSS"), 0));
+                s.put("peakRssMb", round(procStatusMb("VmHWM"), 0));
+                System.out.printf(
+                        Locale.ROOT,
+                        "memory run: %d batches, heap after GC %.1f MB, RSS %.0f MB, VmHWM %.0f MB%n",
+                        batches,
+                        s.get("heapAfterGcMb").asDouble(),
+                        s.get("rssMb").asDouble(),
+                        s.get("peakRssMb").asDouble());
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        memory.put("seconds", round(seconds, 1));
+        memory.put("textsPerSecond", round(n / seconds, 1));
+        JsonNode first = samples.get(0);
+        JsonNode last = samples.get(samples.size() - 1);
+        memory.put("heapAfterGcFirstMb", first.get("heapAfterGcMb").asDouble());
+        memory.put("heapAfterGcLastMb", last.get("heapAfterGcMb").asDouble());
+        memory.put("rssFirstMb", first.get("rssMb").asDouble());
+        memory.put("rssLastMb", last.get("rssMb").asDouble());
+        memory.put("peakRssMb", last.get("peakRssMb").asDouble());
+        return memory;
+    }
+
+    /**
+     * Encoder FLOPs per token: 2 per multiply-add of the weight matrices (Q, K, V, O and the two
+     * feed-forward layers) plus attention scores and the weighted sum over {@code seq} positions.
+     */
+    static double flopsPerToken(Arch a, double seq) {
+        double weights = 4.0 * a.hidden() * a.hidden() + 2.0 * a.hidden() * a.ffn();
+        double attention = 2.0 * seq * a.hidden();
+        return a.layers() * 2.0 * (weights + attention);
+    }
+
+    private static double avgLongest(int[] tokens, int batch) {
+        long sum = 0;
+        int groups = 0;
+        for (int from = 0; from < tokens.length; from += batch) {
+            int longest = 0;
+            for (int i = from; i < Math.min(from + batch, tokens.length); i++) {
+                longest = Math.max(longest, tokens[i]);
+            }
+            sum += longest;
+            groups++;
+        }
+        return (double) sum / groups;
+    }
+
+    private static int[] tokenCounts(Path tokenizerFile, List<String> texts, int maxTokens)
+            throws IOException {
+        try (HuggingFaceTokenizer tokenizer =
+                HuggingFaceTokenizer.newInstance(
+                        tokenizerFile,
+                        Map.of(
+                                "maxLength",
+                                String.valueOf(maxTokens),
+                                "truncation",
+                                "true",
+                                "padding",
+                                "false"))) {
+            return texts.stream().mapToInt(t -> tokenizer.encode(t).getIds().length).toArray();
+        }
+    }
+
+    private static List<String> readAbstracts(Path corpus) throws IOException {
+        if (!Files.isRegularFile(corpus)) {
+            throw new IllegalArgumentException(
+                    "SciFact corpus not found: " + corpus + " (pass --corpus PATH/corpus.jsonl)");
+        }
+        List<String> out = new ArrayList<>();
+        try (BufferedReader reader = Files.newBufferedReader(corpus, StandardCharsets.UTF_8)) {
+            for (String line; (line = reader.readLine()) != null; ) {
+                if (!line.isBlank()) {
+                    String text = JSON.readTree(line).path("text").asText("");
+                    if (!text.isBlank()) {
+                        out.add(text);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static double[] cosines(float[][] a, float[][] b) {
+        double[] out = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            double dot = 0;
+            double na = 0;
+            double nb = 0;
+            for (int d = 0; d < a[i].length; d++) {
+                dot += (double) a[i][d] * b[i][d];
+                na += (double) a[i][d] * a[i][d];
+                nb += (double) b[i][d] * b[i][d];
+            }
+            out[i] = dot / Math.sqrt(na * nb);
+        }
+        return out;
+    }
+
+    /** CPU, cores and the FP32 peak from the vector width the flags show. */
+    private static ObjectNode machine() throws IOException {
+        ObjectNode m = JSON.createObjectNode();
+        String cpuinfo = Files.readString(Path.of("/proc/cpuinfo"));
+        String model = field(cpuinfo, "model name");
+        double mhz = Double.parseDouble(field(cpuinfo, "cpu MHz"));
+        String flags = " " + field(cpuinfo, "flags") + " ";
+        int cores = Runtime.getRuntime().availableProcessors();
+        // two FMA pipes per core; AMD Zen 4 executes AVX-512 as two 256-bit halves, so it peaks at
+        // the AVX2 rate: 2 pipes x 8 floats x 2 FLOPs
+        boolean avx512Full = flags.contains(" avx512f ") && !model.contains("AMD");
+        int flopsPerCycle = avx512Full ? 64 : flags.contains(" avx2 ") ? 32 : 16;
+        m.put("cpu", model);
+        m.put("cores", cores);
+        m.put("ghz", round(mhz / 1000, 2));
+        m.put("flopsPerCycle", flopsPerCycle);
+        m.put("peakGflops", round(cores * mhz / 1000 * flopsPerCycle, 0));
+        m.put("java", System.getProperty("java.version"));
+        m.put("maxHeapMb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+        m.setAll(loadAverage());
+        return m;
+    }
+
+    private static ObjectNode loadAverage() {
+        ObjectNode n = JSON.createObjectNode();
+        try {
+            n.put("loadAverage", Files.readString(Path.of("/proc/loadavg")).trim());
+        } catch (IOException e) {
+            n.put("loadAverage", "unknown");
+        }
+        return n;
+    }
+
+    private static String field(String cpuinfo, String name) {
+        for (String line : cpuinfo.split("\n")) {
+            if (line.startsWith(name)) {
+                return line.substring(line.indexOf(':') + 1).trim();
+            }
+        }
+        return "";
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static double heapUsedMb() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024.0 * 1024);
+    }
+
+    /** A {@code kB} line of /proc/self/status, in MB. */
+    private static double procStatusMb(String key) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(key + ":")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (IOException e) {
+            // not Linux
+        }
+        return Double.NaN;
+    }
+
+    private static double round(double v, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+
+    private static Map<String, String> parse(String[] args) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("expected --name value pairs, got " + args[i]);
+            }
+            out.put(args[i].substring(2), args[++i]);
+        }
+        return out;
+    }
+
+    private static String required(Map<String, String> opt, String key) {
+        String v = opt.get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("--" + key + " is required");
+        }
+        return v;
+    }
+}
