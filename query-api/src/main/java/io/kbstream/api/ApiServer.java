@@ -101,7 +101,7 @@ public final class ApiServer {
             LOG.warn("kb.api.keys is empty: every /v1 request will be answered 401");
         }
         this.shardExecutor = boundedPool("kb-search", config.get(KbOptions.API_SEARCH_THREADS));
-        this.healthExecutor = Executors.newCachedThreadPool(daemon("kb-health"));
+        this.healthExecutor = boundedPool("kb-health", 4);
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("kb-ws-timer"));
         this.auth =
                 new Auth(

@@ -65,7 +65,13 @@ public final class HealthController {
                         check.probe().run();
                         return "UP";
                     };
-            running.put(check.name(), CompletableFuture.supplyAsync(probe, executor));
+            CompletableFuture<String> future;
+            try {
+                future = CompletableFuture.supplyAsync(probe, executor);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                future = CompletableFuture.completedFuture("DOWN"); // probes are piling up
+            }
+            running.put(check.name(), future);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, String> results = new LinkedHashMap<>();

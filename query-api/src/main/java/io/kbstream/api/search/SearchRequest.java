@@ -33,6 +33,9 @@ public record SearchRequest(String query, int k, SearchMode mode, Map<String, St
         if (query.isEmpty()) {
             throw ApiException.badRequest("query must not be empty");
         }
+        if (query.indexOf('\u0000') >= 0) {
+            throw ApiException.badRequest("query must not contain NUL");
+        }
         if (query.length() > MAX_QUERY_LENGTH) {
             throw ApiException.badRequest(
                     "query is longer than " + MAX_QUERY_LENGTH + " characters");

@@ -1,0 +1,358 @@
+package io.kbstream.benchmark.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.kbstream.api.ApiKeys;
+import io.kbstream.api.ApiServer;
+import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.embed.Embedder;
+import io.kbstream.core.embed.Embedders;
+import io.kbstream.core.redis.IndexGenerations;
+import io.kbstream.core.redis.RedisConnections;
+import io.kbstream.core.store.ChunkRow;
+import io.kbstream.core.store.IndexedDocument;
+import io.kbstream.core.store.ShardedStore;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.HdrHistogram.Histogram;
+import redis.clients.jedis.JedisPooled;
+
+/**
+ * Load benchmark of the query API on loopback: starts a real {@link ApiServer} on the local stack
+ * (fresh tenant and key), seeds documents straight into the shards, then measures with an async
+ * java.net.http client, every phase bounded in count and time:
+ *
+ * <ol>
+ *   <li>upload acknowledgement (202 after Kafka acks) at a fixed open-loop rate and a cap on
+ *       requests in flight;
+ *   <li>uncached hybrid search (every query new: embedding + all shards), closed loop;
+ *   <li>cached search (the same queries again) latency and throughput, closed loop.
+ * </ol>
+ *
+ * Writes {@code benchmark/results/api.json}. Run: {@code ./kb stack up}, then {@code mvn -q -pl
+ * benchmark exec:java -Dexec.mainClass=io.kbstream.benchmark.api.ApiLoadBenchmark -Dkb.home=$PWD}.
+ * Uploads go to a throw-away tenant {@code bench-*}.
+ */
+public final class ApiLoadBenchmark {
+
+    static final int UPLOAD_RATE = 100; // per second, open loop
+    static final int UPLOAD_COUNT = 500;
+    static final int UPLOAD_MAX_IN_FLIGHT = 32;
+    static final int SEED_DOCS = 300;
+    static final int UNCACHED_QUERIES = 200;
+    static final int UNCACHED_CONCURRENCY = 4;
+    static final int CACHED_CONCURRENCY = 16;
+    static final Duration CACHED_DURATION = Duration.ofSeconds(15);
+    static final Duration PHASE_LIMIT = Duration.ofSeconds(120);
+
+    private static final String[] WORDS = {
+        "river", "engine", "protein", "market", "galaxy", "language", "climate", "network",
+        "theory", "harbor", "vaccine", "orbit", "ledger", "forest", "signal", "memory",
+        "glacier", "circuit", "poetry", "tariff", "enzyme", "satellite", "volcano", "compiler"
+    };
+
+    public static void main(String[] args) throws Exception {
+        KbConfig base = KbConfig.load();
+        String tenant = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+        String key = ApiKeys.mint();
+        // uploads go to their own tenant: if an indexing job runs, its commits bump only that
+        // tenant's generation and do not invalidate the search tenant's cache mid-measurement
+        String uploadTenant = tenant + "-up";
+        String uploadKey = ApiKeys.mint();
+        Map<String, String> values = new LinkedHashMap<>(base.explicitValues());
+        values.put(
+                KbOptions.API_KEYS.key(),
+                ApiKeys.configEntry(tenant, key)
+                        + ","
+                        + ApiKeys.configEntry(uploadTenant, uploadKey));
+        values.put(KbOptions.API_RATE_LIMIT_PER_SECOND.key(), "100000");
+        values.put(KbOptions.API_RATE_LIMIT_BURST.key(), "100000");
+        KbConfig config = KbConfig.of(values);
+        Random random = new Random(42);
+
+        System.out.println("seeding " + SEED_DOCS + " documents for tenant " + tenant + " ...");
+        try (ShardedStore store = ShardedStore.open(config);
+                JedisPooled redis = RedisConnections.pooled(config)) {
+            seed(store, redis, Embedders.shared(config), tenant, random);
+            ApiServer server = ApiServer.create(config).start(0);
+            try {
+                Map<String, Object> results = run(server.port(), key, uploadKey, random);
+                results.put("tenant", tenant);
+                results.put("shards", config.get(KbOptions.POSTGRES_SHARDS).size());
+                results.put("cores", Runtime.getRuntime().availableProcessors());
+                results.put("measuredAt", Instant.now().toString());
+                Path out = KbConfig.home().resolve("benchmark/results/api.json");
+                Files.createDirectories(out.getParent());
+                new ObjectMapper()
+                        .enable(SerializationFeature.INDENT_OUTPUT)
+                        .writeValue(out.toFile(), results);
+                System.out.println("wrote " + out);
+            } finally {
+                server.stop();
+                store.deleteTenant(tenant);
+            }
+        }
+        System.exit(0);
+    }
+
+    private static void seed(
+            ShardedStore store,
+            JedisPooled redis,
+            Embedder embedder,
+            String tenant,
+            Random random) {
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < SEED_DOCS; i++) {
+            texts.add(sentence(random, 40));
+        }
+        float[][] vectors = embedder.embed(texts);
+        List<IndexedDocument> docs = new ArrayList<>();
+        for (int i = 0; i < SEED_DOCS; i++) {
+            String text = texts.get(i);
+            docs.add(
+                    new IndexedDocument(
+                            tenant,
+                            "doc-" + i,
+                            1,
+                            "h" + i,
+                            "Document " + i,
+                            Map.of("n", Integer.toString(i % 10)),
+                            embedder.modelInfo().name(),
+                            List.of(new ChunkRow(0, text, 0, text.length(), vectors[i]))));
+        }
+        store.upsert(docs);
+        new IndexGenerations(redis).bump(tenant);
+    }
+
+    private static String sentence(Random random, int words) {
+        StringBuilder sb = new StringBuilder();
+        for (int w = 0; w < words; w++) {
+            sb.append(WORDS[random.nextInt(WORDS.length)]).append(w % 9 == 8 ? ". " : " ");
+        }
+        return sb.toString().trim();
+    }
+
+    private static Map<String, Object> run(int port, String key, String uploadKey, Random random)
+            throws Exception {
+        HttpClient http =
+                HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(Duration.ofSeconds(5))
+                        .build();
+        URI base = URI.create("http://127.0.0.1:" + port);
+        Map<String, Object> results = new LinkedHashMap<>();
+
+        // warm up JIT, pools and the embedder
+        List<String> warm = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            warm.add("warm up " + i + " " + sentence(random, 3));
+        }
+        closedLoop(http, base, key, warm, 4, Duration.ofSeconds(60));
+        openLoopUploads(http, base, uploadKey, 50, 50, random);
+
+        Phase upload = openLoopUploads(http, base, uploadKey, UPLOAD_COUNT, UPLOAD_RATE, random);
+        results.put("upload", upload.summary());
+        print("upload ack", upload);
+
+        List<String> queries = new ArrayList<>();
+        for (int i = 0; i < UNCACHED_QUERIES; i++) {
+            queries.add(sentence(random, 3 + random.nextInt(4)) + " " + i);
+        }
+        Phase uncached = closedLoop(http, base, key, queries, UNCACHED_CONCURRENCY, PHASE_LIMIT);
+        results.put("searchUncached", uncached.summary());
+        print("search uncached", uncached);
+
+        Phase cached = closedLoop(http, base, key, queries, CACHED_CONCURRENCY, CACHED_DURATION);
+        results.put("searchCached", cached.summary());
+        print("search cached", cached);
+        return results;
+    }
+
+    /** Measured requests of one phase. */
+    static final class Phase {
+        final String description;
+        final Histogram micros = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+        final AtomicInteger ok = new AtomicInteger();
+        final AtomicInteger failed = new AtomicInteger();
+        final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        final AtomicInteger cachedHits = new AtomicInteger();
+        long elapsedNanos;
+
+        Phase(String description) {
+            this.description = description;
+        }
+
+        synchronized void record(long nanos) {
+            micros.recordValue(Math.max(1, nanos / 1000));
+        }
+
+        Map<String, Object> summary() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("setup", description);
+            m.put("ok", ok.get());
+            m.put("failed", failed.get());
+            m.put("cachedResponses", cachedHits.get());
+            m.put("p50Ms", ms(micros.getValueAtPercentile(50)));
+            m.put("p95Ms", ms(micros.getValueAtPercentile(95)));
+            m.put("p99Ms", ms(micros.getValueAtPercentile(99)));
+            m.put("maxMs", ms(micros.getMaxValue()));
+            m.put("seconds", elapsedNanos / 1e9);
+            m.put("throughputPerSecond", Math.round(ok.get() / (elapsedNanos / 1e9) * 10) / 10.0);
+            m.put("sampleFailures", failures.stream().limit(3).toList());
+            return m;
+        }
+
+        private static double ms(long micros) {
+            return Math.round(micros / 10.0) / 100.0;
+        }
+    }
+
+    private static void print(String name, Phase p) {
+        Map<String, Object> s = p.summary();
+        System.out.printf(
+                "%-16s p50=%sms p95=%sms p99=%sms max=%sms ok=%s failed=%s throughput=%s/s (%s)%n",
+                name,
+                s.get("p50Ms"),
+                s.get("p95Ms"),
+                s.get("p99Ms"),
+                s.get("maxMs"),
+                s.get("ok"),
+                s.get("failed"),
+                s.get("throughputPerSecond"),
+                s.get("setup"));
+    }
+
+    /** {@code count} uploads started at {@code rate}/s, at most a fixed number in flight. */
+    private static Phase openLoopUploads(
+            HttpClient http, URI base, String key, int count, int rate, Random random)
+            throws InterruptedException {
+        Phase phase =
+                new Phase(
+                        count
+                                + " JSON uploads (~1 KB) at "
+                                + rate
+                                + "/s open loop, max "
+                                + UPLOAD_MAX_IN_FLIGHT
+                                + " in flight");
+        Semaphore inFlight = new Semaphore(UPLOAD_MAX_IN_FLIGHT);
+        List<CompletableFuture<?>> all = new ArrayList<>();
+        long start = System.nanoTime();
+        long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+        for (int i = 0; i < count; i++) {
+            long due = start + i * interval;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            if (System.nanoTime() - start > PHASE_LIMIT.toNanos()) {
+                break;
+            }
+            inFlight.acquire();
+            String body =
+                    "{\"title\":\"bench\",\"text\":\""
+                            + sentence(random, 150)
+                            + "\",\"metadata\":{\"bench\":true}}";
+            HttpRequest request =
+                    HttpRequest.newBuilder(base.resolve("/v1/documents"))
+                            .header("Authorization", "Bearer " + key)
+                            .header("Content-Type", "application/json")
+                            .timeout(Duration.ofSeconds(30))
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build();
+            all.add(timed(http, request, phase, 202).whenComplete((r, e) -> inFlight.release()));
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+        phase.elapsedNanos = System.nanoTime() - start;
+        return phase;
+    }
+
+    /** Each worker sends the next search as soon as its previous one answered. */
+    private static Phase closedLoop(
+            HttpClient http,
+            URI base,
+            String key,
+            List<String> queries,
+            int concurrency,
+            Duration limit) {
+        Phase phase =
+                new Phase(
+                        queries.size()
+                                + " distinct hybrid queries (k=10), "
+                                + concurrency
+                                + " concurrent, closed loop, up to "
+                                + limit.toSeconds()
+                                + " s");
+        AtomicInteger next = new AtomicInteger();
+        long start = System.nanoTime();
+        long end = start + limit.toNanos();
+        boolean repeat = limit.compareTo(Duration.ofSeconds(30)) < 0 && queries.size() > 50;
+        List<CompletableFuture<Void>> workers = new ArrayList<>();
+        for (int w = 0; w < concurrency; w++) {
+            workers.add(
+                    CompletableFuture.runAsync(
+                            () -> {
+                                while (System.nanoTime() < end) {
+                                    int i = next.getAndIncrement();
+                                    if (i >= queries.size() && !repeat) {
+                                        return;
+                                    }
+                                    String q = queries.get(i % queries.size());
+                                    HttpRequest request =
+                                            HttpRequest.newBuilder(base.resolve("/v1/search"))
+                                                    .header("Authorization", "Bearer " + key)
+                                                    .header("Content-Type", "application/json")
+                                                    .timeout(Duration.ofSeconds(30))
+                                                    .POST(
+                                                            HttpRequest.BodyPublishers.ofString(
+                                                                    "{\"query\":\""
+                                                                            + q
+                                                                            + "\",\"k\":10}"))
+                                                    .build();
+                                    timed(http, request, phase, 200).join();
+                                }
+                            }));
+        }
+        CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).join();
+        phase.elapsedNanos = System.nanoTime() - start;
+        return phase;
+    }
+
+    private static CompletableFuture<HttpResponse<String>> timed(
+            HttpClient http, HttpRequest request, Phase phase, int expected) {
+        long t0 = System.nanoTime();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                .whenComplete(
+                        (r, e) -> {
+                            long nanos = System.nanoTime() - t0;
+                            if (e == null && r.statusCode() == expected) {
+                                phase.record(nanos);
+                                phase.ok.incrementAndGet();
+                                if (r.body().contains("\"cached\":true")) {
+                                    phase.cachedHits.incrementAndGet();
+                                }
+                            } else {
+                                phase.failed.incrementAndGet();
+                                phase.failures.add(
+                                        e != null ? e.toString() : r.statusCode() + " " + r.body());
+                            }
+                        });
+    }
+}
