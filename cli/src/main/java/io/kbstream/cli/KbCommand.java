@@ -10,7 +10,12 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "kb-stream 0.1.0",
         description = "kb-stream: a streaming knowledge base on Flink, pgvector, Redis and Kafka.",
-        subcommands = {StackCommand.class, DemoCommand.class, ConfigCommand.class})
+        subcommands = {
+            StackCommand.class,
+            PipelineCommand.class,
+            DemoCommand.class,
+            ConfigCommand.class
+        })
 public final class KbCommand implements Runnable {
 
     @Override

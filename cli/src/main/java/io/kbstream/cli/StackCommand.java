@@ -37,7 +37,7 @@ final class StackCommand {
     @Command(name = "status", description = "Report each service; exit 0 only when all run.")
     int status() {
         LocalStack stack = Stacks.open();
-        for (StackService service : stack.services()) {
+        for (StackService service : stack.allServices()) {
             StackService.Status status = service.status();
             System.out.printf(
                     "%-18s %-8s %-40s %s%n",

@@ -1,13 +1,32 @@
 package io.kbstream.cli;
 
 import io.kbstream.cli.stack.LocalStack;
+import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.store.ShardMigrations;
+import java.util.List;
+import org.postgresql.ds.PGSimpleDataSource;
 
-/** Opens the local stack with the project's shard setup applied to each shard as it starts. */
+/** Opens the local stack with the shard migrations applied to each shard as it starts. */
 final class Stacks {
 
     private Stacks() {}
 
     static LocalStack open() {
-        return LocalStack.open(jdbcUrl -> {});
+        return LocalStack.open(Stacks::migrate);
+    }
+
+    /** Applies the packaged SQL migrations (idempotent) to one shard. */
+    private static void migrate(String jdbcUrl) {
+        KbConfig config = KbConfig.load();
+        PGSimpleDataSource shard = new PGSimpleDataSource();
+        shard.setUrl(jdbcUrl);
+        shard.setUser(config.get(KbOptions.POSTGRES_USER));
+        shard.setPassword(config.get(KbOptions.POSTGRES_PASSWORD));
+        List<String> applied = ShardMigrations.apply(shard);
+        if (!applied.isEmpty()) {
+            System.out.println(
+                    "  migrations applied to " + jdbcUrl + ": " + String.join(", ", applied));
+        }
     }
 }

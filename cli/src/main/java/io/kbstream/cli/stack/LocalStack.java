@@ -32,6 +32,8 @@ public final class LocalStack {
     private final KbConfig config;
     private final Path dataDir;
     private final List<StackService> services;
+    private final AppProcess pipeline;
+    private final AppProcess api;
 
     private LocalStack(KbConfig config, Consumer<String> onShardStarted) {
         this.config = config;
@@ -68,6 +70,41 @@ public final class LocalStack {
                         dataDir.resolve("kafka"),
                         config.get(KbOptions.STACK_KAFKA_HEAP_MB),
                         topics));
+        Path runDir = dataDir.resolve("run");
+        this.pipeline =
+                new AppProcess(
+                        "pipeline",
+                        config.get(KbOptions.FLINK_WEB_PORT),
+                        runDir,
+                        KbConfig.home(),
+                        List.of("-Xmx2g"),
+                        List.of("pipeline"));
+        this.api =
+                new AppProcess(
+                        "api",
+                        config.get(KbOptions.API_PORT),
+                        runDir,
+                        KbConfig.home(),
+                        List.of("-Xmx1g"),
+                        List.of("api"));
+    }
+
+    /** The indexing job on a local MiniCluster, run in the background by the demo. */
+    public AppProcess pipeline() {
+        return pipeline;
+    }
+
+    /** The query API, run in the background by the demo. */
+    public AppProcess api() {
+        return api;
+    }
+
+    /** Infrastructure first, then the demo's background processes. */
+    public List<StackService> allServices() {
+        List<StackService> all = new ArrayList<>(services);
+        all.add(pipeline);
+        all.add(api);
+        return all;
     }
 
     /**
@@ -109,9 +146,9 @@ public final class LocalStack {
         }
     }
 
-    /** Stops what kb started, newest first. */
+    /** Stops what kb started, newest first (the demo's processes before the servers they use). */
     public void down(Consumer<String> progress) {
-        List<StackService> reversed = new ArrayList<>(services);
+        List<StackService> reversed = allServices();
         java.util.Collections.reverse(reversed);
         for (StackService service : reversed) {
             boolean wasRunning = service.status().running();

@@ -30,10 +30,20 @@ public final class StatusStore {
                     + "redis.call('PEXPIRE', KEYS[1], ARGV[9])\n"
                     + "return 1";
 
+    /**
+     * A delete leaves a tombstone (state DELETED at the delete's version, same TTL) rather than
+     * removing the key: a status of an older version that arrives later is then rejected by the
+     * same monotonic check instead of bringing the document back.
+     */
     private static final String DELETE_IF_NOT_NEWER =
             "local v = redis.call('HGET', KEYS[1], 'version')\n"
                     + "if v and tonumber(v) > tonumber(ARGV[1]) then return 0 end\n"
-                    + "return redis.call('DEL', KEYS[1])";
+                    + "redis.call('DEL', KEYS[1])\n"
+                    + "redis.call('HSET', KEYS[1], 'version', ARGV[1], 'rank', '3', 'state', 'DELETED')\n"
+                    + "redis.call('PEXPIRE', KEYS[1], ARGV[2])\n"
+                    + "return 1";
+
+    private static final String DELETED = "DELETED";
 
     private final UnifiedJedis redis;
     private final Duration ttl;
@@ -62,17 +72,17 @@ public final class StatusStore {
         return Long.valueOf(1).equals(written);
     }
 
-    /** Removes the status of a deleted document, unless a newer upload came after the delete. */
-    public void deleteUpTo(String tenant, String documentId, long version) {
+    /** Marks a document deleted at {@code version}, unless a newer upload came after the delete. */
+    public void markDeleted(String tenant, String documentId, long version) {
         redis.eval(
                 DELETE_IF_NOT_NEWER,
                 List.of(RedisKeys.status(tenant, documentId)),
-                List.of(Long.toString(version)));
+                List.of(Long.toString(version), Long.toString(ttl.toMillis())));
     }
 
     public Optional<DocumentStatus> get(String tenant, String documentId) {
         Map<String, String> hash = redis.hgetAll(RedisKeys.status(tenant, documentId));
-        if (hash == null || hash.isEmpty()) {
+        if (hash == null || hash.isEmpty() || DELETED.equals(hash.get("state"))) {
             return Optional.empty();
         }
         String reason = hash.get("reason");

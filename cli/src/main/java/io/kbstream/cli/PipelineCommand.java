@@ -1,0 +1,39 @@
+package io.kbstream.cli;
+
+import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.config.KbOptions;
+import io.kbstream.jobs.IndexingJob;
+import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code kb pipeline}: runs the IndexingJob on a local Flink MiniCluster against the local stack,
+ * with the Flink web UI, until stopped. The same job runs unchanged from the shaded jar with {@code
+ * flink run}.
+ */
+@Command(
+        name = "pipeline",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run the indexing job on a local Flink MiniCluster (web UI on kb.flink.web-port).")
+final class PipelineCommand implements Callable<Integer> {
+
+    @Override
+    public Integer call() throws Exception {
+        KbConfig config = KbConfig.load();
+        Configuration flink = new Configuration();
+        flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+        flink.set(RestOptions.PORT, config.get(KbOptions.FLINK_WEB_PORT));
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+        IndexingJob.configure(env, config);
+        System.out.println(
+                "indexing job starting; Flink web UI at http://127.0.0.1:"
+                        + config.get(KbOptions.FLINK_WEB_PORT));
+        IndexingJob.withKafka(config).execute(env);
+        return 0;
+    }
+}

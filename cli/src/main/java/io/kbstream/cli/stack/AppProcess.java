@@ -1,0 +1,117 @@
+package io.kbstream.cli.stack;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A kb-stream process the demo runs in the background — the indexing pipeline or the API — as a
+ * {@code kb} subcommand in its own JVM, tracked by a pid file under {@code .kb/run/} and stopped by
+ * {@code kb stack down}. It is ready when its port answers.
+ */
+public final class AppProcess implements StackService {
+
+    private final String name;
+    private final int port;
+    private final Path runDir;
+    private final Path home;
+    private final List<String> jvmOptions;
+    private final List<String> kbArgs;
+
+    public AppProcess(
+            String name,
+            int port,
+            Path runDir,
+            Path home,
+            List<String> jvmOptions,
+            List<String> kbArgs) {
+        this.name = name;
+        this.port = port;
+        this.runDir = runDir;
+        this.home = home;
+        this.jvmOptions = jvmOptions;
+        this.kbArgs = kbArgs;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String endpoint() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public Path logFile() {
+        return runDir.resolve(name + ".log");
+    }
+
+    private Path pidFile() {
+        return runDir.resolve(name + ".pid");
+    }
+
+    @Override
+    public void up() {
+        if (Processes.liveProcess(pidFile()).isPresent()) {
+            return;
+        }
+        Processes.requirePortFree(name, port);
+        Path cliJar = home.resolve("cli").resolve("target").resolve("kb-cli.jar");
+        List<String> command = new ArrayList<>();
+        command.add("setsid");
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Dkb.home=" + home);
+        // the same --add-opens the kb script gave this JVM (Flink needs them on Java 17)
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(arg -> arg.startsWith("--add-opens"))
+                .forEach(command::add);
+        command.addAll(jvmOptions);
+        command.add("-jar");
+        command.add(cliJar.toString());
+        command.addAll(kbArgs);
+        try {
+            Files.createDirectories(runDir);
+            Process process =
+                    new ProcessBuilder(command)
+                            .directory(home.toFile())
+                            .redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
+                            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                            .start();
+            Files.writeString(pidFile(), process.pid() + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new StackException(
+                    "cannot start " + name + ": " + e.getMessage(), "see " + logFile(), e);
+        }
+        Processes.waitFor(
+                name,
+                Duration.ofSeconds(180),
+                () -> {
+                    if (Processes.liveProcess(pidFile()).isEmpty()) {
+                        throw new StackException(
+                                name + " exited while starting", "see " + logFile());
+                    }
+                    return Processes.portOpen(port);
+                },
+                logFile());
+    }
+
+    @Override
+    public void down() {
+        Processes.liveProcess(pidFile())
+                .ifPresent(p -> Processes.terminate(p, Duration.ofSeconds(30)));
+    }
+
+    @Override
+    public Status status() {
+        return Processes.liveProcess(pidFile())
+                .map(p -> new Status(true, "running, pid " + p.pid()))
+                .orElseGet(() -> new Status(false, "not running"));
+    }
+}

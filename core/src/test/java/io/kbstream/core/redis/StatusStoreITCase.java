@@ -1,0 +1,80 @@
+package io.kbstream.core.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kbstream.core.testing.LocalStackConfig;
+import io.kbstream.schemas.DocumentState;
+import io.kbstream.schemas.DocumentStatus;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.JedisPooled;
+
+/** Tests for {@link StatusStore} on the local Redis. */
+class StatusStoreITCase {
+
+    private static JedisPooled redis;
+    private static StatusStore statuses;
+
+    @BeforeAll
+    static void connect() {
+        redis = RedisConnections.pooled(LocalStackConfig.load());
+        statuses = new StatusStore(redis, Duration.ofMinutes(5));
+    }
+
+    @AfterAll
+    static void close() {
+        redis.close();
+    }
+
+    @Test
+    void laterStageOfTheSameVersionWinsWhateverTheWriteOrder() {
+        String tenant = LocalStackConfig.uniqueTenant("status");
+        assertThat(statuses.put(status(tenant, 7, DocumentState.INDEXED, 3))).isTrue();
+        assertThat(statuses.put(status(tenant, 7, DocumentState.PROCESSING, 0))).isFalse();
+        assertThat(statuses.put(status(tenant, 7, DocumentState.ACCEPTED, 0))).isFalse();
+
+        DocumentStatus stored = statuses.get(tenant, "doc").orElseThrow();
+        assertThat(stored.getState()).isEqualTo(DocumentState.INDEXED);
+        assertThat(stored.getChunkCount()).isEqualTo(3);
+    }
+
+    @Test
+    void olderVersionNeverOverwritesANewerOne() {
+        String tenant = LocalStackConfig.uniqueTenant("status");
+        statuses.put(status(tenant, 9, DocumentState.ACCEPTED, 0));
+        assertThat(statuses.put(status(tenant, 8, DocumentState.INDEXED, 2))).isFalse();
+        assertThat(statuses.get(tenant, "doc").orElseThrow().getVersion()).isEqualTo(9);
+    }
+
+    @Test
+    void deletedDocumentHasNoStatusAndOnlyANewerUploadCanReviveIt() {
+        String tenant = LocalStackConfig.uniqueTenant("status");
+        statuses.put(status(tenant, 1, DocumentState.INDEXED, 1));
+        statuses.markDeleted(tenant, "doc", 2);
+        assertThat(statuses.get(tenant, "doc")).isEmpty();
+
+        assertThat(statuses.put(status(tenant, 1, DocumentState.PROCESSING, 0))).isFalse();
+        assertThat(statuses.get(tenant, "doc")).isEmpty();
+
+        assertThat(statuses.put(status(tenant, 3, DocumentState.ACCEPTED, 0))).isTrue();
+        assertThat(statuses.get(tenant, "doc").orElseThrow().getState())
+                .isEqualTo(DocumentState.ACCEPTED);
+    }
+
+    private static DocumentStatus status(
+            String tenant, long version, DocumentState state, int chunks) {
+        return DocumentStatus.newBuilder()
+                .setEventId("e-" + version)
+                .setTenant(tenant)
+                .setDocumentId("doc")
+                .setVersion(version)
+                .setState(state)
+                .setChunkCount(chunks)
+                .setUploadedAt(Instant.ofEpochMilli(1000))
+                .setUpdatedAt(Instant.ofEpochMilli(2000))
+                .build();
+    }
+}

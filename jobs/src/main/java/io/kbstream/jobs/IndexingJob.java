@@ -1,0 +1,192 @@
+package io.kbstream.jobs;
+
+import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.config.KbOptions;
+import io.kbstream.jobs.functions.BatchEmbedOperator;
+import io.kbstream.jobs.functions.ChunkFunction;
+import io.kbstream.jobs.functions.DocumentAssembler;
+import io.kbstream.jobs.functions.ParseDocumentFunction;
+import io.kbstream.jobs.functions.VersionGateFunction;
+import io.kbstream.jobs.records.BytesRecord;
+import io.kbstream.jobs.records.BytesRecordSerializer;
+import io.kbstream.jobs.records.ChunkTask;
+import io.kbstream.jobs.records.DocumentCommand;
+import io.kbstream.jobs.records.DocumentEventDeserializer;
+import io.kbstream.jobs.records.IndexOp;
+import io.kbstream.jobs.records.ParsedDocument;
+import io.kbstream.jobs.sink.ShardedIndexSink;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.restartstrategy.RestartStrategies;
+import org.apache.flink.api.common.time.Time;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
+import org.apache.flink.streaming.api.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The indexing pipeline: {@code kb.documents} → validate and extract → version gate (RocksDB) →
+ * chunk → batched embedding → assemble documents → sharded pgvector + Redis + status events. The
+ * source and sinks are injected, so tests run the same pipeline on a bounded source.
+ */
+public final class IndexingJob {
+
+    /** Operator uids: savepoints map state by them, so they never change. */
+    static final String UID_SOURCE = "kb-documents-source";
+
+    static final String UID_PARSE = "parse-documents";
+    static final String UID_GATE = "version-gate";
+    static final String UID_CHUNK = "chunk";
+    static final String UID_EMBED = "batch-embed";
+    static final String UID_ASSEMBLE = "assemble-documents";
+    static final String UID_FAULT = "fault-injection";
+    static final String UID_INDEX_SINK = "sharded-index-sink";
+    static final String UID_DLQ_SINK = "dead-letter-sink";
+
+    private final KbConfig config;
+    private final Source<DocumentCommand, ?, ?> source;
+    private final Sink<IndexOp> indexSink;
+    private final Sink<BytesRecord> deadLetterSink;
+    private final MapFunction<IndexOp, IndexOp> beforeSink;
+
+    public IndexingJob(
+            KbConfig config,
+            Source<DocumentCommand, ?, ?> source,
+            Sink<IndexOp> indexSink,
+            Sink<BytesRecord> deadLetterSink,
+            MapFunction<IndexOp, IndexOp> beforeSink) {
+        this.config = config;
+        this.source = source;
+        this.indexSink = indexSink;
+        this.deadLetterSink = deadLetterSink;
+        this.beforeSink = beforeSink;
+    }
+
+    /** The production wiring: Kafka in, shards + Redis + Kafka out. */
+    public static IndexingJob withKafka(KbConfig config) {
+        KafkaSource<DocumentCommand> source =
+                KafkaSource.<DocumentCommand>builder()
+                        .setBootstrapServers(config.get(KbOptions.KAFKA_BOOTSTRAP))
+                        .setTopics(config.get(KbOptions.TOPIC_DOCUMENTS))
+                        .setGroupId(config.get(KbOptions.PIPELINE_CONSUMER_GROUP))
+                        .setStartingOffsets(
+                                OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                        .setDeserializer(new DocumentEventDeserializer())
+                        .setProperty("commit.offsets.on.checkpoint", "true")
+                        .build();
+        return new IndexingJob(
+                config, source, new ShardedIndexSink(config), deadLetterSink(config), op -> op);
+    }
+
+    static KafkaSink<BytesRecord> deadLetterSink(KbConfig config) {
+        return KafkaSink.<BytesRecord>builder()
+                .setBootstrapServers(config.get(KbOptions.KAFKA_BOOTSTRAP))
+                .setRecordSerializer(new BytesRecordSerializer(config.get(KbOptions.TOPIC_DLQ)))
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+
+    /**
+     * Applies checkpointing, state backend and restart strategy from the config. (These setters are
+     * deprecated on the 2.x line; on 1.20 they are the supported way from job code.)
+     */
+    @SuppressWarnings("deprecation")
+    public static void configure(StreamExecutionEnvironment env, KbConfig config) {
+        env.setParallelism(config.get(KbOptions.PIPELINE_PARALLELISM));
+        env.enableCheckpointing(
+                config.get(KbOptions.PIPELINE_CHECKPOINT_INTERVAL).toMillis(),
+                CheckpointingMode.EXACTLY_ONCE);
+        env.getCheckpointConfig()
+                .setCheckpointStorage(config.get(KbOptions.PIPELINE_CHECKPOINT_DIR));
+        env.getCheckpointConfig().setMinPauseBetweenCheckpoints(500);
+        env.setStateBackend(new EmbeddedRocksDBStateBackend(true));
+        env.setRestartStrategy(
+                RestartStrategies.fixedDelayRestart(
+                        config.get(KbOptions.PIPELINE_RESTART_ATTEMPTS),
+                        Time.milliseconds(
+                                config.get(KbOptions.PIPELINE_RESTART_DELAY).toMillis())));
+    }
+
+    /** Builds the pipeline on {@code env}, top to bottom. */
+    public void build(StreamExecutionEnvironment env) {
+        DataStream<DocumentCommand> commands =
+                env.fromSource(source, WatermarkStrategy.noWatermarks(), "kb.documents")
+                        .uid(UID_SOURCE)
+                        .name("kb.documents");
+
+        SingleOutputStreamOperator<ParsedDocument> parsed =
+                commands.process(new ParseDocumentFunction(config))
+                        .uid(UID_PARSE)
+                        .name("validate and extract");
+
+        SingleOutputStreamOperator<ParsedDocument> changed =
+                parsed.keyBy(ParsedDocument::documentKey)
+                        .process(new VersionGateFunction(config))
+                        .uid(UID_GATE)
+                        .name("skip unchanged, order versions");
+
+        DataStream<ChunkTask> embedded =
+                changed.flatMap(new ChunkFunction(config))
+                        .uid(UID_CHUNK)
+                        .name("chunk")
+                        .rebalance()
+                        .transform(
+                                "embed micro-batches",
+                                TypeInformation.of(ChunkTask.class),
+                                new BatchEmbedOperator(config))
+                        .uid(UID_EMBED);
+
+        DataStream<IndexOp> documents =
+                embedded.keyBy(ChunkTask::documentKey)
+                        .connect(
+                                changed.getSideOutput(VersionGateFunction.IN_ORDER)
+                                        .keyBy(IndexOp::documentKey))
+                        .process(new DocumentAssembler())
+                        .uid(UID_ASSEMBLE)
+                        .name("assemble documents, keep order");
+
+        documents
+                .union(
+                        changed.getSideOutput(VersionGateFunction.STATUSES),
+                        parsed.getSideOutput(ParseDocumentFunction.FAILED))
+                .map(beforeSink)
+                .uid(UID_FAULT)
+                .name("before sink")
+                .keyBy(IndexOp::documentKey)
+                .sinkTo(indexSink)
+                .uid(UID_INDEX_SINK)
+                .name("shards + redis + status");
+
+        parsed.getSideOutput(ParseDocumentFunction.DEAD_LETTERS)
+                .sinkTo(deadLetterSink)
+                .uid(UID_DLQ_SINK)
+                .name(config.get(KbOptions.TOPIC_DLQ));
+    }
+
+    /** Builds and runs the job on {@code env} (blocking until it ends). */
+    public JobExecutionResult execute(StreamExecutionEnvironment env) throws Exception {
+        build(env);
+        return env.execute("kb-stream indexing");
+    }
+
+    /**
+     * Entry point for {@code flink run} and the Kubernetes operator. Arguments are {@code
+     * --kb.some.option=value} pairs overriding the config files and environment.
+     */
+    public static void main(String[] args) throws Exception {
+        KbConfig config = KbConfig.load(JobArgs.parse(args));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        configure(env, config);
+        withKafka(config).execute(env);
+    }
+}

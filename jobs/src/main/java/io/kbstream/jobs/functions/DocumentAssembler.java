@@ -1,0 +1,167 @@
+package io.kbstream.jobs.functions;
+
+import io.kbstream.jobs.records.ChunkTask;
+import io.kbstream.jobs.records.IndexOp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Step 5, keyed by tenant/document: embedded chunks (input 1) arrive from any batch and any
+ * subtask; the document goes to the sink only when all chunks of its version are here, so the store
+ * can swap old chunks for new in one transaction. Deletes (input 2) pass through here too, so the
+ * sink sees each document's upserts and deletes in version order: a delete overtakes the slower,
+ * still-embedding upload it follows, and that upload's chunks are then dropped instead of
+ * resurrecting the document.
+ */
+public final class DocumentAssembler
+        extends KeyedCoProcessFunction<String, ChunkTask, IndexOp, IndexOp> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** How long the last emitted version is remembered, to drop older chunks still in flight. */
+    static final Duration RETAIN_AFTER_EMIT = Duration.ofMinutes(10);
+
+    /** The version being assembled, or the last one emitted (an upsert or a delete). */
+    public static class Progress {
+        public long version;
+        public boolean emitted;
+
+        /** Chunks of the emitted upsert (0 for a delete). */
+        public int chunkCount;
+
+        public Progress() {}
+
+        Progress(long version, boolean emitted, int chunkCount) {
+            this.version = version;
+            this.emitted = emitted;
+            this.chunkCount = chunkCount;
+        }
+    }
+
+    private transient MapState<Integer, ChunkTask> chunks;
+    private transient ValueState<Progress> progress;
+    private transient ValueState<Integer> received;
+
+    /** An "unchanged" status waiting for the version it repeats to be written. */
+    private transient ValueState<IndexOp> waitingUnchanged;
+
+    @Override
+    public void open(OpenContext openContext) {
+        chunks =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>("chunks", Integer.class, ChunkTask.class));
+        progress =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("progress", Progress.class));
+        received =
+                getRuntimeContext().getState(new ValueStateDescriptor<>("received", Integer.class));
+        waitingUnchanged =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("waiting-unchanged", IndexOp.class));
+    }
+
+    @Override
+    public void processElement1(ChunkTask chunk, Context ctx, Collector<IndexOp> out)
+            throws Exception {
+        Progress current = progress.value();
+        if (current != null
+                && (chunk.version < current.version
+                        || (chunk.version == current.version && current.emitted))) {
+            return; // obsolete: a newer version, or a delete, or this very version already went out
+        }
+        if (current == null || chunk.version > current.version) {
+            chunks.clear();
+            received.clear();
+            progress.update(new Progress(chunk.version, false, 0));
+        }
+        if (!chunks.contains(chunk.chunkNo)) {
+            chunks.put(chunk.chunkNo, chunk);
+            received.update(received.value() == null ? 1 : received.value() + 1);
+        }
+        if (received.value() < chunk.chunkCount) {
+            return;
+        }
+        List<ChunkTask> all = new ArrayList<>(chunk.chunkCount);
+        chunks.values().forEach(all::add);
+        all.sort(Comparator.comparingInt(c -> c.chunkNo));
+        markEmitted(chunk.version, all.size(), ctx);
+        out.collect(toUpsert(chunk, all));
+        IndexOp unchanged = waitingUnchanged.value();
+        if (unchanged != null) {
+            waitingUnchanged.clear();
+            unchanged.chunkCount = all.size();
+            out.collect(unchanged);
+        }
+    }
+
+    @Override
+    public void processElement2(IndexOp op, Context ctx, Collector<IndexOp> out) throws Exception {
+        Progress current = progress.value();
+        if ("DELETE".equals(op.kind)) {
+            if (current == null || op.version > current.version) {
+                waitingUnchanged.clear();
+                markEmitted(op.version, 0, ctx);
+            }
+            out.collect(op);
+            return;
+        }
+        // an "unchanged" re-upload repeats the latest version that passed the gate
+        if (current != null && !current.emitted) {
+            waitingUnchanged.update(op);
+            return;
+        }
+        if (current != null) {
+            op.chunkCount = current.chunkCount;
+        }
+        out.collect(op); // without progress the sink reads the count from the shard
+    }
+
+    /**
+     * Cleared on purpose: what was assembled has left for the sink. Only its version stays, until
+     * the retention timer, so chunks trailing behind from an older version are recognised.
+     */
+    private void markEmitted(long version, int chunkCount, Context ctx) throws Exception {
+        chunks.clear();
+        received.clear();
+        progress.update(new Progress(version, true, chunkCount));
+        ctx.timerService()
+                .registerProcessingTimeTimer(
+                        ctx.timerService().currentProcessingTime() + RETAIN_AFTER_EMIT.toMillis());
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<IndexOp> out)
+            throws Exception {
+        Progress current = progress.value();
+        if (current != null && current.emitted) {
+            // Cleared on purpose: nothing older can still be in flight this long after.
+            progress.clear();
+        }
+    }
+
+    private static IndexOp toUpsert(ChunkTask any, List<ChunkTask> all) {
+        IndexOp op = new IndexOp();
+        op.kind = "UPSERT";
+        op.eventId = any.eventId;
+        op.tenant = any.tenant;
+        op.documentId = any.documentId;
+        op.version = any.version;
+        op.uploadedAt = any.uploadedAt;
+        op.title = any.title;
+        op.contentHash = any.contentHash;
+        op.metadata = any.metadata;
+        op.chunkCount = all.size();
+        op.chunks = all.toArray(ChunkTask[]::new);
+        return op;
+    }
+}

@@ -1,0 +1,120 @@
+package io.kbstream.jobs.functions;
+
+import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.config.KbOptions;
+import io.kbstream.jobs.records.IndexOp;
+import io.kbstream.jobs.records.ParsedDocument;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Step 2, keyed by tenant/document: remembers the last accepted version and content hash (RocksDB
+ * keyed state) and lets through only what changes the index. An unchanged re-upload is reported
+ * INDEXED "unchanged"; an older version arriving after a newer one, or after a delete, is dropped;
+ * a delete passes and clears the document's state.
+ */
+public final class VersionGateFunction
+        extends KeyedProcessFunction<String, ParsedDocument, ParsedDocument> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** PROCESSING statuses of versions that passed. */
+    public static final OutputTag<IndexOp> STATUSES = new OutputTag<>("gate-statuses") {};
+
+    /**
+     * Deletes and "unchanged" statuses: they must reach the sink in order with the document's
+     * upserts still being embedded, so they go through the assembler.
+     */
+    public static final OutputTag<IndexOp> IN_ORDER = new OutputTag<>("in-order") {};
+
+    private final KbConfig config;
+    private transient ValueState<DocumentVersion> current;
+    private transient ValueState<Long> deletedVersion;
+
+    public VersionGateFunction(KbConfig config) {
+        this.config = config;
+    }
+
+    /** What the gate remembers of a live document. */
+    public static class DocumentVersion {
+        public long version;
+        public String contentHash;
+
+        public DocumentVersion() {}
+
+        DocumentVersion(long version, String contentHash) {
+            this.version = version;
+            this.contentHash = contentHash;
+        }
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        current =
+                getRuntimeContext()
+                        .getState(
+                                new ValueStateDescriptor<>(
+                                        "current-version", DocumentVersion.class));
+        ValueStateDescriptor<Long> tombstone =
+                new ValueStateDescriptor<>("deleted-version", Long.class);
+        // A tombstone only has to outlive late, older uploads of the same id; then it expires.
+        tombstone.enableTimeToLive(
+                StateTtlConfig.newBuilder(config.get(KbOptions.PIPELINE_TOMBSTONE_TTL))
+                        .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                        .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                        .build());
+        deletedVersion = getRuntimeContext().getState(tombstone);
+    }
+
+    @Override
+    public void processElement(ParsedDocument doc, Context ctx, Collector<ParsedDocument> out)
+            throws Exception {
+        DocumentVersion live = current.value();
+        Long deleted = deletedVersion.value();
+        if ((live != null && doc.version < live.version)
+                || (deleted != null && doc.version <= deleted)) {
+            return; // stale: a newer version or a later delete of this document was already
+            // accepted
+        }
+        if (doc.delete) {
+            // Cleared on purpose: the document is gone; only the tombstone (with a TTL) remains.
+            current.clear();
+            deletedVersion.update(doc.version);
+            IndexOp delete = new IndexOp();
+            delete.kind = "DELETE";
+            delete.eventId = doc.eventId;
+            delete.tenant = doc.tenant;
+            delete.documentId = doc.documentId;
+            delete.version = doc.version;
+            delete.uploadedAt = doc.uploadedAt;
+            ctx.output(IN_ORDER, delete);
+            return;
+        }
+        if (live != null && live.contentHash.equals(doc.contentHash)) {
+            current.update(new DocumentVersion(doc.version, live.contentHash));
+            ctx.output(IN_ORDER, status(doc, "INDEXED", "unchanged"));
+            return;
+        }
+        current.update(new DocumentVersion(doc.version, doc.contentHash));
+        deletedVersion.clear();
+        ctx.output(STATUSES, status(doc, "PROCESSING", null));
+        out.collect(doc);
+    }
+
+    private static IndexOp status(ParsedDocument doc, String state, String reason) {
+        return IndexOp.status(
+                doc.eventId,
+                doc.tenant,
+                doc.documentId,
+                doc.version,
+                doc.uploadedAt,
+                state,
+                reason,
+                0);
+    }
+}

@@ -1,0 +1,62 @@
+package io.kbstream.jobs.records;
+
+/**
+ * What the sink does for one document: write a complete new version (all chunks embedded), delete
+ * it, or only report a status (FAILED, or INDEXED "unchanged", or PROCESSING).
+ */
+public class IndexOp {
+
+    /** UPSERT, DELETE or STATUS. */
+    public String kind;
+
+    public String eventId;
+    public String tenant;
+    public String documentId;
+    public long version;
+    public long uploadedAt;
+
+    /** For STATUS: PROCESSING, INDEXED or FAILED; the reason goes with FAILED and "unchanged". */
+    public String state;
+
+    public String reason;
+
+    /** For UPSERT, and for an unchanged INDEXED status: the chunk count. */
+    public int chunkCount;
+
+    public String title;
+    public String contentHash;
+    public java.util.Map<String, String> metadata = new java.util.HashMap<>();
+
+    /**
+     * An array, not a List: Flink serializes arrays of POJOs natively (a List would go to Kryo).
+     */
+    public ChunkTask[] chunks = new ChunkTask[0];
+
+    public IndexOp() {}
+
+    public String documentKey() {
+        return tenant + "/" + documentId;
+    }
+
+    public static IndexOp status(
+            String eventId,
+            String tenant,
+            String documentId,
+            long version,
+            long uploadedAt,
+            String state,
+            String reason,
+            int chunkCount) {
+        IndexOp op = new IndexOp();
+        op.kind = "STATUS";
+        op.eventId = eventId;
+        op.tenant = tenant;
+        op.documentId = documentId;
+        op.version = version;
+        op.uploadedAt = uploadedAt;
+        op.state = state;
+        op.reason = reason;
+        op.chunkCount = chunkCount;
+        return op;
+    }
+}

@@ -1,0 +1,11 @@
+package io.kbstream.jobs.records;
+
+/** A file read by the UploadJob: where it came from and its bytes. */
+public class UploadedFile {
+
+    public String path;
+    public long size;
+    public byte[] content;
+
+    public UploadedFile() {}
+}

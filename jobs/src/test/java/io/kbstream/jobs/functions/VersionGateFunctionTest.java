@@ -1,0 +1,119 @@
+package io.kbstream.jobs.functions;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kbstream.core.config.KbConfig;
+import io.kbstream.jobs.records.IndexOp;
+import io.kbstream.jobs.records.ParsedDocument;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Tests for {@link VersionGateFunction}. */
+class VersionGateFunctionTest {
+
+    private KeyedOneInputStreamOperatorTestHarness<String, ParsedDocument, ParsedDocument> harness;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        harness =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(new VersionGateFunction(KbConfig.of(Map.of()))),
+                        ParsedDocument::documentKey,
+                        Types.STRING);
+        harness.open();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    @Test
+    void firstVersionPassesAndIsReportedProcessing() throws Exception {
+        harness.processElement(doc("a", 1, "h1"), 0);
+        assertThat(passed()).containsExactly(1L);
+        assertThat(statuses()).containsExactly("PROCESSING");
+    }
+
+    @Test
+    void unchangedReuploadIsSkippedAndReportedIndexedUnchanged() throws Exception {
+        harness.processElement(doc("a", 1, "h1"), 0);
+        harness.processElement(doc("a", 2, "h1"), 0);
+        assertThat(passed()).containsExactly(1L);
+        assertThat(statuses()).containsExactly("PROCESSING");
+        assertThat(harness.getSideOutput(VersionGateFunction.IN_ORDER))
+                .extracting(
+                        r ->
+                                r.getValue().state
+                                        + ":"
+                                        + r.getValue().reason
+                                        + ":"
+                                        + r.getValue().version)
+                .containsExactly("INDEXED:unchanged:2");
+    }
+
+    @Test
+    void olderVersionArrivingAfterNewerIsDropped() throws Exception {
+        harness.processElement(doc("a", 5, "h5"), 0);
+        harness.processElement(doc("a", 3, "h3"), 0);
+        assertThat(passed()).containsExactly(5L);
+    }
+
+    @Test
+    void deleteClearsTheDocumentStateAndDropsLateOlderUploads() throws Exception {
+        harness.processElement(doc("a", 1, "h1"), 0);
+        harness.processElement(delete("a", 2), 0);
+        harness.processElement(doc("a", 1, "h1"), 0);
+        harness.processElement(doc("b", 1, "hb"), 0);
+        assertThat(passed()).containsExactly(1L, 1L);
+        assertThat(harness.getSideOutput(VersionGateFunction.IN_ORDER)).hasSize(1);
+        // a's live-version state is gone; only its tombstone and b's version remain
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(2);
+    }
+
+    @Test
+    void newerUploadAfterDeleteIsIndexedAgain() throws Exception {
+        harness.processElement(doc("a", 1, "h1"), 0);
+        harness.processElement(delete("a", 2), 0);
+        harness.processElement(doc("a", 3, "h1"), 0);
+        assertThat(passed()).containsExactly(1L, 3L);
+    }
+
+    private List<Long> passed() {
+        return harness.extractOutputValues().stream()
+                .map(d -> d.version)
+                .collect(Collectors.toList());
+    }
+
+    private List<String> statuses() {
+        return harness.getSideOutput(VersionGateFunction.STATUSES).stream()
+                .map(StreamRecord::getValue)
+                .map((IndexOp op) -> op.reason == null ? op.state : op.state + ":" + op.reason)
+                .collect(Collectors.toList());
+    }
+
+    private static ParsedDocument doc(String id, long version, String hash) {
+        ParsedDocument d = new ParsedDocument();
+        d.tenant = "t";
+        d.documentId = id;
+        d.version = version;
+        d.contentHash = hash;
+        d.text = "text";
+        return d;
+    }
+
+    private static ParsedDocument delete(String id, long version) {
+        ParsedDocument d = doc(id, version, null);
+        d.delete = true;
+        d.text = null;
+        return d;
+    }
+}

@@ -1,0 +1,240 @@
+package io.kbstream.jobs.testing;
+
+import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.kafka.KafkaClients;
+import io.kbstream.core.testing.LocalStackConfig;
+import io.kbstream.schemas.AvroSerde;
+import io.kbstream.schemas.DocumentEvent;
+import io.kbstream.schemas.EventKeys;
+import io.kbstream.schemas.EventType;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * One test's private corner of the local stack: its own tenant and its own documents topic, so
+ * tests never see each other's data. Produces events and reads back what the shards hold.
+ */
+public final class JobFixture {
+
+    private final KbConfig config;
+    private final String tenant;
+    private final String topic;
+    private final AvroSerde<DocumentEvent> serde = AvroSerde.documentEvents();
+
+    private JobFixture(KbConfig config, String tenant, String topic) {
+        this.config = config;
+        this.tenant = tenant;
+        this.topic = topic;
+    }
+
+    /**
+     * A fresh tenant and a fresh 2-partition documents topic; checkpoints under {@code
+     * checkpoints}.
+     */
+    public static JobFixture create(String name, java.nio.file.Path checkpoints) throws Exception {
+        String tenant = LocalStackConfig.uniqueTenant(name);
+        String topic = "kb.test." + tenant;
+        KbConfig config =
+                LocalStackConfig.load()
+                        .with(KbOptions.TOPIC_DOCUMENTS, topic)
+                        .with(KbOptions.PIPELINE_CONSUMER_GROUP, "kb-test-" + tenant)
+                        .with(KbOptions.PIPELINE_CHECKPOINT_DIR, checkpoints.toUri().toString())
+                        .with(KbOptions.PIPELINE_CHECKPOINT_INTERVAL, "200")
+                        .with(KbOptions.PIPELINE_RESTART_DELAY, "200");
+        Properties props = new Properties();
+        props.put(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KbOptions.KAFKA_BOOTSTRAP));
+        try (Admin admin = Admin.create(props)) {
+            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+        }
+        return new JobFixture(config, tenant, topic);
+    }
+
+    public KbConfig config() {
+        return config;
+    }
+
+    public String tenant() {
+        return tenant;
+    }
+
+    public static DocumentEvent upsert(String tenant, String id, long version, String text) {
+        return event(
+                tenant,
+                id,
+                version,
+                EventType.UPSERT,
+                text.getBytes(StandardCharsets.UTF_8),
+                "text/plain");
+    }
+
+    public static DocumentEvent event(
+            String tenant,
+            String id,
+            long version,
+            EventType type,
+            byte[] content,
+            String contentType) {
+        return DocumentEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setType(type)
+                .setTenant(tenant)
+                .setDocumentId(id)
+                .setVersion(version)
+                .setTitle(type == EventType.UPSERT ? "Title of " + id : null)
+                .setContent(content == null ? null : ByteBuffer.wrap(content))
+                .setContentType(contentType)
+                .setMetadata(Map.of("source", "test"))
+                .setUploadedAt(Instant.now())
+                .build();
+    }
+
+    /** Sends events in order (same document → same partition, so their order holds). */
+    public void send(List<DocumentEvent> events) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer =
+                KafkaClients.producer(config, "job-fixture")) {
+            for (DocumentEvent e : events) {
+                producer.send(new ProducerRecord<>(topic, EventKeys.key(e), serde.serialize(e)))
+                        .get();
+            }
+        }
+    }
+
+    /** Sends raw bytes as a record value (for undecodable-input tests). */
+    public void sendRaw(String key, byte[] value) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer =
+                KafkaClients.producer(config, "job-fixture")) {
+            producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value))
+                    .get();
+        }
+    }
+
+    /** docId → sorted chunk numbers, over all shards, for this tenant. */
+    public Map<String, List<Integer>> chunksByDocument() throws SQLException {
+        Map<String, List<Integer>> out = new TreeMap<>();
+        for (String url : config.get(KbOptions.POSTGRES_SHARDS)) {
+            try (Connection c = connect(url);
+                    PreparedStatement st =
+                            c.prepareStatement(
+                                    "SELECT doc_id, chunk_no FROM chunks WHERE tenant = ? ORDER BY doc_id, chunk_no")) {
+                st.setString(1, tenant);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                                .add(rs.getInt(2));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** docId → stored version, over all shards, for this tenant. */
+    public Map<String, Long> documentVersions() throws SQLException {
+        Map<String, Long> out = new TreeMap<>();
+        for (String url : config.get(KbOptions.POSTGRES_SHARDS)) {
+            try (Connection c = connect(url);
+                    PreparedStatement st =
+                            c.prepareStatement(
+                                    "SELECT id, version FROM documents WHERE tenant = ?")) {
+                st.setString(1, tenant);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(rs.getString(1), rs.getLong(2));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** How many of this tenant's documents each shard holds. */
+    public List<Integer> documentsPerShard() throws SQLException {
+        List<Integer> counts = new ArrayList<>();
+        for (String url : config.get(KbOptions.POSTGRES_SHARDS)) {
+            try (Connection c = connect(url);
+                    PreparedStatement st =
+                            c.prepareStatement("SELECT count(*) FROM documents WHERE tenant = ?")) {
+                st.setString(1, tenant);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    counts.add(rs.getInt(1));
+                }
+            }
+        }
+        return counts;
+    }
+
+    /** Chunk texts of one document in chunk order. */
+    public List<String> chunkTexts(String docId) throws SQLException {
+        List<String> texts = new ArrayList<>();
+        for (String url : config.get(KbOptions.POSTGRES_SHARDS)) {
+            try (Connection c = connect(url);
+                    PreparedStatement st =
+                            c.prepareStatement(
+                                    "SELECT text FROM chunks WHERE tenant = ? AND doc_id = ? ORDER BY chunk_no")) {
+                st.setString(1, tenant);
+                st.setString(2, docId);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        texts.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        return texts;
+    }
+
+    /** Dead letters of this tenant on the DLQ topic: key → reason header. */
+    public Map<String, String> deadLetters(Duration wait) {
+        Map<String, String> out = new TreeMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                KafkaClients.consumer(config, "dlq-reader-" + UUID.randomUUID())) {
+            consumer.subscribe(List.of(config.get(KbOptions.TOPIC_DLQ)));
+            long deadline = System.nanoTime() + wait.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
+                    String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+                    if (key.startsWith(tenant + "/")) {
+                        var reason = r.headers().lastHeader("kb.reason");
+                        out.put(
+                                key,
+                                reason == null
+                                        ? ""
+                                        : new String(reason.value(), StandardCharsets.UTF_8));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private Connection connect(String url) throws SQLException {
+        return DriverManager.getConnection(
+                url, config.get(KbOptions.POSTGRES_USER), config.get(KbOptions.POSTGRES_PASSWORD));
+    }
+}
