@@ -297,6 +297,11 @@ public final class ApiServer {
         app.exception(
                 HttpResponseException.class,
                 (e, ctx) -> error(ctx, fromJavalin(e.getStatus(), e.getMessage())));
+        // reading a broken or aborted request body (Jetty throws these undeclared)
+        app.exception(
+                java.io.IOException.class,
+                (e, ctx) ->
+                        error(ctx, ApiException.badRequest("the request body could not be read")));
         app.exception(
                 Exception.class,
                 (e, ctx) -> {

@@ -136,4 +136,22 @@ class EventsSocketITCase {
             assertThat(slow.closed.get(20, TimeUnit.SECONDS)).isEqualTo(1013);
         }
     }
+
+    @Test
+    void garbage_frames_after_subscribing_are_ignored_and_the_stream_goes_on() throws Exception {
+        try (WsClient a = WsClient.connect(api.http, wsUri(), "Bearer " + api.keyA)) {
+            assertThat(a.await("subscribed", 5)).isNotNull();
+            a.send("{\"apiKey\":\"" + api.keyB + "\"}"); // no switching tenants
+            a.send("\u0000{{{ not json");
+            a.socket.sendBinary(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}), true).join();
+
+            publish(api.tenantA, "after-garbage", DocumentState.INDEXED, null);
+            publish(api.tenantB, "b-after-garbage", DocumentState.INDEXED, null);
+
+            assertThat(a.await("\"id\":\"after-garbage\"", 10)).isNotNull();
+            assertThat(a.closed).isNotDone();
+            Thread.sleep(500);
+            assertThat(a.messages).noneMatch(m -> m.contains("b-after-garbage"));
+        }
+    }
 }

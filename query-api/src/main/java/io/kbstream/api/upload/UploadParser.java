@@ -98,7 +98,7 @@ public final class UploadParser {
         UploadedFile file;
         try {
             file = ctx.uploadedFile("file");
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Jetty's parser throws IOException undeclared, through Kotlin
             throw tooLarge(e)
                     ? ApiException.tooLarge(maxContentBytes)
                     : ApiException.badRequest("malformed multipart body");
