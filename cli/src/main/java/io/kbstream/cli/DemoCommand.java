@@ -1,23 +1,202 @@
 package io.kbstream.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kbstream.cli.client.ApiClient;
+import io.kbstream.cli.client.TenantKeys;
 import io.kbstream.cli.stack.LocalStack;
+import io.kbstream.cli.stack.StackException;
+import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.store.ShardedStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-/** {@code kb demo}: the whole system on one machine. */
+/**
+ * {@code kb demo}: the whole system on one machine — the local stack, the indexing pipeline and the
+ * API in the background, the sample documents uploaded through the API and indexed, a search, and
+ * how to go on from there.
+ */
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
-        description = "Start the local stack and run the system on it.")
-final class DemoCommand implements java.util.concurrent.Callable<Integer> {
+        description = "Run the whole system locally on the sample documents.")
+final class DemoCommand implements Callable<Integer> {
+
+    static final String TENANT = "demo";
+
+    @Option(names = "--samples", description = "Folder of documents to upload (default: samples/).")
+    Path samples;
+
+    @Option(names = "--query", description = "The search to show at the end.")
+    String query = "how does a delete stay ordered with uploads";
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         LocalStack stack = Stacks.open();
         stack.up(System.out::println);
-        System.out.println();
+        TenantKeys.Key key =
+                new TenantKeys(Path.of(stack.config().get(KbOptions.STACK_DATA_DIR)))
+                        .ensure(TENANT);
+        if (key.created() && stack.api().status().running()) {
+            stack.api().down(); // it must reload kb.api.keys to know the new tenant
+        }
+        KbConfig config = KbConfig.load();
+
         System.out.println(
-                "The local stack is up and healthy. The indexing pipeline is not built yet,");
-        System.out.println("so the demo stops here. Stop the stack with: ./kb stack down");
+                "pipeline           starting the indexing job (log: "
+                        + stack.pipeline().logFile()
+                        + ")");
+        stack.pipeline().up();
+        System.out.println(
+                "pipeline           running; Flink web UI at " + stack.pipeline().endpoint());
+        stack.api().up();
+        String baseUrl = "http://127.0.0.1:" + config.get(KbOptions.API_PORT);
+        ApiClient api = new ApiClient(baseUrl, key.key());
+        waitUntil(
+                api::ready,
+                Duration.ofSeconds(60),
+                "the API to be ready (log: " + stack.api().logFile() + ")");
+        System.out.println("api                ready at " + baseUrl);
+
+        Map<String, Long> uploaded =
+                upload(api, samples == null ? KbConfig.home().resolve("samples") : samples);
+        waitForIndexed(api, uploaded);
+        printShardCounts(config);
+        printSearch(api);
+
+        System.out.println();
+        System.out.println("Search it yourself:");
+        System.out.printf(
+                "  curl -s -H 'Authorization: Bearer %s' '%s/v1/search?q=cache+generation&k=3'%n",
+                key.key(), baseUrl);
+        System.out.println("  ./kb search \"why is hybrid search better\"");
+        System.out.printf(
+                "Live status events (WebSocket): ws://127.0.0.1:%d/v1/events  (same bearer key)%n",
+                config.get(KbOptions.API_PORT));
+        System.out.println(
+                "The demo tenant's key is in .kb/tenants/demo.key. Stop everything with: ./kb stack down");
         return 0;
+    }
+
+    private static Map<String, Long> upload(ApiClient api, Path folder) throws Exception {
+        if (!Files.isDirectory(folder)) {
+            throw new StackException(
+                    "no sample folder at " + folder, "pass one with --samples DIR");
+        }
+        Map<String, Long> versions = new LinkedHashMap<>();
+        List<Path> files;
+        try (Stream<Path> list = Files.list(folder)) {
+            files = list.filter(Files::isRegularFile).sorted().toList();
+        }
+        for (Path file : files) {
+            String name = file.getFileName().toString();
+            String id = name.replaceFirst("\\.[^.]+$", "");
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            String title = text.lines().findFirst().orElse(id).replaceFirst("^#+\\s*", "");
+            ApiClient.Answer answer =
+                    api.putDocument(
+                            id,
+                            title,
+                            text,
+                            name.endsWith(".md") ? "text/markdown" : "text/plain",
+                            Map.of("source", "samples"));
+            if (!answer.ok()) {
+                throw new StackException(
+                        "upload of "
+                                + name
+                                + " was refused: "
+                                + answer.status()
+                                + " "
+                                + answer.body(),
+                        "see the API log");
+            }
+            versions.put(id, answer.body().path("version").asLong());
+            System.out.printf(
+                    "uploaded           %-22s 202 %s%n",
+                    id, answer.body().path("statusUrl").asText());
+        }
+        return versions;
+    }
+
+    private static void waitForIndexed(ApiClient api, Map<String, Long> versions) throws Exception {
+        long start = System.nanoTime();
+        long deadline = start + Duration.ofMinutes(5).toNanos();
+        Map<String, String> states = new LinkedHashMap<>();
+        while (System.nanoTime() < deadline) {
+            int done = 0;
+            for (String id : versions.keySet()) {
+                JsonNode status = api.status(id).body();
+                String state = status.path("status").asText("?");
+                boolean current = status.path("version").asLong() >= versions.get(id);
+                states.put(id, current ? state : "ACCEPTED");
+                if (current && (state.equals("INDEXED") || state.equals("FAILED"))) {
+                    done++;
+                }
+            }
+            if (done == versions.size()) {
+                System.out.printf(
+                        "indexed            %d documents in %.1f s: %s%n",
+                        done, (System.nanoTime() - start) / 1e9, states.values());
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new StackException(
+                "documents not indexed within 5 minutes: " + states, "see .kb/run/pipeline.log");
+    }
+
+    private static void printShardCounts(KbConfig config) {
+        try (ShardedStore store = ShardedStore.open(config)) {
+            for (int shard = 0; shard < store.shardCount(); shard++) {
+                System.out.printf(
+                        "shard %d            %d documents, %d chunks%n",
+                        shard,
+                        store.countDocuments(shard, TENANT),
+                        store.countChunks(shard, TENANT));
+            }
+        }
+    }
+
+    private void printSearch(ApiClient api) throws Exception {
+        JsonNode result = api.search(query, "hybrid", 3).body();
+        System.out.printf(
+                "search             \"%s\" (hybrid, %s ms)%n",
+                query, result.path("tookMs").asText());
+        for (JsonNode hit : result.path("results")) {
+            System.out.printf(
+                    "  %.4f  %-20s %s%n",
+                    hit.path("score").asDouble(),
+                    hit.path("id").asText(),
+                    oneLine(hit.path("snippet").asText()));
+        }
+    }
+
+    static String oneLine(String text) {
+        String flat = text.replaceAll("\\s+", " ").trim();
+        return flat.length() > 90 ? flat.substring(0, 87) + "..." : flat;
+    }
+
+    interface Check {
+        boolean holds() throws Exception;
+    }
+
+    static void waitUntil(Check check, Duration timeout, String what) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!check.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new StackException(
+                        "timed out waiting for " + what, "see the logs under .kb/run/");
+            }
+            Thread.sleep(300);
+        }
     }
 }

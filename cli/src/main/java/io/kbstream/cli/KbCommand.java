@@ -12,8 +12,10 @@ import picocli.CommandLine.Command;
         description = "kb-stream: a streaming knowledge base on Flink, pgvector, Redis and Kafka.",
         subcommands = {
             StackCommand.class,
-            PipelineCommand.class,
             DemoCommand.class,
+            PipelineCommand.class,
+            ApiCommand.class,
+            SearchCommand.class,
             ConfigCommand.class
         })
 public final class KbCommand implements Runnable {

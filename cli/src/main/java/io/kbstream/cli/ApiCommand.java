@@ -1,0 +1,32 @@
+package io.kbstream.cli;
+
+import io.kbstream.api.ApiServer;
+import io.kbstream.core.config.KbConfig;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+
+/** {@code kb api}: the query API in the foreground (Ctrl-C stops it). */
+@Command(
+        name = "api",
+        mixinStandardHelpOptions = true,
+        description = "Run the query API on kb.api.port.")
+final class ApiCommand implements Callable<Integer> {
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ApiServer server = ApiServer.create(KbConfig.load()).start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    server.stop();
+                                    stopped.countDown();
+                                },
+                                "kb-api-stop"));
+        System.out.println("query API listening on port " + server.port());
+        stopped.await();
+        return 0;
+    }
+}
