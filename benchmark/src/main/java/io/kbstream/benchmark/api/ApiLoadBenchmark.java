@@ -110,6 +110,9 @@ public final class ApiLoadBenchmark {
             } finally {
                 server.stop();
                 store.deleteTenant(tenant);
+                // whatever an indexing job already indexed of the uploads; one that is not
+                // running yet will index them later (delete with store.deleteTenant then)
+                store.deleteTenant(uploadTenant);
             }
         }
         System.exit(0);
