@@ -157,6 +157,10 @@ public final class ApiServer {
                         config.get(KbOptions.API_EVENTS_QUEUE_SIZE),
                         config.get(KbOptions.API_EVENTS_AUTH_TIMEOUT),
                         timer);
+        io.micrometer.core.instrument.Gauge.builder(
+                        "kb.api.events.clients", events, EventsSocket::connected)
+                .description("WebSocket clients subscribed to status events")
+                .register(metrics);
         this.health =
                 new HealthController(
                         readinessChecks(deps, config.get(KbOptions.TOPIC_DOCUMENTS)),

@@ -34,9 +34,13 @@ public final class UploadParser {
         this.maxContentBytes = maxContentBytes;
     }
 
-    /** The most bytes a whole upload request may have. */
+    /**
+     * The most bytes a whole upload request may have: the document plus its envelope. (JSON that
+     * escapes every character can need more; such uploads get 413 and can use multipart.) This also
+     * bounds the memory one upload request can take.
+     */
     public long maxRequestBytes() {
-        return (long) maxContentBytes * 2 + ENVELOPE_BYTES;
+        return (long) maxContentBytes + ENVELOPE_BYTES;
     }
 
     /** Parses the request; {@code pathId} is the id of a PUT, null for a POST. */
