@@ -212,7 +212,7 @@ public final class ApiServer {
 
     /** Starts on the given port (0: any free port, see {@link #port()}). */
     public synchronized ApiServer start(int port) {
-        fanout.start(Duration.ofSeconds(15));
+        fanout.start(Duration.ofSeconds(10));
         app = Javalin.create(this::configure);
         mapErrors(app);
         app.start(config.get(KbOptions.API_HOST), port);
