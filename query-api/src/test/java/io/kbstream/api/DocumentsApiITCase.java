@@ -274,6 +274,13 @@ class DocumentsApiITCase {
     }
 
     @Test
+    void plain_GET_on_the_websocket_path_gives_a_json_4xx() {
+        HttpResponse<String> r = api.get("/v1/events", api.keyA);
+        assertThat(r.statusCode()).as(r.body()).isBetween(400, 499);
+        assertThat(json(r.body()).get("error").get("code").asText()).isNotBlank();
+    }
+
+    @Test
     void unknown_route_gives_404_json() {
         assertError(api.get("/v1/nothing-here", api.keyA), 404, "not_found");
     }
