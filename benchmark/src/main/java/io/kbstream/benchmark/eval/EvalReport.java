@@ -1,0 +1,169 @@
+package io.kbstream.benchmark.eval;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+
+/** The rows of one evaluation: printed as a table, written as JSON, plotted as a PNG. */
+public final class EvalReport {
+
+    /**
+     * One measured configuration.
+     *
+     * @param mode hybrid, vector, keyword, or a baseline such as vector-exact
+     * @param model the embedding model of the vectors ("-" for keyword)
+     * @param how where the numbers come from (the search API, or a baseline computed beside it)
+     * @param latency latency summary of the searches, or null when not measured through the API
+     */
+    public record Row(
+            String mode,
+            String model,
+            String how,
+            Metrics metrics,
+            Map<String, Object> latency,
+            Map<String, Object> extra) {}
+
+    private final String dataset;
+    private final String split;
+    private final String tenant;
+    private final int corpusSize;
+    private final int k;
+    private final List<Row> rows = new ArrayList<>();
+
+    public EvalReport(String dataset, String split, String tenant, int corpusSize, int k) {
+        this.dataset = dataset;
+        this.split = split;
+        this.tenant = tenant;
+        this.corpusSize = corpusSize;
+        this.k = k;
+    }
+
+    public void add(Row row) {
+        rows.add(row);
+    }
+
+    public List<Row> rows() {
+        return List.copyOf(rows);
+    }
+
+    /** The table as printed on the terminal (also valid Markdown). */
+    public String table() {
+        StringBuilder t = new StringBuilder();
+        t.append(
+                String.format(
+                        Locale.ROOT,
+                        "%s %s: %d judged queries, %d documents, k=%d%n",
+                        dataset,
+                        split,
+                        rows.isEmpty() ? 0 : rows.get(0).metrics().queries(),
+                        corpusSize,
+                        k));
+        t.append(
+                "| mode         | model            | nDCG@10 | Recall@100 | MRR@10 | p50 ms | p95 ms | p99 ms | source |\n");
+        t.append(
+                "|--------------|------------------|---------|------------|--------|--------|--------|--------|--------|\n");
+        for (Row r : rows) {
+            t.append(
+                    String.format(
+                            Locale.ROOT,
+                            "| %-12s | %-16s | %7.4f | %10.4f | %6.4f | %6s | %6s | %6s | %s |%n",
+                            r.mode(),
+                            r.model(),
+                            r.metrics().ndcg10(),
+                            r.metrics().recall100(),
+                            r.metrics().mrr10(),
+                            ms(r, "p50Ms"),
+                            ms(r, "p95Ms"),
+                            ms(r, "p99Ms"),
+                            r.how()));
+        }
+        return t.toString();
+    }
+
+    private static String ms(Row r, String key) {
+        return r.latency() == null ? "-" : String.valueOf(r.latency().get(key));
+    }
+
+    public Map<String, Object> json() {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("dataset", dataset);
+        root.put("split", split);
+        root.put("tenant", tenant);
+        root.put("documents", corpusSize);
+        root.put("k", k);
+        root.put("at", Instant.now().toString());
+        root.put(
+                "definitions",
+                "nDCG@10 with graded gains and log2 discount, ideal DCG from the judged documents;"
+                        + " Recall@100; MRR@10; means over judged queries");
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Row r : rows) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("mode", r.mode());
+            m.put("model", r.model());
+            m.put("source", r.how());
+            m.put("queries", r.metrics().queries());
+            m.put("ndcg@10", round(r.metrics().ndcg10()));
+            m.put("recall@100", round(r.metrics().recall100()));
+            m.put("mrr@10", round(r.metrics().mrr10()));
+            if (r.latency() != null) {
+                m.put("latency", r.latency());
+            }
+            if (r.extra() != null) {
+                m.putAll(r.extra());
+            }
+            out.add(m);
+        }
+        root.put("results", out);
+        return root;
+    }
+
+    public void writeJson(Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        new ObjectMapper()
+                .enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(file.toFile(), json());
+    }
+
+    /** A bar chart of nDCG@10 per row, as a PNG. */
+    public void writePlot(Path png) throws IOException {
+        Files.createDirectories(png.toAbsolutePath().getParent());
+        CategoryChart chart =
+                new CategoryChartBuilder()
+                        .width(900)
+                        .height(500)
+                        .title(dataset + " " + split + ": nDCG@10 per mode")
+                        .xAxisTitle("mode (model)")
+                        .yAxisTitle("nDCG@10")
+                        .build();
+        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setYAxisMin(0.0);
+        chart.getStyler().setYAxisMax(1.0);
+        chart.getStyler().setLabelsVisible(true);
+        List<String> labels = new ArrayList<>();
+        List<Double> values = new ArrayList<>();
+        for (Row r : rows) {
+            labels.add(r.model().equals("-") ? r.mode() : r.mode() + " (" + r.model() + ")");
+            values.add(r.metrics().ndcg10());
+        }
+        chart.addSeries("nDCG@10", labels, values);
+        String name = png.getFileName().toString().replaceFirst("\\.png$", "");
+        BitmapEncoder.saveBitmap(
+                chart, png.resolveSibling(name).toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10_000) / 10_000.0;
+    }
+}

@@ -1,0 +1,155 @@
+package io.kbstream.benchmark.eval;
+
+import com.pgvector.PGvector;
+import io.kbstream.core.chunk.Chunk;
+import io.kbstream.core.chunk.Chunker;
+import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.embed.Embedder;
+import io.kbstream.core.embed.EmbedderSpec;
+import io.kbstream.core.embed.Embedders;
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Exact (brute-force) vector baselines, computed beside the system to measure what approximate
+ * search loses. Not a search path of the product.
+ */
+public final class ExactBaselines {
+
+    private ExactBaselines() {}
+
+    /**
+     * Exact cosine k-NN over the very chunks the pipeline stored for {@code tenant}: every shard
+     * with the HNSW index disabled ({@code enable_indexscan = off}, so the tenant's rows are
+     * scanned and sorted by distance), the best chunk per document, top {@code k} documents.
+     * Compared with vector mode through the API, the difference is what HNSW and the per-shard
+     * candidate cut lose.
+     */
+    public static Ranking shardsExact(KbConfig config, String tenant, BeirDataset data, int k)
+            throws SQLException {
+        Embedder embedder = Embedders.shared(config);
+        List<String> ids = new ArrayList<>(data.queries().keySet());
+        List<String> texts = ids.stream().map(data.queries()::get).toList();
+        float[][] vectors = embedder.embed(texts);
+        List<Connection> shards = new ArrayList<>();
+        try {
+            for (String url : config.get(KbOptions.POSTGRES_SHARDS)) {
+                Connection c =
+                        DriverManager.getConnection(
+                                url,
+                                config.get(KbOptions.POSTGRES_USER),
+                                config.get(KbOptions.POSTGRES_PASSWORD));
+                c.setAutoCommit(false);
+                try (Statement s = c.createStatement()) {
+                    s.execute("SET enable_indexscan = off"); // session-wide: no HNSW
+                    s.execute("SET jit = off");
+                }
+                shards.add(c);
+            }
+            Ranking run = new Ranking();
+            String sql =
+                    "SELECT doc_id, 1 - (embedding <=> ?) AS score FROM chunks WHERE tenant = ?"
+                            + " ORDER BY embedding <=> ? LIMIT ?";
+            for (int i = 0; i < ids.size(); i++) {
+                Map<String, Double> best = new HashMap<>();
+                for (Connection c : shards) {
+                    try (PreparedStatement st = c.prepareStatement(sql)) {
+                        PGvector v = new PGvector(vectors[i]);
+                        st.setObject(1, v);
+                        st.setString(2, tenant);
+                        st.setObject(3, v);
+                        st.setInt(4, k * 3);
+                        try (ResultSet rs = st.executeQuery()) {
+                            while (rs.next()) {
+                                best.merge(rs.getString(1), rs.getDouble(2), Math::max);
+                            }
+                        }
+                    }
+                    c.commit();
+                }
+                run.put(ids.get(i), top(best, k));
+            }
+            return run;
+        } finally {
+            for (Connection c : shards) {
+                c.close();
+            }
+        }
+    }
+
+    /**
+     * Exact cosine k-NN with another embedding model, embedder only (no pipeline, no shards): the
+     * corpus is chunked as the pipeline would (the model's tokenizer, {@code kb.chunk.*}), every
+     * chunk embedded in memory, each query compared with every chunk; best chunk per document. Used
+     * where the shards cannot hold a second model (they record one model each).
+     */
+    public static Ranking embedderOnly(
+            KbConfig config, String model, BeirDataset data, int k, PrintStream out) {
+        KbConfig withModel = config.with(KbOptions.EMBEDDING_MODEL, model);
+        Embedder embedder = Embedders.shared(EmbedderSpec.from(withModel));
+        Chunker chunker = Chunker.forConfig(withModel);
+        List<String> chunkDoc = new ArrayList<>();
+        List<String> chunkText = new ArrayList<>();
+        for (BeirDataset.Doc doc : data.corpus().values()) {
+            for (Chunk chunk : chunker.chunk(doc.indexedText())) {
+                chunkDoc.add(doc.id());
+                chunkText.add(chunk.text());
+            }
+        }
+        float[][] chunks = new float[chunkText.size()][];
+        long start = System.nanoTime();
+        int batch = 256;
+        for (int from = 0; from < chunkText.size(); from += batch) {
+            int to = Math.min(chunkText.size(), from + batch);
+            float[][] part = embedder.embed(chunkText.subList(from, to));
+            System.arraycopy(part, 0, chunks, from, part.length);
+            double s = (System.nanoTime() - start) / 1e9;
+            out.printf(
+                    Locale.ROOT,
+                    "\rembed     %s: %d/%d chunks, %.1f chunks/s",
+                    model,
+                    to,
+                    chunkText.size(),
+                    to / s);
+            out.flush();
+        }
+        out.println();
+        List<String> ids = new ArrayList<>(data.queries().keySet());
+        float[][] queries = embedder.embed(ids.stream().map(data.queries()::get).toList());
+        Ranking run = new Ranking();
+        for (int q = 0; q < ids.size(); q++) {
+            Map<String, Double> best = new HashMap<>();
+            for (int c = 0; c < chunks.length; c++) {
+                double dot = 0;
+                for (int d = 0; d < chunks[c].length; d++) {
+                    dot += queries[q][d] * chunks[c][d]; // unit vectors: dot = cosine
+                }
+                best.merge(chunkDoc.get(c), dot, Math::max);
+            }
+            run.put(ids.get(q), top(best, k));
+        }
+        return run;
+    }
+
+    private static List<Ranking.Hit> top(Map<String, Double> best, int k) {
+        return best.entrySet().stream()
+                .sorted(
+                        Map.Entry.<String, Double>comparingByValue(Comparator.reverseOrder())
+                                .thenComparing(Map.Entry.comparingByKey()))
+                .limit(k)
+                .map(e -> new Ranking.Hit(e.getKey(), e.getValue()))
+                .toList();
+    }
+}
