@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
             PipelineCommand.class,
             ApiCommand.class,
             SearchCommand.class,
-            ConfigCommand.class
+            ConfigCommand.class,
+            io.kbstream.cli.k8s.K8sCommand.class
         })
 public final class KbCommand implements Runnable {
 
