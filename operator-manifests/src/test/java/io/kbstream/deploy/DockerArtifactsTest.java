@@ -1,0 +1,183 @@
+package io.kbstream.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kbstream.core.config.ConfigOption;
+import io.kbstream.core.config.KbOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.RestOptions;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * Tests that docker/ (no Docker engine needed) refers to what the build produces and the config
+ * uses: jar names and paths, main classes, ports, service names and kb-stream env variables.
+ */
+class DockerArtifactsTest {
+
+    private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+    private static final Path DOCKER = REPO.resolve("docker");
+    private static final String VERSION = BuildInfo.version();
+
+    @Test
+    void jobImageIsFlink120WithTheShadedJarInUsrlib() throws IOException {
+        String dockerfile = Files.readString(DOCKER.resolve("job.Dockerfile"));
+
+        assertThat(dockerfile).containsPattern("(?m)^FROM flink:1\\.20-java17$");
+        assertThat(arg(dockerfile, "KB_VERSION")).isEqualTo(VERSION);
+        String copy = line(dockerfile, "COPY").replace("${KB_VERSION}", VERSION);
+        assertThat(copy)
+                .contains("jobs/target/" + BuildInfo.jobJarName())
+                .endsWith(BuildInfo.USRLIB + "/" + BuildInfo.jobJarName());
+        // the jar the operator's jarURI names is the jar the image holds, and the build makes it
+        assertThat(BuildInfo.jobJarUri())
+                .isEqualTo("local://" + copy.substring(copy.lastIndexOf(' ') + 1));
+        assertThat(REPO.resolve("jobs/target/" + BuildInfo.jobJarName())).exists();
+    }
+
+    @Test
+    void apiImageRunsTheApiServerAsNonRootWithAHealthCheckOnItsPort() throws IOException {
+        String dockerfile = Files.readString(DOCKER.resolve("api.Dockerfile"));
+        String finalStage = dockerfile.substring(dockerfile.lastIndexOf("\nFROM "));
+
+        assertThat(finalStage).containsPattern("(?m)^FROM eclipse-temurin:17-jre$");
+        assertThat(arg(finalStage, "KB_VERSION")).isEqualTo(VERSION);
+        assertThat(finalStage.replace("${KB_VERSION}", VERSION))
+                .contains(
+                        "query-api/target/"
+                                + artifactId(REPO.resolve("query-api/pom.xml"))
+                                + "-"
+                                + VERSION
+                                + ".jar");
+        assertThat(line(finalStage, "USER"))
+                .doesNotContain("root")
+                .matches("USER [1-9][0-9]*(:[0-9]+)?");
+        String port = envValue(finalStage, KbOptions.API_PORT.envName());
+        assertThat(line(finalStage, "EXPOSE")).isEqualTo("EXPOSE " + port);
+        assertThat(finalStage).contains("http://127.0.0.1:" + port + "/health/live");
+        assertThat(envValue(finalStage, KbOptions.API_HOST.envName())).isEqualTo("0.0.0.0");
+        assertThat(finalStage).contains("\"io.kbstream.api.ApiServer\"");
+        assertThat(REPO.resolve("query-api/src/main/java/io/kbstream/api/ApiServer.java")).exists();
+        assertThat(
+                        Files.readString(
+                                REPO.resolve(
+                                        "query-api/src/main/java/io/kbstream/api/ApiServer.java")))
+                .contains("\"/health/live\"");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void composeWiresTheStackWithRealServiceNamesPortsAndOptions() throws IOException {
+        Map<String, Object> compose =
+                new Yaml().load(Files.readString(DOCKER.resolve("compose.yaml")));
+        Map<String, Map<String, Object>> services =
+                (Map<String, Map<String, Object>>) compose.get("services");
+
+        assertThat(services)
+                .containsKeys(
+                        "kafka", "shard-0", "shard-1", "redis", "jobmanager", "taskmanager", "api");
+        assertThat(services.get("shard-0").get("image")).isEqualTo("pgvector/pgvector:pg17");
+        assertThat(services.get("shard-1").get("image")).isEqualTo("pgvector/pgvector:pg17");
+
+        Map<String, Object> api = services.get("api");
+        Map<String, Object> apiEnv = (Map<String, Object>) api.get("environment");
+        String apiPort = String.valueOf(apiEnv.get(KbOptions.API_PORT.envName()));
+        assertThat((List<String>) api.get("ports")).anyMatch(p -> p.endsWith(":" + apiPort));
+        assertThat(((Map<String, Object>) api.get("build")).get("dockerfile"))
+                .isEqualTo("docker/api.Dockerfile");
+
+        // every KB_* variable is a real option; secrets are taken from the environment
+        Map<String, ConfigOption<?>> byEnv =
+                KbOptions.all().stream().collect(Collectors.toMap(ConfigOption::envName, o -> o));
+        for (String name : List.of("api", "jobmanager", "taskmanager")) {
+            Map<String, Object> env = (Map<String, Object>) services.get(name).get("environment");
+            for (Map.Entry<String, Object> e : env.entrySet()) {
+                if (e.getKey().startsWith("KB_")) {
+                    assertThat(byEnv).as(name + " " + e.getKey()).containsKey(e.getKey());
+                    if (byEnv.get(e.getKey()).isSecret()) {
+                        assertThat(String.valueOf(e.getValue())).as(e.getKey()).startsWith("${");
+                    }
+                }
+            }
+        }
+
+        // addresses point at the services and their ports
+        assertThat(apiEnv.get("KB_KAFKA_BOOTSTRAP_SERVERS")).isEqualTo("kafka:9092");
+        assertThat(
+                        String.valueOf(
+                                ((Map<String, Object>) services.get("kafka").get("environment"))
+                                        .get("KAFKA_LISTENERS")))
+                .contains("PLAINTEXT://:9092");
+        assertThat(String.valueOf(apiEnv.get("KB_POSTGRES_SHARDS")))
+                .isEqualTo("jdbc:postgresql://shard-0:5432/kb,jdbc:postgresql://shard-1:5432/kb");
+        assertThat(apiEnv.get("KB_REDIS_HOST")).isEqualTo("redis");
+
+        // the job: the job image, its entry class, Flink's REST port
+        Map<String, Object> jm = services.get("jobmanager");
+        assertThat(((Map<String, Object>) jm.get("build")).get("dockerfile"))
+                .isEqualTo("docker/job.Dockerfile");
+        assertThat((List<String>) jm.get("command"))
+                .contains("standalone-job", BuildInfo.INDEXING_JOB_CLASS);
+        int restPort = RestOptions.PORT.defaultValue();
+        assertThat((List<String>) jm.get("ports")).contains(restPort + ":" + restPort);
+        assertThat(
+                        String.valueOf(
+                                ((Map<String, Object>) jm.get("environment"))
+                                        .get("FLINK_PROPERTIES")))
+                .contains("rest.port: " + restPort);
+        assertThat(services.get("taskmanager").get("image")).isEqualTo(jm.get("image"));
+        assertThat(String.valueOf(jm.get("image"))).startsWith("kb-stream/kb-jobs:");
+        // migrations come from the schema module
+        assertThat((List<String>) services.get("shard-0").get("volumes"))
+                .contains("../schemas/sql:/docker-entrypoint-initdb.d:ro");
+        assertThat(DOCKER.resolve("../schemas/sql/001_extension_vector.sql")).exists();
+    }
+
+    @Test
+    void imagesAreTheOnesTheManifestsDeploy() throws IOException {
+        String yaml = Manifests.render("prod").yaml();
+        Map<String, Object> compose =
+                new Yaml().load(Files.readString(DOCKER.resolve("compose.yaml")));
+        Set<String> images = Set.of("kb-stream/kb-jobs:" + VERSION, "kb-stream/kb-api:" + VERSION);
+
+        for (String image : images) {
+            assertThat(yaml).contains("image: " + image);
+        }
+        assertThat(compose.toString().replace("${KB_VERSION:-" + VERSION + "}", VERSION))
+                .contains(images);
+    }
+
+    private static String line(String file, String instruction) {
+        Matcher m = Pattern.compile("(?m)^" + instruction + " .*$").matcher(file);
+        assertThat(m.find()).as(instruction).isTrue();
+        return m.group();
+    }
+
+    private static String arg(String file, String name) {
+        Matcher m = Pattern.compile("(?m)^ARG " + name + "=(\\S+)$").matcher(file);
+        assertThat(m.find()).as("ARG " + name).isTrue();
+        return m.group(1);
+    }
+
+    private static String envValue(String file, String name) {
+        Matcher m = Pattern.compile(name + "=(\\S+)").matcher(file);
+        assertThat(m.find()).as(name).isTrue();
+        return m.group(1);
+    }
+
+    private static String artifactId(Path pom) throws IOException {
+        Matcher m =
+                Pattern.compile("</parent>\\s*<artifactId>([^<]+)</artifactId>")
+                        .matcher(Files.readString(pom));
+        assertThat(m.find()).isTrue();
+        return m.group(1);
+    }
+}
