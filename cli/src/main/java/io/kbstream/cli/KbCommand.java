@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             PipelineCommand.class,
             ApiCommand.class,
             SearchCommand.class,
+            EvalCommand.class,
             ConfigCommand.class,
             io.kbstream.cli.k8s.K8sCommand.class
         })

@@ -142,7 +142,8 @@ public final class Evaluation {
                 lastProgress = now;
             }
             double seconds = Math.max(1e-3, (now - start) / 1e9);
-            double rate = Math.max(0, done - before) / seconds;
+            // the first seconds' rate is noise (batches land at once): no ETA until 5 s have passed
+            double rate = seconds < 5 ? 0 : Math.max(0, done - before) / seconds;
             String line = progress(done, total, rate);
             if (done >= total) {
                 out.println(

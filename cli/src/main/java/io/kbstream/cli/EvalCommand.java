@@ -1,0 +1,213 @@
+package io.kbstream.cli;
+
+import io.kbstream.benchmark.eval.BeirDataset;
+import io.kbstream.benchmark.eval.EvalReport;
+import io.kbstream.benchmark.eval.Evaluation;
+import io.kbstream.benchmark.eval.ExactBaselines;
+import io.kbstream.benchmark.eval.Ranking;
+import io.kbstream.benchmark.eval.Scorer;
+import io.kbstream.benchmark.eval.SearchApi;
+import io.kbstream.cli.client.ApiClient;
+import io.kbstream.cli.client.TenantKeys;
+import io.kbstream.cli.stack.LocalStack;
+import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.store.ShardedStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code kb eval}: retrieval quality of the running system on a BEIR-format dataset. The corpus
+ * goes through the public API and the indexing pipeline into its own tenant; every judged query of
+ * the split goes through {@code POST /v1/search} per mode; the answers are scored against the
+ * qrels.
+ */
+@Command(
+        name = "eval",
+        mixinStandardHelpOptions = true,
+        description =
+                "Measure retrieval quality (nDCG@10, Recall@100, MRR@10) and search latency on a"
+                        + " BEIR-format dataset, through the real upload, pipeline and search API.")
+final class EvalCommand implements Callable<Integer> {
+
+    @Option(
+            names = "--dataset",
+            required = true,
+            description = "Folder in BEIR layout (corpus.jsonl, queries.jsonl, qrels/<split>.tsv).")
+    Path dataset;
+
+    @Option(
+            names = "--split",
+            description = "Qrels split: train, test or dev (default: ${DEFAULT-VALUE}).")
+    String split = "test";
+
+    @Option(
+            names = "--mode",
+            description = "hybrid, vector, keyword or all (default: ${DEFAULT-VALUE}).")
+    String mode = "all";
+
+    @Option(names = "--k", description = "Results per query, 1..100 (default: ${DEFAULT-VALUE}).")
+    int k = 100;
+
+    @Option(
+            names = "--run-out",
+            description = "Write TREC run files here (FILE, or FILE-<mode> for several modes).")
+    Path runOut;
+
+    @Option(
+            names = "--tenant",
+            description = "Tenant to index into (default: the dataset folder's name).")
+    String tenant;
+
+    @Option(
+            names = "--exact",
+            description =
+                    "Also score exact (brute-force) vector search over the tenant's stored chunks,"
+                            + " HNSW disabled, computed beside the API.")
+    boolean exact;
+
+    @Option(
+            names = "--embedder-only",
+            split = ",",
+            description =
+                    "Also score these embedding models by exact search over the corpus chunked and"
+                            + " embedded in memory (no pipeline, no shards), e.g. bge-small-en-v15.")
+    List<String> embedderOnly = new ArrayList<>();
+
+    @Option(
+            names = "--out",
+            description = "Results JSON (default: benchmark/results/eval-<dataset>-<split>.json).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        if (k < 1 || k > 100) {
+            throw new IllegalArgumentException("--k must be between 1 and 100");
+        }
+        List<String> modes =
+                switch (mode) {
+                    case "all" -> List.of("vector", "keyword", "hybrid");
+                    case "hybrid", "vector", "keyword" -> List.of(mode);
+                    default ->
+                            throw new IllegalArgumentException(
+                                    "--mode must be hybrid, vector, keyword or all");
+                };
+        BeirDataset data = BeirDataset.load(dataset, split);
+        String name = tenant == null ? data.name() : tenant;
+        System.out.printf(
+                "dataset   %s: %d documents, %d judged queries in %s%n",
+                data.name(), data.corpus().size(), data.queries().size(), split);
+
+        LocalStack stack = Stacks.open();
+        stack.up(System.out::println);
+        TenantKeys.Key key =
+                new TenantKeys(Path.of(stack.config().get(KbOptions.STACK_DATA_DIR))).ensure(name);
+        if (key.created() && stack.api().status().running()) {
+            stack.api().down(); // it must reload kb.api.keys to know the new tenant
+        }
+        KbConfig config = KbConfig.load();
+        stack.pipeline().up();
+        stack.api().up();
+        String baseUrl = "http://127.0.0.1:" + config.get(KbOptions.API_PORT);
+        ApiClient health = new ApiClient(baseUrl, key.key());
+        DemoCommand.waitUntil(
+                health::ready,
+                Duration.ofSeconds(60),
+                "the API to be ready (log: " + stack.api().logFile() + ")");
+        String model = config.get(KbOptions.EMBEDDING_MODEL);
+
+        EvalReport report = new EvalReport(data.name(), split, name, data.corpus().size(), k);
+        try (ShardedStore store = ShardedStore.open(config)) {
+            Evaluation eval =
+                    new Evaluation(
+                            data,
+                            new SearchApi(baseUrl, key.key()),
+                            () -> documents(store, name),
+                            System.out);
+            eval.index(Duration.ofMinutes(5));
+            for (String m : modes) {
+                System.out.printf("search    %s: %d queries%n", m, data.queries().size());
+                Evaluation.ModeResult r = eval.search(m, k);
+                report.add(
+                        new EvalReport.Row(
+                                m,
+                                m.equals("keyword") ? "-" : model,
+                                "search API",
+                                r.metrics(),
+                                r.latencies().summary(),
+                                Map.of(
+                                        "partialResponses",
+                                        r.partial(),
+                                        "cachedResponses",
+                                        r.cached())));
+                if (runOut != null) {
+                    Path file =
+                            modes.size() == 1
+                                    ? runOut
+                                    : runOut.resolveSibling(runOut.getFileName() + "-" + m);
+                    r.run().writeTrec(file, "kb-" + m);
+                    System.out.println("run       " + file);
+                }
+            }
+        }
+        if (exact) {
+            System.out.println("exact     vector search over the stored chunks, HNSW off");
+            Ranking run = ExactBaselines.shardsExact(config, name, data, k);
+            report.add(
+                    new EvalReport.Row(
+                            "vector-exact",
+                            model,
+                            "shards, brute force",
+                            Scorer.score(data.qrels(), run),
+                            null,
+                            null));
+        }
+        for (String other : embedderOnly) {
+            Ranking run = ExactBaselines.embedderOnly(config, other, data, k, System.out);
+            report.add(
+                    new EvalReport.Row(
+                            "vector-exact",
+                            other,
+                            "embedder only, in memory",
+                            Scorer.score(data.qrels(), run),
+                            null,
+                            null));
+        }
+
+        System.out.println();
+        System.out.print(report.table());
+        Path results =
+                out != null
+                        ? out
+                        : KbConfig.home()
+                                .resolve(
+                                        "benchmark/results/eval-"
+                                                + data.name()
+                                                + "-"
+                                                + split
+                                                + ".json");
+        report.writeJson(results);
+        Path png =
+                results.resolveSibling(
+                        results.getFileName().toString().replaceFirst("\\.json$", "")
+                                + "-ndcg10.png");
+        report.writePlot(png);
+        System.out.println("results   " + results);
+        System.out.println("plot      " + png);
+        return 0;
+    }
+
+    private static long documents(ShardedStore store, String tenant) {
+        long n = 0;
+        for (int shard = 0; shard < store.shardCount(); shard++) {
+            n += store.countDocuments(shard, tenant);
+        }
+        return n;
+    }
+}
