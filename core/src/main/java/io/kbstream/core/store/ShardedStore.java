@@ -70,10 +70,10 @@ public interface ShardedStore extends AutoCloseable {
             int efSearch);
 
     /**
-     * Full-text search of {@code tenant}'s chunks on {@code shard}: {@code
-     * websearch_to_tsquery('english', query)} (quotes, OR and -negation allowed; any input is
-     * safe), ranked by {@code ts_rank_cd}, best first. A query without searchable words finds
-     * nothing.
+     * Full-text search of {@code tenant}'s chunks on {@code shard}: chunks holding any of the
+     * query's words (english stemming, stop words dropped; any input is safe, tsquery operators are
+     * plain text), ranked by {@code ts_rank_cd}, so chunks with more of the words, closer together,
+     * come first. A query without searchable words finds nothing.
      */
     List<ChunkHit> keywordSearch(
             int shard, String tenant, String query, int k, Map<String, String> metadataFilter);

@@ -303,17 +303,37 @@ class ShardedStoreITCase {
     }
 
     @Test
+    void keywordSearchFindsChunksWithAnyWordOfALongQueryAndRanksMoreWordsFirst() {
+        store.upsert(
+                List.of(
+                        doc(tenant, "both", 1, "Vitamin D deficiency raises fracture risk"),
+                        doc(tenant, "one", 1, "Fracture healing in older adults")));
+
+        List<ChunkHit> hits = new ArrayList<>();
+        for (int shard = 0; shard < store.shardCount(); shard++) {
+            hits.addAll(
+                    store.keywordSearch(
+                            shard,
+                            tenant,
+                            "Low vitamin D levels are associated with a higher risk of fracture",
+                            10,
+                            Map.of()));
+        }
+        hits.sort((a, b) -> Double.compare(b.score(), a.score()));
+
+        assertThat(hits).extracting(ChunkHit::docId).containsExactly("both", "one");
+    }
+
+    @Test
     void hostileQueriesAndFiltersAreJustText() {
         store.upsert(List.of(doc(tenant, "h", 1, "robert tables")));
         int shard = store.shardOf(tenant, "h");
 
-        for (String q :
-                List.of(
-                        "'); DROP TABLE chunks; --",
-                        "a & | ! :* <-> (",
-                        "\"unterminated",
-                        "-",
-                        "the")) {
+        // SQL in the query is words like any other: "tables" matches the document's word
+        assertThat(store.keywordSearch(shard, tenant, "'); DROP TABLE chunks; --", 5, Map.of()))
+                .extracting(ChunkHit::docId)
+                .containsExactly("h");
+        for (String q : List.of("'); DROP; --", "a & | ! :* <-> (", "\"unterminated", "-", "the")) {
             assertThat(store.keywordSearch(shard, tenant, q, 5, Map.of())).as(q).isEmpty();
         }
         assertThat(store.keywordSearch(shard, tenant, "robert", 5, Map.of("x'\"}", "'; DELETE --")))

@@ -40,13 +40,29 @@ public final class SearchSql {
                 + " ORDER BY h.distance, h.doc_id, h.chunk_no";
     }
 
+    /**
+     * The query text as an OR of its distinct stemmed terms ({@code 'a' | 'b' | ...}), stop words
+     * dropped; NULL (matches nothing) when no term is left. The lexemes come from {@code
+     * to_tsvector} and are quoted for tsquery input (quotes and backslashes doubled), so query text
+     * is never parsed as tsquery syntax: {@code & | ! :* <-> (} are just punctuation. An OR ranked
+     * by {@code ts_rank_cd} behaves like BM25's "any term, more and denser is better"; {@code
+     * websearch_to_tsquery} ANDs every term, which finds nothing for most long natural-language
+     * queries (SciFact train: see the README's retrieval quality section).
+     */
+    static final String ANY_TERM_QUERY =
+            "(SELECT string_agg('''' || replace(replace(l, '\\', '\\\\'), '''', '''''')"
+                    + " || '''', ' | ')"
+                    + " FROM unnest(tsvector_to_array(to_tsvector('english', ?))) AS l)::tsquery";
+
     /** Full-text search. Parameters: query text, tenant, [metadata json], k. */
     public static String keyword(boolean withMetadataFilter) {
         return "SELECT c.doc_id, c.chunk_no, d.title, c.text, c.start_char, c.end_char,"
                 + " ts_rank_cd(c.tsv, q.query) AS score"
                 + " FROM chunks c"
                 + " JOIN documents d ON d.tenant = c.tenant AND d.id = c.doc_id"
-                + " CROSS JOIN websearch_to_tsquery('english', ?) AS q(query)"
+                + " CROSS JOIN (SELECT "
+                + ANY_TERM_QUERY
+                + ") AS q(query)"
                 + " WHERE c.tenant = ? AND c.tsv @@ q.query"
                 + (withMetadataFilter ? " AND d.metadata @> ?::jsonb" : "")
                 + " ORDER BY score DESC, c.doc_id, c.chunk_no LIMIT ?";
