@@ -72,15 +72,24 @@ public final class IndexingJob {
         this.beforeSink = beforeSink;
     }
 
-    /** The production wiring: Kafka in, shards + Redis + Kafka out. */
+    /**
+     * The production wiring: Kafka in (from the group's committed offsets), shards + Redis + Kafka
+     * out.
+     */
     public static IndexingJob withKafka(KbConfig config) {
+        return withKafka(config, OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST));
+    }
+
+    /**
+     * The production wiring, starting where {@code startingOffsets} says when nothing is committed.
+     */
+    public static IndexingJob withKafka(KbConfig config, OffsetsInitializer startingOffsets) {
         KafkaSource<DocumentCommand> source =
                 KafkaSource.<DocumentCommand>builder()
                         .setBootstrapServers(config.get(KbOptions.KAFKA_BOOTSTRAP))
                         .setTopics(config.get(KbOptions.TOPIC_DOCUMENTS))
                         .setGroupId(config.get(KbOptions.PIPELINE_CONSUMER_GROUP))
-                        .setStartingOffsets(
-                                OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                        .setStartingOffsets(startingOffsets)
                         .setDeserializer(new DocumentEventDeserializer())
                         .setProperty("commit.offsets.on.checkpoint", "true")
                         .build();

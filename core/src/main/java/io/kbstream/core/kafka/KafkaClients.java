@@ -35,13 +35,17 @@ public final class KafkaClients {
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    /** A consumer reading from the earliest offset when its group has none committed. */
+    /**
+     * A reader that commits nothing (every caller here reads on its own — the API's status fan-out,
+     * test probes), so no consumer group is left behind on the broker. It starts from the earliest
+     * offset unless the caller seeks.
+     */
     public static KafkaConsumer<byte[], byte[]> consumer(KbConfig config, String groupId) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KbOptions.KAFKA_BOOTSTRAP));
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, true);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 }

@@ -28,6 +28,34 @@ public final class LocalStackConfig {
         return config;
     }
 
+    /** Creates a topic on the local broker unless it exists (the broker never auto-creates). */
+    public static void ensureTopic(KbConfig config, String topic, int partitions) {
+        java.util.Properties props = new java.util.Properties();
+        props.put(
+                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                config.get(KbOptions.KAFKA_BOOTSTRAP));
+        try (org.apache.kafka.clients.admin.Admin admin =
+                org.apache.kafka.clients.admin.Admin.create(props)) {
+            if (!admin.listTopics()
+                    .names()
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS)
+                    .contains(topic)) {
+                admin.createTopics(
+                                java.util.List.of(
+                                        new org.apache.kafka.clients.admin.NewTopic(
+                                                topic, partitions, (short) 1)))
+                        .all()
+                        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                throw new IllegalStateException("cannot create topic " + topic, e);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create topic " + topic, e);
+        }
+    }
+
     /** A tenant id no other test run uses, so tests never see each other's data. */
     public static String uniqueTenant(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);

@@ -20,13 +20,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -63,14 +58,7 @@ public final class JobFixture {
                         .with(KbOptions.PIPELINE_CHECKPOINT_DIR, checkpoints.toUri().toString())
                         .with(KbOptions.PIPELINE_CHECKPOINT_INTERVAL, "200")
                         .with(KbOptions.PIPELINE_RESTART_DELAY, "200");
-        Properties props = new Properties();
-        props.put(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KbOptions.KAFKA_BOOTSTRAP));
-        try (Admin admin = Admin.create(props)) {
-            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1)))
-                    .all()
-                    .get(30, TimeUnit.SECONDS);
-        }
+        LocalStackConfig.ensureTopic(config, topic, 2);
         return new JobFixture(config, tenant, topic);
     }
 

@@ -1,14 +1,31 @@
 package io.kbstream.jobs.testing;
 
 import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.config.KbOptions;
 import io.kbstream.jobs.IndexingJob;
+import java.nio.file.Files;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Runs the production IndexingJob (Kafka in, shards + Redis + status topic out) on an in-process
- * Flink MiniCluster, in the background, for tests of other modules that need documents indexed.
+ * Flink MiniCluster, in the background, for tests of other modules that need documents indexed. It
+ * has its own consumer group and starts at the topic's end as of {@link #start}: it indexes what
+ * the test sends afterwards, neither the backlog of earlier runs nor in competition with a pipeline
+ * already running on the same topic (such as the demo's).
  */
 public final class PipelineRunner implements AutoCloseable {
 
@@ -18,14 +35,48 @@ public final class PipelineRunner implements AutoCloseable {
         this.job = job;
     }
 
-    /** Starts the job; returns once it is submitted (indexing follows within seconds). */
+    /** Starts the job; every event sent to the documents topic after this returns is indexed. */
     public static PipelineRunner start(KbConfig config) throws Exception {
+        KbConfig own =
+                config.with(KbOptions.PIPELINE_CONSUMER_GROUP, "kb-test-" + UUID.randomUUID())
+                        .with(
+                                KbOptions.PIPELINE_CHECKPOINT_DIR,
+                                Files.createTempDirectory("kb-pipeline-checkpoints")
+                                        .toUri()
+                                        .toString());
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(new Configuration());
-        IndexingJob.configure(env, config);
-        IndexingJob job = IndexingJob.withKafka(config);
-        job.build(env);
+        IndexingJob.configure(env, own);
+        IndexingJob.withKafka(own, OffsetsInitializer.offsets(endOffsets(own))).build(env);
         return new PipelineRunner(env.executeAsync("kb-stream indexing (test)"));
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(KbConfig config) throws Exception {
+        Properties props = new Properties();
+        props.put(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KbOptions.KAFKA_BOOTSTRAP));
+        String topic = config.get(KbOptions.TOPIC_DOCUMENTS);
+        try (Admin admin = Admin.create(props)) {
+            TopicDescription description =
+                    admin.describeTopics(List.of(topic))
+                            .allTopicNames()
+                            .get(10, TimeUnit.SECONDS)
+                            .get(topic);
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            description
+                    .partitions()
+                    .forEach(
+                            p ->
+                                    latest.put(
+                                            new TopicPartition(topic, p.partition()),
+                                            OffsetSpec.latest()));
+            Map<TopicPartition, Long> offsets = new HashMap<>();
+            admin.listOffsets(latest)
+                    .all()
+                    .get(10, TimeUnit.SECONDS)
+                    .forEach((tp, info) -> offsets.put(tp, info.offset()));
+            return offsets;
+        }
     }
 
     /** Cancels the job and waits until it is gone. */

@@ -21,6 +21,9 @@ import java.util.Map;
  */
 public final class ApiUnderTest implements AutoCloseable {
 
+    /** Where API tests' DocumentEvents go. */
+    public static final String TEST_DOCUMENTS_TOPIC = "kb.test.api-documents";
+
     public final String tenantA = LocalStackConfig.uniqueTenant("ta");
     public final String tenantB = LocalStackConfig.uniqueTenant("tb");
     public final String keyA = ApiKeys.mint();
@@ -41,8 +44,12 @@ public final class ApiUnderTest implements AutoCloseable {
         values.put(
                 KbOptions.API_KEYS.key(),
                 ApiKeys.configEntry(tenantA, keyA) + "," + ApiKeys.configEntry(tenantB, keyB));
+        // a topic of the tests' own: uploads made here must not wait in kb.documents for the
+        // next real pipeline (such as the demo's) to index them
+        values.put(KbOptions.TOPIC_DOCUMENTS.key(), TEST_DOCUMENTS_TOPIC);
         values.putAll(overrides);
         config = KbConfig.of(values);
+        LocalStackConfig.ensureTopic(config, config.get(KbOptions.TOPIC_DOCUMENTS), 2);
         server = ApiServer.create(config).start(0);
     }
 
