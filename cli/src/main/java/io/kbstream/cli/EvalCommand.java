@@ -122,6 +122,7 @@ final class EvalCommand implements Callable<Integer> {
                 "the API to be ready (log: " + stack.api().logFile() + ")");
         String model = config.get(KbOptions.EMBEDDING_MODEL);
 
+        Map<String, Ranking> runs = new java.util.LinkedHashMap<>();
         EvalReport report = new EvalReport(data.name(), split, name, data.corpus().size(), k);
         try (ShardedStore store = ShardedStore.open(config)) {
             Evaluation eval =
@@ -134,6 +135,7 @@ final class EvalCommand implements Callable<Integer> {
             for (String m : modes) {
                 System.out.printf("search    %s: %d queries%n", m, data.queries().size());
                 Evaluation.ModeResult r = eval.search(m, k);
+                runs.put(m, r.run());
                 report.add(
                         new EvalReport.Row(
                                 m,
@@ -155,6 +157,28 @@ final class EvalCommand implements Callable<Integer> {
                     System.out.println("run       " + file);
                 }
             }
+        }
+        if (runs.containsKey("vector") && runs.containsKey("keyword")) {
+            // offline fusion of the two top-k lists, to see how the RRF constant matters
+            StringBuilder sweep =
+                    new StringBuilder(
+                            "rrf-k     offline fusion of the vector and keyword runs, nDCG@10:");
+            for (int rrfK : new int[] {1, 10, 30, 60, 100}) {
+                sweep.append(
+                        String.format(
+                                java.util.Locale.ROOT,
+                                " k=%d %.4f",
+                                rrfK,
+                                Scorer.score(
+                                                data.qrels(),
+                                                io.kbstream.benchmark.eval.Fusion.rrf(
+                                                        runs.get("vector"),
+                                                        runs.get("keyword"),
+                                                        rrfK,
+                                                        k))
+                                        .ndcg10()));
+            }
+            System.out.println(sweep);
         }
         if (exact) {
             System.out.println("exact     vector search over the stored chunks, HNSW off");

@@ -1,0 +1,41 @@
+package io.kbstream.benchmark.eval;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Offline reciprocal rank fusion of two runs, as the API fuses vector and keyword lists ({@code sum
+ * 1 / (k + rank)}, ranks from 1), to sweep the RRF constant without re-querying.
+ */
+public final class Fusion {
+
+    private Fusion() {}
+
+    public static Ranking rrf(Ranking a, Ranking b, int rrfK, int k) {
+        Ranking out = new Ranking();
+        List<String> queries = new ArrayList<>(a.asMap().keySet());
+        b.asMap().keySet().stream().filter(q -> !queries.contains(q)).forEach(queries::add);
+        for (String q : queries) {
+            Map<String, Double> score = new HashMap<>();
+            for (Ranking run : List.of(a, b)) {
+                List<Ranking.Hit> hits = run.of(q);
+                for (int i = 0; i < hits.size(); i++) {
+                    score.merge(hits.get(i).docId(), 1.0 / (rrfK + i + 1), Double::sum);
+                }
+            }
+            out.put(
+                    q,
+                    score.entrySet().stream()
+                            .sorted(
+                                    Map.Entry.<String, Double>comparingByValue()
+                                            .reversed()
+                                            .thenComparing(Map.Entry.comparingByKey()))
+                            .limit(k)
+                            .map(e -> new Ranking.Hit(e.getKey(), e.getValue()))
+                            .toList());
+        }
+        return out;
+    }
+}
