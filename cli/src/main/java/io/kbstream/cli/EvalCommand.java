@@ -81,6 +81,13 @@ final class EvalCommand implements Callable<Integer> {
     List<String> embedderOnly = new ArrayList<>();
 
     @Option(
+            names = "--restart-api",
+            description =
+                    "Restart the background API first (after a rebuild, or to pick up changed"
+                            + " kb.api.search.* / kb.search.* settings).")
+    boolean restartApi;
+
+    @Option(
             names = "--out",
             description = "Results JSON (default: benchmark/results/eval-<dataset>-<split>.json).")
     Path out;
@@ -108,7 +115,7 @@ final class EvalCommand implements Callable<Integer> {
         stack.up(System.out::println);
         TenantKeys.Key key =
                 new TenantKeys(Path.of(stack.config().get(KbOptions.STACK_DATA_DIR))).ensure(name);
-        if (key.created() && stack.api().status().running()) {
+        if ((key.created() || restartApi) && stack.api().status().running()) {
             stack.api().down(); // it must reload kb.api.keys to know the new tenant
         }
         KbConfig config = KbConfig.load();
