@@ -97,7 +97,8 @@ public final class IndexingJob {
                 config, source, new ShardedIndexSink(config), deadLetterSink(config), op -> op);
     }
 
-    static KafkaSink<BytesRecord> deadLetterSink(KbConfig config) {
+    /** The production dead-letter sink: {@code kb.documents.dlq}. */
+    public static KafkaSink<BytesRecord> deadLetterSink(KbConfig config) {
         return KafkaSink.<BytesRecord>builder()
                 .setBootstrapServers(config.get(KbOptions.KAFKA_BOOTSTRAP))
                 .setRecordSerializer(new BytesRecordSerializer(config.get(KbOptions.TOPIC_DLQ)))

@@ -1,0 +1,288 @@
+package io.kbstream.benchmark.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.kbstream.core.chunk.Chunk;
+import io.kbstream.core.chunk.Chunker;
+import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.embed.Embedder;
+import io.kbstream.core.embed.Embedders;
+import io.kbstream.core.kafka.KafkaClients;
+import io.kbstream.core.store.ShardedStore;
+import io.kbstream.jobs.IndexingJob;
+import io.kbstream.jobs.records.DocumentCommand;
+import io.kbstream.jobs.records.DocumentEventDeserializer;
+import io.kbstream.jobs.sink.ShardedIndexSink;
+import io.kbstream.schemas.AvroSerde;
+import io.kbstream.schemas.DocumentEvent;
+import io.kbstream.schemas.EventKeys;
+import io.kbstream.schemas.EventType;
+import java.io.BufferedReader;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * End-to-end indexing throughput on a BEIR corpus, in one run: (a) the embedder alone on the very
+ * chunks the pipeline makes — the model-bound ceiling; (b) the IndexingJob on a local MiniCluster
+ * from a Kafka topic holding the corpus to the last committed shard write; (c) the same job with
+ * embedding batch size 1. Writes {@code benchmark/results/indexing.json}.
+ *
+ * <p>Usage: {@code IndexingBenchmark --corpus PATH [--limit N] [--out FILE]}; needs the local stack
+ * ({@code ./kb stack up}). Each pipeline run uses its own tenant and topic, deleted after.
+ */
+public final class IndexingBenchmark {
+
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private IndexingBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opt = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            opt.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        Path corpus = Path.of(opt.getOrDefault("corpus", "../shared/data/scifact/corpus.jsonl"));
+        int limit = Integer.parseInt(opt.getOrDefault("limit", "1000000"));
+        Path out = Path.of(opt.getOrDefault("out", "benchmark/results/indexing.json"));
+        KbConfig config = KbConfig.load();
+        List<String[]> docs = readCorpus(corpus, limit);
+        System.out.printf("corpus: %d documents from %s%n", docs.size(), corpus);
+
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("machine", machine());
+        result.put("loadAverageBefore", Files.readString(Path.of("/proc/loadavg")).trim());
+        result.put("documents", docs.size());
+        Run ceiling = embedderAlone(config, docs);
+        result.put("embedderAlone", ceiling);
+        Run batched = pipeline(config, docs, config.get(KbOptions.PIPELINE_EMBED_BATCH_SIZE));
+        result.put("pipeline", batched);
+        Run single = pipeline(config, docs, 1);
+        result.put("pipelineBatch1", single);
+        result.put("efficiency", batched.chunksPerSecond() / ceiling.chunksPerSecond());
+        result.put("batchingGain", batched.chunksPerSecond() / single.chunksPerSecond());
+        result.put("documentsPerHour", batched.documentsPerSecond() * 3600);
+        result.put("loadAverageAfter", Files.readString(Path.of("/proc/loadavg")).trim());
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        JSON.writeValue(out.toFile(), result);
+
+        System.out.println();
+        System.out.println("| run | documents/s | chunks/s | seconds |");
+        System.out.println("|---|---:|---:|---:|");
+        for (Run run : List.of(ceiling, batched, single)) {
+            System.out.printf(
+                    "| %s | %.1f | %.1f | %.1f |%n",
+                    run.name(), run.documentsPerSecond(), run.chunksPerSecond(), run.seconds());
+        }
+        System.out.printf(
+                "%nefficiency (pipeline ÷ embedder alone): %.2f; batching gain (batch %d ÷ batch 1): %.2fx;"
+                        + " %.0f documents/hour (target 100,000)%n",
+                (double) result.get("efficiency"),
+                config.get(KbOptions.PIPELINE_EMBED_BATCH_SIZE),
+                (double) result.get("batchingGain"),
+                (double) result.get("documentsPerHour"));
+        System.out.println("written to " + out);
+        System.exit(0); // Flink's and DJL's non-daemon threads would keep the JVM alive
+    }
+
+    /** One measured run. */
+    record Run(String name, int documents, long chunks, double seconds) {
+        public double documentsPerSecond() {
+            return documents / seconds;
+        }
+
+        public double chunksPerSecond() {
+            return chunks / seconds;
+        }
+    }
+
+    /** The ceiling: chunk with the same chunker, then embed every chunk in batches, one caller. */
+    static Run embedderAlone(KbConfig config, List<String[]> docs) {
+        Chunker chunker = Chunker.forConfig(config);
+        Embedder embedder = Embedders.shared(config);
+        embedder.embed(List.of("warm up the model")); // loading is not throughput
+        int batchSize = config.get(KbOptions.PIPELINE_EMBED_BATCH_SIZE);
+        long start = System.nanoTime();
+        List<String> batch = new ArrayList<>(batchSize);
+        long chunks = 0;
+        for (String[] doc : docs) {
+            for (Chunk chunk : chunker.chunk(doc[2])) {
+                batch.add(chunk.text());
+                chunks++;
+                if (batch.size() == batchSize) {
+                    embedder.embed(batch);
+                    batch.clear();
+                }
+            }
+        }
+        if (!batch.isEmpty()) {
+            embedder.embed(batch);
+        }
+        Run run =
+                new Run(
+                        "embedder alone (batch " + batchSize + ")",
+                        docs.size(),
+                        chunks,
+                        (System.nanoTime() - start) / 1e9);
+        System.out.printf("%s: %.1f chunks/s%n", run.name(), run.chunksPerSecond());
+        return run;
+    }
+
+    /** The IndexingJob over a topic already holding every document, until all are written. */
+    static Run pipeline(KbConfig base, List<String[]> docs, int embedBatch) throws Exception {
+        String tenant = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+        String topic = "kb.bench." + tenant;
+        KbConfig config =
+                base.with(KbOptions.TOPIC_DOCUMENTS, topic)
+                        .with(KbOptions.PIPELINE_CONSUMER_GROUP, "kb-bench-" + tenant)
+                        .with(KbOptions.PIPELINE_EMBED_BATCH_SIZE, Integer.toString(embedBatch))
+                        .with(
+                                KbOptions.PIPELINE_CHECKPOINT_DIR,
+                                Files.createTempDirectory("kb-bench-ckpt").toUri().toString());
+        Properties admin = new Properties();
+        admin.put(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KbOptions.KAFKA_BOOTSTRAP));
+        try (Admin kafka = Admin.create(admin)) {
+            kafka.createTopics(
+                            List.of(
+                                    new NewTopic(
+                                            topic,
+                                            config.get(KbOptions.STACK_KAFKA_PARTITIONS),
+                                            (short) 1)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+        }
+        AvroSerde<DocumentEvent> serde = AvroSerde.documentEvents();
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(config, "kb-bench")) {
+            for (String[] doc : docs) {
+                DocumentEvent event =
+                        DocumentEvent.newBuilder()
+                                .setEventId(UUID.randomUUID().toString())
+                                .setType(EventType.UPSERT)
+                                .setTenant(tenant)
+                                .setDocumentId(doc[0])
+                                .setVersion(1)
+                                .setTitle(doc[1])
+                                .setContent(
+                                        ByteBuffer.wrap(doc[2].getBytes(StandardCharsets.UTF_8)))
+                                .setContentType("text/plain")
+                                .setMetadata(Map.of())
+                                .setUploadedAt(Instant.now())
+                                .build();
+                producer.send(
+                        new ProducerRecord<>(topic, EventKeys.key(event), serde.serialize(event)));
+            }
+            producer.flush();
+        }
+        KafkaSource<DocumentCommand> source =
+                KafkaSource.<DocumentCommand>builder()
+                        .setBootstrapServers(config.get(KbOptions.KAFKA_BOOTSTRAP))
+                        .setTopics(topic)
+                        .setGroupId(config.get(KbOptions.PIPELINE_CONSUMER_GROUP))
+                        .setStartingOffsets(OffsetsInitializer.earliest())
+                        .setBounded(OffsetsInitializer.latest())
+                        .setDeserializer(new DocumentEventDeserializer())
+                        .build();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment();
+        IndexingJob.configure(env, config);
+        long start = System.nanoTime();
+        new IndexingJob(
+                        config,
+                        source,
+                        new ShardedIndexSink(config),
+                        IndexingJob.deadLetterSink(config),
+                        op -> op)
+                .execute(env);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long chunks = 0;
+        long documents = 0;
+        try (ShardedStore store = ShardedStore.open(config)) {
+            for (int shard = 0; shard < store.shardCount(); shard++) {
+                chunks += store.countChunks(shard, tenant);
+                documents += store.countDocuments(shard, tenant);
+            }
+            store.deleteTenant(tenant);
+        }
+        try (Admin kafka = Admin.create(admin)) {
+            kafka.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+        }
+        if (documents != docs.size()) {
+            throw new IllegalStateException(
+                    "pipeline indexed " + documents + " of " + docs.size() + " documents");
+        }
+        Run run =
+                new Run(
+                        "pipeline (embed batch "
+                                + embedBatch
+                                + ", parallelism "
+                                + config.get(KbOptions.PIPELINE_PARALLELISM)
+                                + ")",
+                        docs.size(),
+                        chunks,
+                        seconds);
+        System.out.printf(
+                "%s: %.1f documents/s, %.1f chunks/s%n",
+                run.name(), run.documentsPerSecond(), run.chunksPerSecond());
+        return run;
+    }
+
+    /** {_id, title, text} of the first {@code limit} corpus lines. */
+    static List<String[]> readCorpus(Path corpus, int limit) throws Exception {
+        List<String[]> docs = new ArrayList<>();
+        try (BufferedReader reader = Files.newBufferedReader(corpus, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = reader.readLine()) != null && docs.size() < limit) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode doc = JSON.readTree(line);
+                docs.add(
+                        new String[] {
+                            doc.path("_id").asText(),
+                            doc.path("title").asText(),
+                            doc.path("text").asText()
+                        });
+            }
+        }
+        return docs;
+    }
+
+    static Map<String, Object> machine() throws Exception {
+        Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("cores", Runtime.getRuntime().availableProcessors());
+        String model =
+                Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                        .filter(l -> l.startsWith("model name"))
+                        .findFirst()
+                        .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                        .orElse("unknown");
+        machine.put("cpu", model);
+        String mem =
+                Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                        .filter(l -> l.startsWith("MemTotal"))
+                        .findFirst()
+                        .orElse("");
+        machine.put("memory", mem.replaceAll("\\s+", " "));
+        return machine;
+    }
+}
