@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kbstream.core.config.ConfigOption;
+import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.KbOptions;
 import io.kbstream.deploy.internal.Kustomize;
 import java.io.IOException;
@@ -229,6 +230,14 @@ public final class Manifests {
                                 + ": '"
                                 + e.getKey()
                                 + "' is a secret; put it in the kb-secrets Secret instead");
+            }
+            try {
+                // the value must parse as the option's type (e.g. durations are PT30S or millis)
+                KbConfig.of(Map.of(e.getKey(), e.getValue())).get(option);
+            } catch (RuntimeException bad) {
+                throw new IllegalArgumentException(
+                        CONFIG_FILE + ": bad value for " + e.getKey() + ": " + bad.getMessage(),
+                        bad);
             }
             args.add("--" + e.getKey() + "=" + e.getValue());
         }

@@ -349,6 +349,10 @@ class ManifestsTest {
                 "k8s/overlays/x/kustomization.yaml",
                 "namespace: x\ngeneratorOptions: {disableNameSuffixHash: true}\nconfigMapGenerator:\n  - name: kb-config\n    files: [kb.properties]\n");
         files.put("k8s/overlays/x/kb.properties", "kb.redis.password=hunter2\n");
+        files.put("k8s/overlays/x/kb.properties", "kb.pipeline.checkpoint-interval=30s\n");
+        assertThatThrownBy(() -> Manifests.render("x", "1", open(files)))
+                .hasMessageContaining("bad value for kb.pipeline.checkpoint-interval");
+        files.put("k8s/overlays/x/kb.properties", "kb.redis.password=hunter2\n");
         assertThatThrownBy(() -> Manifests.render("x", "1", open(files)))
                 .hasMessageContaining("kb.redis.password is a secret".replace(" is", "' is"));
     }
