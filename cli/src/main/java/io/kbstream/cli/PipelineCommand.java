@@ -21,9 +21,27 @@ import picocli.CommandLine.Command;
                 "Run the indexing job on a local Flink MiniCluster (web UI on kb.flink.web-port).")
 final class PipelineCommand implements Callable<Integer> {
 
+    @picocli.CommandLine.Option(
+            names = "--submit",
+            paramLabel = "URL",
+            description =
+                    "Submit the shaded job jar to this Flink cluster's REST API (e.g."
+                            + " http://host:8081) instead of running a local MiniCluster.")
+    java.net.URI submit;
+
+    @picocli.CommandLine.Option(
+            names = "--from-savepoint",
+            paramLabel = "PATH",
+            description = "With --submit: start from this savepoint or retained checkpoint.")
+    String savepoint;
+
     @Override
     public Integer call() throws Exception {
         KbConfig config = KbConfig.load();
+        if (submit != null) {
+            io.kbstream.cli.k8s.JobSubmission.submit(config, submit, null, savepoint);
+            return 0;
+        }
         Configuration flink = new Configuration();
         flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         flink.set(RestOptions.PORT, config.get(KbOptions.FLINK_WEB_PORT));
