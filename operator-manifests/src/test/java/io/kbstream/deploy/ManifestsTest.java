@@ -204,6 +204,8 @@ class ManifestsTest {
         assertThat(conf.get("job.autoscaler.vertex.max-parallelism")).isEqualTo(partitions);
         assertThat(Integer.parseInt(m.kbProperties().get("kb.pipeline.parallelism")))
                 .isLessThanOrEqualTo(Integer.parseInt(partitions));
+        assertThat(flinkDeployment(m, "kb-indexing").getSpec().getJob().getParallelism())
+                .isEqualTo(Integer.parseInt(m.kbProperties().get("kb.pipeline.parallelism")));
     }
 
     @Test
