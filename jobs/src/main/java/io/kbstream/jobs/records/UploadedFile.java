@@ -1,6 +1,6 @@
 package io.kbstream.jobs.records;
 
-/** A file read by the UploadJob: where it came from and its bytes. */
+/** A file read by the UploadJob: its path (without scheme and authority) and its bytes. */
 public class UploadedFile {
 
     public String path;

@@ -66,7 +66,7 @@ public final class WholeFileFormat implements BulkFormat<UploadedFile, FileSourc
             }
             done = true;
             UploadedFile file = new UploadedFile();
-            file.path = split.path().toString();
+            file.path = split.path().toUri().getPath();
             file.size = split.fileSize();
             if (split.fileSize() <= maxBytes) {
                 FileSystem fs = split.path().getFileSystem();
