@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             ApiCommand.class,
             SearchCommand.class,
             EvalCommand.class,
+            BenchCommand.class,
             ConfigCommand.class,
             io.kbstream.cli.k8s.K8sCommand.class
         })
@@ -40,7 +41,21 @@ public final class KbCommand implements Runnable {
                         System.err.println("error: " + bad.getMessage());
                         return 2;
                     }
-                    throw e;
+                    if (e instanceof java.io.IOException io) {
+                        System.err.println(
+                                "error: " + io.getClass().getSimpleName() + ": " + io.getMessage());
+                        System.err.println(
+                                "fix:   check the address and that the service runs (./kb stack status)");
+                        return 1;
+                    }
+                    // anything else is a bug of ours: one line, and the trace only when asked for
+                    System.err.println("error: " + e);
+                    if (System.getenv("KB_DEBUG") != null) {
+                        e.printStackTrace();
+                    } else {
+                        System.err.println("       (KB_DEBUG=1 shows the stack trace)");
+                    }
+                    return 1;
                 });
         System.exit(commandLine.execute(args));
     }

@@ -96,6 +96,9 @@ public final class PgShardedStore implements ShardedStore {
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("kb-shard-" + shard);
         hc.setJdbcUrl(url);
+        // by class, not through DriverManager: a Flink job's classloader may not see the driver
+        // there
+        hc.setDriverClassName("org.postgresql.Driver");
         hc.setUsername(config.get(KbOptions.POSTGRES_USER));
         hc.setPassword(config.get(KbOptions.POSTGRES_PASSWORD));
         hc.setMaximumPoolSize(config.get(KbOptions.POSTGRES_POOL_SIZE));
