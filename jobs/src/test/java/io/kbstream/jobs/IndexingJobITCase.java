@@ -234,32 +234,28 @@ class IndexingJobITCase {
     /** Runs the job with an unbounded source, in the background. */
     private static JobClient start(JobFixture fixture, MapFunction<IndexOp, IndexOp> beforeSink)
             throws Exception {
-        KbConfig config = fixture.config();
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        IndexingJob.configure(env, config);
-        new IndexingJob(
-                        config,
-                        source(config, false),
-                        new ShardedIndexSink(config),
-                        IndexingJob.deadLetterSink(config),
-                        beforeSink)
-                .build(env);
-        return env.executeAsync("indexing job under test");
+        return jobOn(fixture, false, beforeSink).executeAsync("indexing job under test");
     }
 
     /** Runs the job over what the topic holds now, until it has indexed all of it. */
     private static void run(JobFixture fixture, MapFunction<IndexOp, IndexOp> beforeSink)
             throws Exception {
+        jobOn(fixture, true, beforeSink).execute("indexing job under test");
+    }
+
+    private static StreamExecutionEnvironment jobOn(
+            JobFixture fixture, boolean bounded, MapFunction<IndexOp, IndexOp> beforeSink) {
         KbConfig config = fixture.config();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         IndexingJob.configure(env, config);
         new IndexingJob(
                         config,
-                        source(config, true),
+                        source(config, bounded),
                         new ShardedIndexSink(config),
                         IndexingJob.deadLetterSink(config),
                         beforeSink)
-                .execute(env);
+                .build(env);
+        return env;
     }
 
     private static KafkaSource<DocumentCommand> source(KbConfig config, boolean bounded) {

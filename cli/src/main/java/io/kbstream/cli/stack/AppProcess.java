@@ -1,9 +1,6 @@
 package io.kbstream.cli.stack;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,7 +61,6 @@ public final class AppProcess implements StackService {
         Processes.requirePortFree(name, port);
         Path cliJar = home.resolve("cli").resolve("target").resolve("kb-cli.jar");
         List<String> command = new ArrayList<>();
-        command.add("setsid");
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Dkb.home=" + home);
         // the same --add-opens the kb script gave this JVM (Flink needs them on Java 17)
@@ -76,15 +72,7 @@ public final class AppProcess implements StackService {
         command.add(cliJar.toString());
         command.addAll(kbArgs);
         try {
-            Files.createDirectories(runDir);
-            Process process =
-                    new ProcessBuilder(command)
-                            .directory(home.toFile())
-                            .redirectErrorStream(true)
-                            .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
-                            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                            .start();
-            Files.writeString(pidFile(), process.pid() + "\n", StandardCharsets.UTF_8);
+            Processes.startDetached(command, home, logFile(), pidFile());
         } catch (IOException e) {
             throw new StackException(
                     "cannot start " + name + ": " + e.getMessage(), "see " + logFile(), e);
@@ -104,14 +92,11 @@ public final class AppProcess implements StackService {
 
     @Override
     public void down() {
-        Processes.liveProcess(pidFile())
-                .ifPresent(p -> Processes.terminate(p, Duration.ofSeconds(30)));
+        Processes.stopByPidFile(pidFile(), Duration.ofSeconds(30));
     }
 
     @Override
     public Status status() {
-        return Processes.liveProcess(pidFile())
-                .map(p -> new Status(true, "running, pid " + p.pid()))
-                .orElseGet(() -> new Status(false, "not running"));
+        return Processes.statusOf(pidFile(), "not running");
     }
 }

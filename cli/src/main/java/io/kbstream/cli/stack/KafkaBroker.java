@@ -1,6 +1,5 @@
 package io.kbstream.cli.stack;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -81,22 +80,10 @@ final class KafkaBroker implements StackService {
                             serverProperties.toString()));
             Processes.run(format, dir.resolve("format.log"), Duration.ofSeconds(60));
         }
-        List<String> start = new ArrayList<>();
-        // setsid: the broker leaves the terminal's process group, so a later Ctrl-C does not reach
-        // it.
-        start.add("setsid");
-        start.addAll(javaCommand("kafka.Kafka"));
+        List<String> start = javaCommand("kafka.Kafka");
         start.add(serverProperties.toString());
         try {
-            Process process =
-                    new ProcessBuilder(start)
-                            .redirectErrorStream(true)
-                            .redirectOutput(
-                                    ProcessBuilder.Redirect.appendTo(
-                                            dir.resolve("kafka.out").toFile()))
-                            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                            .start();
-            Files.writeString(pidFile(), process.pid() + "\n", StandardCharsets.UTF_8);
+            Processes.startDetached(start, dir, dir.resolve("kafka.out"), pidFile());
         } catch (IOException e) {
             throw new StackException(
                     "cannot start the Kafka broker: " + e.getMessage(), "check java is on PATH", e);
@@ -107,15 +94,12 @@ final class KafkaBroker implements StackService {
 
     @Override
     public void down() {
-        Processes.liveProcess(pidFile())
-                .ifPresent(p -> Processes.terminate(p, Duration.ofSeconds(30)));
+        Processes.stopByPidFile(pidFile(), Duration.ofSeconds(30));
     }
 
     @Override
     public Status status() {
-        return Processes.liveProcess(pidFile())
-                .map(p -> new Status(true, "running, pid " + p.pid()))
-                .orElseGet(() -> new Status(false, "stopped"));
+        return Processes.statusOf(pidFile(), "stopped");
     }
 
     private List<String> javaCommand(String mainClass) {

@@ -48,6 +48,41 @@ final class Processes {
         return ProcessHandle.of(pid.getAsLong()).filter(ProcessHandle::isAlive);
     }
 
+    /**
+     * Stops the process named by a pid file, if it runs: SIGTERM, then SIGKILL after {@code grace}.
+     */
+    static void stopByPidFile(Path pidFile, Duration grace) {
+        liveProcess(pidFile).ifPresent(p -> terminate(p, grace));
+    }
+
+    /** Running with its pid, or {@code stoppedWord}. */
+    static StackService.Status statusOf(Path pidFile, String stoppedWord) {
+        return liveProcess(pidFile)
+                .map(p -> new StackService.Status(true, "running, pid " + p.pid()))
+                .orElseGet(() -> new StackService.Status(false, stoppedWord));
+    }
+
+    /**
+     * Starts a long-running process detached from us: its own session (setsid, so a later Ctrl-C in
+     * the terminal does not reach it), no stdin, output appended to {@code log}, pid recorded in
+     * {@code pidFile}. It outlives this JVM.
+     */
+    static void startDetached(List<String> command, Path workDir, Path log, Path pidFile)
+            throws IOException {
+        List<String> detached = new ArrayList<>();
+        detached.add("setsid");
+        detached.addAll(command);
+        Files.createDirectories(log.getParent());
+        Process process =
+                new ProcessBuilder(detached)
+                        .directory(workDir.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                        .start();
+        Files.writeString(pidFile, process.pid() + "\n", StandardCharsets.UTF_8);
+    }
+
     static boolean portOpen(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 300);

@@ -77,15 +77,12 @@ final class RedisServer implements StackService {
 
     @Override
     public void down() {
-        Processes.liveProcess(pidFile())
-                .ifPresent(p -> Processes.terminate(p, Duration.ofSeconds(10)));
+        Processes.stopByPidFile(pidFile(), Duration.ofSeconds(10));
     }
 
     @Override
     public Status status() {
-        return Processes.liveProcess(pidFile())
-                .map(p -> new Status(true, "running, pid " + p.pid()))
-                .orElseGet(() -> new Status(false, "stopped"));
+        return Processes.statusOf(pidFile(), "stopped");
     }
 
     private boolean answers() {
