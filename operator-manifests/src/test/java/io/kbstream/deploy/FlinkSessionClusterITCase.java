@@ -53,13 +53,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FlinkSessionClusterITCase {
 
-    /** Loopback ports of this test only (the local stack uses 25400-25482). */
-    private static final int REST_PORT = 25490;
+    /**
+     * Loopback ports of this test only: the stack's port base + 90..94 (the stack itself uses +0 to
+     * +82), so a second checkout with another base runs this test beside the first.
+     */
+    private static final int PORT_BASE =
+            io.kbstream.core.config.KbConfig.load()
+                    .get(io.kbstream.core.config.KbOptions.STACK_PORT_BASE);
 
-    private static final int RPC_PORT = 25491;
-    private static final int BLOB_PORT = 25492;
-    private static final int TM_RPC_PORT = 25493;
-    private static final int TM_DATA_PORT = 25494;
+    private static final int REST_PORT = PORT_BASE + 90;
+    private static final int RPC_PORT = PORT_BASE + 91;
+    private static final int BLOB_PORT = PORT_BASE + 92;
+    private static final int TM_RPC_PORT = PORT_BASE + 93;
+    private static final int TM_DATA_PORT = PORT_BASE + 94;
 
     private static final List<String> JAVA_OPENS =
             Arrays.stream(
