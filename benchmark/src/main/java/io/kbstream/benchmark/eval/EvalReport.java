@@ -155,7 +155,7 @@ public final class EvalReport {
         List<Double> values = new ArrayList<>();
         for (Row r : rows) {
             labels.add(r.model().equals("-") ? r.mode() : r.mode() + " (" + r.model() + ")");
-            values.add(r.metrics().ndcg10());
+            values.add(round(r.metrics().ndcg10())); // four decimals on the bar labels
         }
         chart.addSeries("nDCG@10", labels, values);
         String name = png.getFileName().toString().replaceFirst("\\.png$", "");
