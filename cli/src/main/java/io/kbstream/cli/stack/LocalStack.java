@@ -40,7 +40,8 @@ public final class LocalStack {
         this.dataDir = Path.of(config.get(KbOptions.STACK_DATA_DIR));
         int base = config.get(KbOptions.STACK_PORT_BASE);
         this.services = new ArrayList<>();
-        Path pgRoot = dataDir.resolve("pg");
+        // the real folder: when .kb/pg links to /var/tmp, postgres can reach only that path
+        Path pgRoot = realPath(dataDir.resolve("pg"));
         for (int i = 0; i < config.get(KbOptions.STACK_SHARD_COUNT); i++) {
             services.add(
                     new PostgresShard(
@@ -241,6 +242,15 @@ public final class LocalStack {
         } catch (IOException e) {
             throw new StackException(
                     "cannot prepare " + pgRoot + ": " + e.getMessage(), "check permissions", e);
+        }
+    }
+
+    private static Path realPath(Path path) {
+        try {
+            return Files.exists(path) ? path.toRealPath() : path;
+        } catch (IOException e) {
+            throw new StackException(
+                    "cannot resolve " + path + ": " + e.getMessage(), "check permissions", e);
         }
     }
 

@@ -139,8 +139,10 @@ final class Processes {
     static void run(List<String> command, Path log, Duration timeout) {
         try {
             Files.createDirectories(log.getParent());
+            // run in the log's folder: the user it runs as (postgres) may not reach ours
             Process process =
                     new ProcessBuilder(command)
+                            .directory(log.getParent().toFile())
                             .redirectErrorStream(true)
                             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
