@@ -166,24 +166,31 @@ final class EvalCommand implements Callable<Integer> {
             }
         }
         if (runs.containsKey("vector") && runs.containsKey("keyword")) {
-            // offline fusion of the two top-k lists, to see how the RRF constant matters
+            // offline fusion of the two top-k lists: how the RRF constant and the keyword
+            // list's weight matter
             StringBuilder sweep =
                     new StringBuilder(
-                            "rrf-k     offline fusion of the vector and keyword runs, nDCG@10:");
-            for (int rrfK : new int[] {1, 10, 30, 60, 100}) {
+                            "fusion    offline RRF of the vector and keyword runs, nDCG@10:");
+            for (double weight : new double[] {1.0, 0.5, 0.3, 0.2}) {
                 sweep.append(
                         String.format(
-                                java.util.Locale.ROOT,
-                                " k=%d %.4f",
-                                rrfK,
-                                Scorer.score(
-                                                data.qrels(),
-                                                io.kbstream.benchmark.eval.Fusion.rrf(
-                                                        runs.get("vector"),
-                                                        runs.get("keyword"),
-                                                        rrfK,
-                                                        k))
-                                        .ndcg10()));
+                                java.util.Locale.ROOT, "%n          keyword weight %.1f:", weight));
+                for (int rrfK : new int[] {1, 10, 30, 60, 100}) {
+                    sweep.append(
+                            String.format(
+                                    java.util.Locale.ROOT,
+                                    " k=%d %.4f",
+                                    rrfK,
+                                    Scorer.score(
+                                                    data.qrels(),
+                                                    io.kbstream.benchmark.eval.Fusion.rrf(
+                                                            runs.get("vector"),
+                                                            runs.get("keyword"),
+                                                            rrfK,
+                                                            weight,
+                                                            k))
+                                            .ndcg10()));
+                }
             }
             System.out.println(sweep);
         }

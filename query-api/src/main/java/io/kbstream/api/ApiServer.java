@@ -143,7 +143,9 @@ public final class ApiServer {
                                         guard,
                                         config.get(KbOptions.API_CACHE_EMBEDDING_TTL),
                                         metrics),
-                                new ResultMerger(config.get(KbOptions.API_SEARCH_RRF_K)),
+                                new ResultMerger(
+                                        config.get(KbOptions.API_SEARCH_RRF_K),
+                                        config.get(KbOptions.API_SEARCH_KEYWORD_WEIGHT)),
                                 shardExecutor,
                                 config.get(KbOptions.API_SEARCH_SHARD_TIMEOUT),
                                 config.get(KbOptions.SEARCH_EF_SEARCH),

@@ -12,21 +12,31 @@ import java.util.Map;
 
 /**
  * Turns per-shard chunk hits into a ranked list of documents. Each list (vector or keyword) keeps
- * the best chunk per document, best score first; hybrid fuses the two document rankings by
- * reciprocal rank fusion, {@code score(d) = sum over lists of 1 / (rrfK + rank(d))} with ranks from
- * 1, and shows the chunk from the list where the document ranked higher.
+ * the best chunk per document, best score first; hybrid fuses the two document rankings by weighted
+ * reciprocal rank fusion, {@code score(d) = sum over lists of w / (rrfK + rank(d))} with ranks from
+ * 1 (w = 1 for the vector list, {@code keywordWeight} for the keyword list), and shows the chunk
+ * from the list where the document ranked higher.
  */
 public final class ResultMerger {
 
     static final int SNIPPET_CHARS = 240;
 
     private final int rrfK;
+    private final double keywordWeight;
 
     public ResultMerger(int rrfK) {
+        this(rrfK, 1.0);
+    }
+
+    public ResultMerger(int rrfK, double keywordWeight) {
         if (rrfK < 0) {
             throw new IllegalArgumentException("rrfK must be >= 0");
         }
+        if (!(keywordWeight >= 0)) {
+            throw new IllegalArgumentException("keywordWeight must be >= 0");
+        }
         this.rrfK = rrfK;
+        this.keywordWeight = keywordWeight;
     }
 
     /** Best chunk per document over all shards' hits, best first; ties by id for stability. */
@@ -63,10 +73,11 @@ public final class ResultMerger {
         record Fused(ChunkHit shown, int shownRank, double score) {}
         Map<String, Fused> fused = new LinkedHashMap<>();
         for (List<ChunkHit> list : List.of(vector, keyword)) {
+            double weight = list == keyword ? keywordWeight : 1.0;
             for (int i = 0; i < list.size(); i++) {
                 ChunkHit hit = list.get(i);
                 int rank = i + 1;
-                double add = 1.0 / (rrfK + rank);
+                double add = weight / (rrfK + rank);
                 fused.merge(
                         hit.docId(),
                         new Fused(hit, rank, add),

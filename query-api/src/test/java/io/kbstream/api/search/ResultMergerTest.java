@@ -76,4 +76,18 @@ class ResultMergerTest {
         assertThat(s.length()).isLessThanOrEqualTo(ResultMerger.SNIPPET_CHARS + 2);
         assertThat(ResultMerger.snippet("short\n text", "x")).isEqualTo("short text");
     }
+
+    @Test
+    void keywordWeightDecidesBetweenAKeywordOnlyTopHitAndAVectorOnlyRunnerUp() {
+        List<ChunkHit> vector = List.of(hit("v1", 0, 0.9), hit("v2", 0, 0.8));
+        List<ChunkHit> keyword = List.of(hit("k1", 0, 5.0));
+        // equal weights: k1 ties v1 at 1/(60+1) (ties go by id) and beats v2's 1/(60+2)
+        assertThat(new ResultMerger(60, 1.0).fuse(vector, keyword, 3, "q"))
+                .extracting(SearchHit::id)
+                .containsExactly("k1", "v1", "v2");
+        // keyword weight 0.2: k1 scores 0.2/61 < v2's 1/62
+        assertThat(new ResultMerger(60, 0.2).fuse(vector, keyword, 3, "q"))
+                .extracting(SearchHit::id)
+                .containsExactly("v1", "v2", "k1");
+    }
 }

@@ -50,9 +50,11 @@ class SearchSqlTest {
     }
 
     @Test
-    void keywordSearchUsesWebsearchQueryAndCoverDensityRank() {
+    void keywordSearchOrsTheQuerysStemmedTermsAndRanksByCoverDensity() {
         assertThat(SearchSql.keyword(false))
-                .contains("websearch_to_tsquery('english', ?)")
+                .contains("tsvector_to_array(to_tsvector('english', ?))")
+                .contains("' | '")
+                .doesNotContain("websearch_to_tsquery")
                 .contains("ts_rank_cd(c.tsv, q.query)")
                 .contains("c.tsv @@ q.query");
     }
