@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * The JVM-wide registry of loaded models: each model is loaded once, on first request, and shared
- * by every caller (Flink subtasks in one TaskManager, API request threads); models are closed when
- * the JVM shuts down.
+ * by every caller (Flink subtasks in one TaskManager, API request threads). There is deliberately
+ * no shutdown hook closing them: at exit the OS frees native memory anyway, and closing an ONNX
+ * session while another thread still runs inference crashed the JVM (SIGSEGV in libonnxruntime).
  */
 public final class Embedders {
 
@@ -22,7 +23,6 @@ public final class Embedders {
     }
 
     private static final Map<String, Loaded> LOADED = new HashMap<>();
-    private static boolean hookInstalled;
 
     private record Loaded(EmbedderSpec spec, DjlEmbedder model) {}
 
@@ -56,7 +56,7 @@ public final class Embedders {
         return source.tokenizerFile();
     }
 
-    /** Closes every loaded model; later requests load them again. Runs at JVM shutdown. */
+    /** Closes every loaded model; later requests load them again (tests and benchmarks). */
     public static synchronized void closeAll() {
         LOADED.values().forEach(l -> l.model().close());
         LOADED.clear();
@@ -78,11 +78,6 @@ public final class Embedders {
                                 + spec);
             }
             return loaded;
-        }
-        if (!hookInstalled) {
-            Runtime.getRuntime()
-                    .addShutdownHook(new Thread(Embedders::closeAll, "kb-embedders-close"));
-            hookInstalled = true;
         }
         loaded = new Loaded(spec, DjlEmbedder.load(spec));
         LOADED.put(spec.model(), loaded);
