@@ -145,11 +145,11 @@ public final class IndexingJob {
                         .uid(UID_GATE)
                         .name("skip unchanged, order versions");
 
+        SingleOutputStreamOperator<ChunkTask> chunked =
+                changed.process(new ChunkFunction(config)).uid(UID_CHUNK).name("chunk");
+
         DataStream<ChunkTask> embedded =
-                changed.flatMap(new ChunkFunction(config))
-                        .uid(UID_CHUNK)
-                        .name("chunk")
-                        .rebalance()
+                chunked.rebalance()
                         .transform(
                                 "embed micro-batches",
                                 TypeInformation.of(ChunkTask.class),
@@ -168,6 +168,7 @@ public final class IndexingJob {
         documents
                 .union(
                         changed.getSideOutput(VersionGateFunction.STATUSES),
+                        chunked.getSideOutput(ChunkFunction.UNCHANGED),
                         parsed.getSideOutput(ParseDocumentFunction.FAILED))
                 .map(beforeSink)
                 .uid(UID_FAULT)

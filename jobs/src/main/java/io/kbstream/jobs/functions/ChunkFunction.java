@@ -4,16 +4,25 @@ import io.kbstream.core.chunk.Chunk;
 import io.kbstream.core.chunk.Chunker;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.jobs.records.ChunkTask;
+import io.kbstream.jobs.records.IndexOp;
 import io.kbstream.jobs.records.ParsedDocument;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichFlatMapFunction;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
-/** Step 3: splits a document into token-aware, overlapping chunks with the model's tokenizer. */
-public final class ChunkFunction extends RichFlatMapFunction<ParsedDocument, ChunkTask> {
+/**
+ * Step 3: splits a document into token-aware, overlapping chunks with the model's tokenizer. An
+ * unchanged re-upload is only counted: its INDEXED "unchanged" status, with the chunk count, goes
+ * out on {@link #UNCHANGED}.
+ */
+public final class ChunkFunction extends ProcessFunction<ParsedDocument, ChunkTask> {
 
     private static final long serialVersionUID = 1L;
+
+    /** INDEXED "unchanged" statuses of re-uploads whose content did not change. */
+    public static final OutputTag<IndexOp> UNCHANGED = new OutputTag<>("unchanged") {};
 
     private final KbConfig config;
     private transient Chunker chunker;
@@ -28,8 +37,22 @@ public final class ChunkFunction extends RichFlatMapFunction<ParsedDocument, Chu
     }
 
     @Override
-    public void flatMap(ParsedDocument doc, Collector<ChunkTask> out) {
+    public void processElement(ParsedDocument doc, Context ctx, Collector<ChunkTask> out) {
         List<Chunk> chunks = chunker.chunk(doc.text);
+        if (doc.unchanged) {
+            ctx.output(
+                    UNCHANGED,
+                    IndexOp.status(
+                            doc.eventId,
+                            doc.tenant,
+                            doc.documentId,
+                            doc.version,
+                            doc.uploadedAt,
+                            "INDEXED",
+                            "unchanged",
+                            chunks.size()));
+            return;
+        }
         for (Chunk chunk : chunks) {
             ChunkTask task = new ChunkTask();
             task.eventId = doc.eventId;

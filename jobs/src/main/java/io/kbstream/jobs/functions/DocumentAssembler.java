@@ -35,24 +35,17 @@ public final class DocumentAssembler
         public long version;
         public boolean emitted;
 
-        /** Chunks of the emitted upsert (0 for a delete). */
-        public int chunkCount;
-
         public Progress() {}
 
-        Progress(long version, boolean emitted, int chunkCount) {
+        Progress(long version, boolean emitted) {
             this.version = version;
             this.emitted = emitted;
-            this.chunkCount = chunkCount;
         }
     }
 
     private transient MapState<Integer, ChunkTask> chunks;
     private transient ValueState<Progress> progress;
     private transient ValueState<Integer> received;
-
-    /** An "unchanged" status waiting for the version it repeats to be written. */
-    private transient ValueState<IndexOp> waitingUnchanged;
 
     @Override
     public void open(OpenContext openContext) {
@@ -65,9 +58,6 @@ public final class DocumentAssembler
                         .getState(new ValueStateDescriptor<>("progress", Progress.class));
         received =
                 getRuntimeContext().getState(new ValueStateDescriptor<>("received", Integer.class));
-        waitingUnchanged =
-                getRuntimeContext()
-                        .getState(new ValueStateDescriptor<>("waiting-unchanged", IndexOp.class));
     }
 
     @Override
@@ -82,7 +72,7 @@ public final class DocumentAssembler
         if (current == null || chunk.version > current.version) {
             chunks.clear();
             received.clear();
-            progress.update(new Progress(chunk.version, false, 0));
+            progress.update(new Progress(chunk.version, false));
         }
         if (!chunks.contains(chunk.chunkNo)) {
             chunks.put(chunk.chunkNo, chunk);
@@ -94,46 +84,28 @@ public final class DocumentAssembler
         List<ChunkTask> all = new ArrayList<>(chunk.chunkCount);
         chunks.values().forEach(all::add);
         all.sort(Comparator.comparingInt(c -> c.chunkNo));
-        markEmitted(chunk.version, all.size(), ctx);
+        markEmitted(chunk.version, ctx);
         out.collect(toUpsert(chunk, all));
-        IndexOp unchanged = waitingUnchanged.value();
-        if (unchanged != null) {
-            waitingUnchanged.clear();
-            unchanged.chunkCount = all.size();
-            out.collect(unchanged);
-        }
     }
 
     @Override
-    public void processElement2(IndexOp op, Context ctx, Collector<IndexOp> out) throws Exception {
+    public void processElement2(IndexOp delete, Context ctx, Collector<IndexOp> out)
+            throws Exception {
         Progress current = progress.value();
-        if ("DELETE".equals(op.kind)) {
-            if (current == null || op.version > current.version) {
-                waitingUnchanged.clear();
-                markEmitted(op.version, 0, ctx);
-            }
-            out.collect(op);
-            return;
+        if (current == null || delete.version > current.version) {
+            markEmitted(delete.version, ctx);
         }
-        // an "unchanged" re-upload repeats the latest version that passed the gate
-        if (current != null && !current.emitted) {
-            waitingUnchanged.update(op);
-            return;
-        }
-        if (current != null) {
-            op.chunkCount = current.chunkCount;
-        }
-        out.collect(op); // without progress the sink reads the count from the shard
+        out.collect(delete);
     }
 
     /**
      * Cleared on purpose: what was assembled has left for the sink. Only its version stays, until
      * the retention timer, so chunks trailing behind from an older version are recognised.
      */
-    private void markEmitted(long version, int chunkCount, Context ctx) throws Exception {
+    private void markEmitted(long version, Context ctx) throws Exception {
         chunks.clear();
         received.clear();
-        progress.update(new Progress(version, true, chunkCount));
+        progress.update(new Progress(version, true));
         ctx.timerService()
                 .registerProcessingTimeTimer(
                         ctx.timerService().currentProcessingTime() + RETAIN_AFTER_EMIT.toMillis());

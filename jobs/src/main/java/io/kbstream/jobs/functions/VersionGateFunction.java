@@ -27,8 +27,8 @@ public final class VersionGateFunction
     public static final OutputTag<IndexOp> STATUSES = new OutputTag<>("gate-statuses") {};
 
     /**
-     * Deletes and "unchanged" statuses: they must reach the sink in order with the document's
-     * upserts still being embedded, so they go through the assembler.
+     * Deletes: they must reach the sink in order with the document's upserts still being embedded,
+     * so they go through the assembler.
      */
     public static final OutputTag<IndexOp> IN_ORDER = new OutputTag<>("in-order") {};
 
@@ -96,8 +96,10 @@ public final class VersionGateFunction
             return;
         }
         if (live != null && live.contentHash.equals(doc.contentHash)) {
+            // passed on marked, so the chunker can report the chunk count without embedding
             current.update(new DocumentVersion(doc.version, live.contentHash));
-            ctx.output(IN_ORDER, status(doc, "INDEXED", "unchanged"));
+            doc.unchanged = true;
+            out.collect(doc);
             return;
         }
         current.update(new DocumentVersion(doc.version, doc.contentHash));

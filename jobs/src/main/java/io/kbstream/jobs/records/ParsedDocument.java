@@ -17,6 +17,11 @@ public class ParsedDocument {
     /** SHA-256 of the extracted text and title: equal hash = nothing to re-index. */
     public String contentHash;
 
+    /**
+     * Set by the version gate: same content as the live version, so only its status is reported.
+     */
+    public boolean unchanged;
+
     public Map<String, String> metadata = new HashMap<>();
     public long uploadedAt;
 

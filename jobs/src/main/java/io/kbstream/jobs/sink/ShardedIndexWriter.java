@@ -10,7 +10,6 @@ import io.kbstream.core.redis.StatusStore;
 import io.kbstream.core.store.ChunkRow;
 import io.kbstream.core.store.IndexedDocument;
 import io.kbstream.core.store.ShardedStore;
-import io.kbstream.core.store.StoredDocument;
 import io.kbstream.jobs.records.ChunkTask;
 import io.kbstream.jobs.records.IndexOp;
 import io.kbstream.schemas.AvroSerde;
@@ -138,16 +137,13 @@ final class ShardedIndexWriter implements SinkWriter<IndexOp> {
                     events.add(status(op, DocumentState.INDEXED, null, op.chunkCount));
                 }
                 case "DELETE" -> changedTenants.add(op.tenant);
-                default -> {
-                    int chunkCount = op.chunkCount;
-                    if ("unchanged".equals(op.reason) && chunkCount == 0) {
-                        chunkCount =
-                                store.find(op.tenant, op.documentId)
-                                        .map(StoredDocument::chunkCount)
-                                        .orElse(0);
-                    }
-                    events.add(status(op, DocumentState.valueOf(op.state), op.reason, chunkCount));
-                }
+                default ->
+                        events.add(
+                                status(
+                                        op,
+                                        DocumentState.valueOf(op.state),
+                                        op.reason,
+                                        op.chunkCount));
             }
         }
         try {

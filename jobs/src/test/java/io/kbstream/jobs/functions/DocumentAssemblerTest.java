@@ -74,18 +74,6 @@ class DocumentAssemblerTest {
                 .containsExactly("DELETE2");
     }
 
-    @Test
-    void unchangedReuploadIsReportedAfterTheVersionItRepeatsWithItsChunkCount() throws Exception {
-        harness.processElement1(chunk("a", 1, 0, 2), 0);
-        harness.processElement2(IndexOp.status("e", "t", "a", 2, 0, "INDEXED", "unchanged", 0), 0);
-        assertThat(harness.extractOutputValues()).isEmpty();
-        harness.processElement1(chunk("a", 1, 1, 2), 0);
-
-        assertThat(harness.extractOutputValues())
-                .extracting(op -> op.kind + op.version + ":" + op.chunkCount)
-                .containsExactly("UPSERT1:2", "STATUS2:2");
-    }
-
     private static IndexOp delete(String doc, long version) {
         IndexOp op = new IndexOp();
         op.kind = "DELETE";

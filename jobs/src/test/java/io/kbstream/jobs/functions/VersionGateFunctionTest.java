@@ -44,20 +44,14 @@ class VersionGateFunctionTest {
     }
 
     @Test
-    void unchangedReuploadIsSkippedAndReportedIndexedUnchanged() throws Exception {
+    void unchangedReuploadIsPassedOnMarkedUnchangedAndNotReportedProcessing() throws Exception {
         harness.processElement(doc("a", 1, "h1"), 0);
         harness.processElement(doc("a", 2, "h1"), 0);
-        assertThat(passed()).containsExactly(1L);
+        assertThat(passed()).containsExactly(1L, 2L);
+        assertThat(harness.extractOutputValues())
+                .extracting(d -> d.unchanged)
+                .containsExactly(false, true);
         assertThat(statuses()).containsExactly("PROCESSING");
-        assertThat(harness.getSideOutput(VersionGateFunction.IN_ORDER))
-                .extracting(
-                        r ->
-                                r.getValue().state
-                                        + ":"
-                                        + r.getValue().reason
-                                        + ":"
-                                        + r.getValue().version)
-                .containsExactly("INDEXED:unchanged:2");
     }
 
     @Test
