@@ -49,7 +49,8 @@ public final class ApiUnderTest implements AutoCloseable {
         values.put(KbOptions.TOPIC_DOCUMENTS.key(), TEST_DOCUMENTS_TOPIC);
         values.putAll(overrides);
         config = KbConfig.of(values);
-        LocalStackConfig.ensureTopic(config, config.get(KbOptions.TOPIC_DOCUMENTS), 2);
+        // on the real broker, even when a test points the API at a dead one
+        LocalStackConfig.ensureTopic(base, TEST_DOCUMENTS_TOPIC, 2);
         server = ApiServer.create(config).start(0);
     }
 
