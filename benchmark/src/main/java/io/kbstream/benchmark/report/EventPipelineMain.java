@@ -4,10 +4,7 @@ import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.KbOptions;
 import io.kbstream.jobs.IndexingJob;
 import java.nio.file.Files;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -16,9 +13,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -64,29 +58,8 @@ public final class EventPipelineMain {
         stopped.await();
     }
 
-    private static Map<TopicPartition, Long> endOffsets(KbConfig config) throws Exception {
-        Properties props = new Properties();
-        props.put(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KbOptions.KAFKA_BOOTSTRAP));
-        String topic = config.get(KbOptions.TOPIC_DOCUMENTS);
-        try (Admin admin = Admin.create(props)) {
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            admin.describeTopics(List.of(topic))
-                    .allTopicNames()
-                    .get(10, TimeUnit.SECONDS)
-                    .get(topic)
-                    .partitions()
-                    .forEach(
-                            p ->
-                                    latest.put(
-                                            new TopicPartition(topic, p.partition()),
-                                            OffsetSpec.latest()));
-            Map<TopicPartition, Long> offsets = new HashMap<>();
-            admin.listOffsets(latest)
-                    .all()
-                    .get(10, TimeUnit.SECONDS)
-                    .forEach((tp, info) -> offsets.put(tp, info.offset()));
-            return offsets;
-        }
+    private static Map<TopicPartition, Long> endOffsets(KbConfig config) {
+        return io.kbstream.core.kafka.KafkaClients.endOffsets(
+                config, config.get(KbOptions.TOPIC_DOCUMENTS));
     }
 }

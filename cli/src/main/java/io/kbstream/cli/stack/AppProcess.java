@@ -68,6 +68,8 @@ public final class AppProcess implements StackService {
                 .filter(arg -> arg.startsWith("--add-opens"))
                 .forEach(command::add);
         command.addAll(jvmOptions);
+        // a stop during inference can crash ONNX Runtime's native exit path: keep its report here
+        command.add("-XX:ErrorFile=" + runDir.resolve("hs_err_%p.log"));
         command.add("-jar");
         command.add(cliJar.toString());
         command.addAll(kbArgs);

@@ -36,6 +36,50 @@ public final class KafkaClients {
     }
 
     /**
+     * The current end offset of every partition of {@code topic}: where a reader starts to see only
+     * what is written from now on.
+     */
+    public static java.util.Map<org.apache.kafka.common.TopicPartition, Long> endOffsets(
+            KbConfig config, String topic) {
+        Properties props = new Properties();
+        props.put(
+                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                config.get(KbOptions.KAFKA_BOOTSTRAP));
+        try (org.apache.kafka.clients.admin.Admin admin =
+                org.apache.kafka.clients.admin.Admin.create(props)) {
+            java.util.Map<
+                            org.apache.kafka.common.TopicPartition,
+                            org.apache.kafka.clients.admin.OffsetSpec>
+                    latest = new java.util.HashMap<>();
+            admin.describeTopics(java.util.List.of(topic))
+                    .allTopicNames()
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS)
+                    .get(topic)
+                    .partitions()
+                    .forEach(
+                            p ->
+                                    latest.put(
+                                            new org.apache.kafka.common.TopicPartition(
+                                                    topic, p.partition()),
+                                            org.apache.kafka.clients.admin.OffsetSpec.latest()));
+            java.util.Map<org.apache.kafka.common.TopicPartition, Long> offsets =
+                    new java.util.HashMap<>();
+            admin.listOffsets(latest)
+                    .all()
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS)
+                    .forEach((tp, info) -> offsets.put(tp, info.offset()));
+            return offsets;
+        } catch (java.util.concurrent.ExecutionException
+                | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(
+                    "cannot read the end offsets of " + topic + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted reading the end offsets of " + topic, e);
+        }
+    }
+
+    /**
      * A reader that commits nothing (every caller here reads on its own — the API's status fan-out,
      * test probes), so no consumer group is left behind on the broker. It starts from the earliest
      * offset unless the caller seeks.

@@ -2,23 +2,14 @@ package io.kbstream.jobs.testing;
 
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.kafka.KafkaClients;
 import io.kbstream.jobs.IndexingJob;
 import java.nio.file.Files;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * Runs the production IndexingJob (Kafka in, shards + Redis + status topic out) on an in-process
@@ -47,36 +38,12 @@ public final class PipelineRunner implements AutoCloseable {
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(new Configuration());
         IndexingJob.configure(env, own);
-        IndexingJob.withKafka(own, OffsetsInitializer.offsets(endOffsets(own))).build(env);
+        IndexingJob.withKafka(
+                        own,
+                        OffsetsInitializer.offsets(
+                                KafkaClients.endOffsets(own, own.get(KbOptions.TOPIC_DOCUMENTS))))
+                .build(env);
         return new PipelineRunner(env.executeAsync("kb-stream indexing (test)"));
-    }
-
-    private static Map<TopicPartition, Long> endOffsets(KbConfig config) throws Exception {
-        Properties props = new Properties();
-        props.put(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KbOptions.KAFKA_BOOTSTRAP));
-        String topic = config.get(KbOptions.TOPIC_DOCUMENTS);
-        try (Admin admin = Admin.create(props)) {
-            TopicDescription description =
-                    admin.describeTopics(List.of(topic))
-                            .allTopicNames()
-                            .get(10, TimeUnit.SECONDS)
-                            .get(topic);
-            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-            description
-                    .partitions()
-                    .forEach(
-                            p ->
-                                    latest.put(
-                                            new TopicPartition(topic, p.partition()),
-                                            OffsetSpec.latest()));
-            Map<TopicPartition, Long> offsets = new HashMap<>();
-            admin.listOffsets(latest)
-                    .all()
-                    .get(10, TimeUnit.SECONDS)
-                    .forEach((tp, info) -> offsets.put(tp, info.offset()));
-            return offsets;
-        }
     }
 
     /** Cancels the job and waits until it is gone. */
