@@ -331,8 +331,8 @@ public final class KbOptions {
                     .intType()
                     .defaultValue(0)
                     .withDescription(
-                            "ONNX Runtime intra-op threads per inference; 0 keeps the engine's"
-                                    + " default (one per physical core).");
+                            "ONNX Runtime intra-op threads per inference; 0 means one per"
+                                    + " available processor.");
 
     public static final ConfigOption<Integer> CHUNK_TARGET_TOKENS =
             ConfigOption.key("kb.chunk.target-tokens")
