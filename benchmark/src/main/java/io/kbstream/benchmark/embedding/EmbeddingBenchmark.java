@@ -31,7 +31,7 @@ import java.util.Map;
  * of real inference, far above timer and JIT noise, and the model runs in native code.
  *
  * <p>Usage: {@code EmbeddingBenchmark --corpus PATH [--out FILE] [--sweep-texts N] [--memory-texts
- * N] [--rounds N] [--memory-model M] [--models a,b] [--batches 1,8,32,64] [--threads N]}.
+ * N] [--rounds N] [--memory-model M] [--models a,b] [--batches 1,8,32,64] [--run-sizes 1,4]}.
  */
 public final class EmbeddingBenchmark {
 
@@ -72,15 +72,10 @@ public final class EmbeddingBenchmark {
         List<String> abstracts = readAbstracts(corpus);
         List<String> sweep = abstracts.subList(0, Math.min(sweepTexts, abstracts.size()));
         EmbedderSpec base = EmbedderSpec.from(KbConfig.load());
-        if (opt.containsKey("threads")) {
-            base =
-                    new EmbedderSpec(
-                            base.model(),
-                            base.cacheDir(),
-                            base.maxTokens(),
-                            base.batchSize(),
-                            Integer.parseInt(opt.get("threads")));
-        }
+        int[] runSizes =
+                Arrays.stream(opt.getOrDefault("run-sizes", "1,4").split(","))
+                        .mapToInt(Integer::parseInt)
+                        .toArray();
 
         ObjectNode root = JSON.createObjectNode();
         root.put("benchmark", "embedding");
@@ -98,137 +93,147 @@ public final class EmbeddingBenchmark {
                         + " rounds interleave the batch sizes and the fastest round is reported");
         root.put("rounds", rounds);
         root.put("maxTokens", base.maxTokens());
-        root.put("ortIntraOpThreads", base.threads() == 0 ? "engine default" : "" + base.threads());
+        root.put(
+                "settingsNote",
+                "intra-op: one ONNX run per batch (padded to its longest text), using every core;"
+                        + " data-parallel: the batch is cut into runs of N texts, one"
+                        + " single-threaded run per core at a time (the default configuration)");
 
         ArrayNode results = root.putArray("models");
         Map<String, float[][]> vectorsByModel = new LinkedHashMap<>();
         StringBuilder table = new StringBuilder();
         table.append(
-                "| model | batch | texts/s | tokens/s | padded tokens/s | GFLOP/s | % of peak |\n");
-        table.append("|---|---:|---:|---:|---:|---:|---:|\n");
+                "| model | engine setting | batch | texts/s | tokens/s | padded tokens/s | GFLOP/s"
+                        + " | % of nominal peak |\n");
+        table.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
         double peak = root.get("machine").get("peakGflops").asDouble();
 
         for (String model : models) {
-            EmbedderSpec spec = base.withModel(model).withBatchSize(maxBatch);
-            long loadStart = System.nanoTime();
-            Embedder embedder = Embedders.shared(spec);
-            double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
-            int[] tokens = tokenCounts(Embedders.tokenizerFile(spec), sweep, spec.maxTokens());
+            EmbedderSpec modelSpec = base.withModel(model);
+            int[] tokens = tokenCounts(Embedders.tokenizerFile(modelSpec), sweep, base.maxTokens());
             long realTokens = Arrays.stream(tokens).asLongStream().sum();
             Arch arch = ARCH.get(model);
-
-            embedder.embed(sweep.subList(0, maxBatch)); // warm-up: JIT, ORT arena, predictor
             ObjectNode m = results.addObject();
             m.put("model", model);
-            m.put("version", embedder.modelInfo().version());
-            m.put("dimension", embedder.modelInfo().dimension());
-            m.put("loadSeconds", round(loadSeconds, 2));
             m.put("realTokens", realTokens);
-            ArrayNode runs = m.putArray("batches");
-            // Rounds interleave the batch sizes (in a rotating order) and the best round counts:
-            // the machine is shared, and a burst of someone else's work should not decide which
-            // batch size "wins".
-            double[][] seconds = new double[batches.length][rounds];
-            double[][] cpuSeconds = new double[batches.length][rounds];
-            for (int round = 0; round < rounds; round++) {
-                for (int k = 0; k < batches.length; k++) {
-                    int j = (k + round) % batches.length;
-                    int b = batches[j];
-                    float[][] vectors = new float[sweep.size()][];
-                    long cpuStart = processCpuNanos();
-                    long start = System.nanoTime();
-                    for (int from = 0; from < sweep.size(); from += b) {
-                        int to = Math.min(from + b, sweep.size());
-                        float[][] part = embedder.embed(sweep.subList(from, to));
-                        System.arraycopy(part, 0, vectors, from, part.length);
-                    }
-                    seconds[j][round] = (System.nanoTime() - start) / 1e9;
-                    cpuSeconds[j][round] = (processCpuNanos() - cpuStart) / 1e9;
-                    if (b == 32 || !vectorsByModel.containsKey(model)) {
-                        vectorsByModel.put(model, vectors);
-                    }
-                    System.out.printf(
-                            Locale.ROOT,
-                            "%s round %d batch %d: %.1f texts/s (%.2f CPU s per wall s)%n",
-                            model,
-                            round + 1,
-                            b,
-                            sweep.size() / seconds[j][round],
-                            cpuSeconds[j][round] / seconds[j][round]);
-                }
-            }
-            double batch1 = 0;
-            double best = 0;
-            int bestBatch = 0;
-            for (int j = 0; j < batches.length; j++) {
-                int b = batches[j];
-                long padded = 0;
-                for (int from = 0; from < sweep.size(); from += b) {
-                    int to = Math.min(from + b, sweep.size());
-                    int longest = 0;
-                    for (int i = from; i < to; i++) {
-                        longest = Math.max(longest, tokens[i]);
-                    }
-                    padded += (long) longest * (to - from);
-                }
-                int bestRound = 0;
-                for (int round = 1; round < rounds; round++) {
-                    if (seconds[j][round] < seconds[j][bestRound]) {
-                        bestRound = round;
-                    }
-                }
-                double secs = seconds[j][bestRound];
-                double textsPerSecond = sweep.size() / secs;
-                double tokensPerSecond = realTokens / secs;
-                double paddedPerSecond = padded / secs;
-                // the model computes on padded tokens, so they are what the FLOPs count
-                double gflops =
-                        arch == null
-                                ? Double.NaN
-                                : flopsPerToken(arch, avgLongest(tokens, b))
-                                        * paddedPerSecond
-                                        / 1e9;
-                ObjectNode r = runs.addObject();
-                r.put("batchSize", b);
-                r.put("bestRoundSeconds", round(secs, 2));
-                ArrayNode all = r.putArray("textsPerSecondPerRound");
+            ArrayNode settingsJson = m.putArray("settings");
+            double bestBatch1 = 0;
+            double bestBatched = 0;
+            String bestBatchedLabel = "";
+            for (Setting setting : settings(runSizes, base.batchSize())) {
+                int[] callSizes = setting.onlyLargestBatch() ? new int[] {maxBatch} : batches;
+                // one engine setting at a time: the registry holds one loaded copy per model
+                Embedders.closeAll();
+                long loadStart = System.nanoTime();
+                Embedder warm = setting.embedder(modelSpec, maxBatch);
+                m.put("loadSeconds", round((System.nanoTime() - loadStart) / 1e9, 2));
+                m.put("version", warm.modelInfo().version());
+                m.put("dimension", warm.modelInfo().dimension());
+                warm.embed(sweep.subList(0, maxBatch)); // warm-up: JIT, ORT arena, predictors
+
+                ObjectNode settingJson = settingsJson.addObject();
+                settingJson.put("setting", setting.label());
+                settingJson.put("intraOpThreads", setting.threads(modelSpec));
+                settingJson.put("workers", setting.workers(modelSpec));
+                settingJson.put(
+                        "runSize", setting.runSize() == 0 ? "whole batch" : "" + setting.runSize());
+                ArrayNode runs = settingJson.putArray("batches");
+                // Rounds interleave the batch sizes (in a rotating order) and the best round
+                // counts: the machine is shared, and a burst of someone else's work should not
+                // decide which batch size "wins".
+                double[][] seconds = new double[callSizes.length][rounds];
+                double[][] cpuSeconds = new double[callSizes.length][rounds];
                 for (int round = 0; round < rounds; round++) {
-                    all.add(round(sweep.size() / seconds[j][round], 1));
-                }
-                r.put("cpuSecondsPerWallSecond", round(cpuSeconds[j][bestRound] / secs, 2));
-                r.put("textsPerSecond", round(textsPerSecond, 1));
-                r.put("tokensPerSecond", round(tokensPerSecond, 0));
-                r.put("paddedTokensPerSecond", round(paddedPerSecond, 0));
-                r.put("paddingOverhead", round((double) padded / realTokens, 3));
-                r.put("gflopsAchieved", round(gflops, 1));
-                r.put("percentOfPeak", round(100 * gflops / peak, 1));
-                table.append(
-                        String.format(
+                    for (int k = 0; k < callSizes.length; k++) {
+                        int j = (k + round) % callSizes.length;
+                        int b = callSizes[j];
+                        Embedder embedder = setting.embedder(modelSpec, b);
+                        float[][] vectors = new float[sweep.size()][];
+                        long cpuStart = processCpuNanos();
+                        long start = System.nanoTime();
+                        for (int from = 0; from < sweep.size(); from += b) {
+                            int to = Math.min(from + b, sweep.size());
+                            float[][] part = embedder.embed(sweep.subList(from, to));
+                            System.arraycopy(part, 0, vectors, from, part.length);
+                        }
+                        seconds[j][round] = (System.nanoTime() - start) / 1e9;
+                        cpuSeconds[j][round] = (processCpuNanos() - cpuStart) / 1e9;
+                        vectorsByModel.putIfAbsent(model, vectors);
+                        System.out.printf(
                                 Locale.ROOT,
-                                "| %s | %d | %.1f | %.0f | %.0f | %.1f | %.1f%% |%n",
+                                "%s %s round %d batch %d: %.1f texts/s (%.2f CPU s per wall s)%n",
                                 model,
+                                setting.label(),
+                                round + 1,
                                 b,
-                                textsPerSecond,
-                                tokensPerSecond,
-                                paddedPerSecond,
-                                gflops,
-                                100 * gflops / peak));
-                if (b == 1) {
-                    batch1 = textsPerSecond;
+                                sweep.size() / seconds[j][round],
+                                cpuSeconds[j][round] / seconds[j][round]);
+                    }
                 }
-                if (textsPerSecond > best) {
-                    best = textsPerSecond;
-                    bestBatch = b;
+                for (int j = 0; j < callSizes.length; j++) {
+                    int b = callSizes[j];
+                    int runSize = setting.runSize() == 0 ? b : Math.min(b, setting.runSize());
+                    long padded = paddedTokens(tokens, b, runSize);
+                    int bestRound = 0;
+                    for (int round = 1; round < rounds; round++) {
+                        if (seconds[j][round] < seconds[j][bestRound]) {
+                            bestRound = round;
+                        }
+                    }
+                    double secs = seconds[j][bestRound];
+                    double textsPerSecond = sweep.size() / secs;
+                    double paddedPerSecond = padded / secs;
+                    // the model computes on padded tokens, so they are what the FLOPs count
+                    double gflops =
+                            arch == null
+                                    ? Double.NaN
+                                    : flopsPerToken(arch, (double) padded / sweep.size())
+                                            * paddedPerSecond
+                                            / 1e9;
+                    ObjectNode r = runs.addObject();
+                    r.put("batchSize", b);
+                    r.put("bestRoundSeconds", round(secs, 2));
+                    ArrayNode all = r.putArray("textsPerSecondPerRound");
+                    for (int round = 0; round < rounds; round++) {
+                        all.add(round(sweep.size() / seconds[j][round], 1));
+                    }
+                    r.put("cpuSecondsPerWallSecond", round(cpuSeconds[j][bestRound] / secs, 2));
+                    r.put("textsPerSecond", round(textsPerSecond, 1));
+                    r.put("tokensPerSecond", round(realTokens / secs, 0));
+                    r.put("paddedTokensPerSecond", round(paddedPerSecond, 0));
+                    r.put("paddingOverhead", round((double) padded / realTokens, 3));
+                    r.put("gflopsAchieved", round(gflops, 1));
+                    r.put("percentOfNominalPeak", round(100 * gflops / peak, 1));
+                    table.append(
+                            String.format(
+                                    Locale.ROOT,
+                                    "| %s | %s | %d | %.1f | %.0f | %.0f | %.1f | %.1f%% |%n",
+                                    model,
+                                    setting.label(),
+                                    b,
+                                    textsPerSecond,
+                                    realTokens / secs,
+                                    paddedPerSecond,
+                                    gflops,
+                                    100 * gflops / peak));
+                    if (b == 1) {
+                        bestBatch1 = Math.max(bestBatch1, textsPerSecond);
+                    } else if (textsPerSecond > bestBatched) {
+                        bestBatched = textsPerSecond;
+                        bestBatchedLabel = setting.label() + ", batch " + b;
+                    }
                 }
             }
             if (arch != null) {
                 m.put(
                         "mflopsPerToken",
-                        round(flopsPerToken(arch, avgLongest(tokens, 32)) / 1e6, 1));
+                        round(flopsPerToken(arch, (double) realTokens / tokens.length) / 1e6, 1));
             }
-            m.put("bestBatchSize", bestBatch);
-            if (batch1 > 0) {
-                m.put("speedupBestOverBatch1", round(best / batch1, 2));
+            m.put("bestBatch1TextsPerSecond", round(bestBatch1, 1));
+            m.put("bestBatchedTextsPerSecond", round(bestBatched, 1));
+            m.put("bestBatched", bestBatchedLabel);
+            if (bestBatch1 > 0) {
+                m.put("speedupBestBatchedOverBestBatch1", round(bestBatched / bestBatch1, 2));
             }
         }
 
@@ -244,10 +249,10 @@ public final class EmbeddingBenchmark {
             a.put("minCosine", round(cos[0], 4));
         }
 
+        Embedders.closeAll();
         ObjectNode memory =
                 memoryRun(
-                        base.withModel(opt.getOrDefault("memory-model", fp32))
-                                .withBatchSize(memoryBatch),
+                        base.withModel(opt.getOrDefault("memory-model", fp32)),
                         abstracts,
                         memoryTexts,
                         memoryBatch,
@@ -271,10 +276,13 @@ public final class EmbeddingBenchmark {
         for (JsonNode m : results) {
             System.out.printf(
                     Locale.ROOT,
-                    "- %s: best batch %d, speed-up over batch 1: %.2fx; ~%.1f MFLOPs per token%n",
+                    "- %s: best batch 1 %.1f texts/s, best batched %.1f texts/s (%s): %.2fx;"
+                            + " ~%.1f MFLOPs per token%n",
                     m.get("model").asText(),
-                    m.get("bestBatchSize").asInt(),
-                    m.path("speedupBestOverBatch1").asDouble(),
+                    m.get("bestBatch1TextsPerSecond").asDouble(),
+                    m.get("bestBatchedTextsPerSecond").asDouble(),
+                    m.get("bestBatched").asText(),
+                    m.path("speedupBestBatchedOverBestBatch1").asDouble(),
                     m.path("mflopsPerToken").asDouble());
         }
         agreement
@@ -300,7 +308,7 @@ public final class EmbeddingBenchmark {
                 machine.get("cpu").asText());
         System.out.printf(
                 Locale.ROOT,
-                "- memory: %d texts in batches of %d with %s: heap after GC %.1f -> %.1f MB,"
+                "- memory: %d texts in calls of %d with %s: heap after GC %.1f -> %.1f MB,"
                         + " RSS %.0f -> %.0f MB, peak RSS (VmHWM) %.0f MB%n",
                 memory.get("texts").asInt(),
                 memory.get("batchSize").asInt(),
@@ -377,6 +385,58 @@ public final class EmbeddingBenchmark {
     }
 
     /**
+     * How the engine runs a batch: threads and workers as in {@link EmbedderSpec} (0 = one per
+     * processor); {@code runSize} 0 means the whole batch is one padded run.
+     */
+    record Setting(String label, int threads, int workers, int runSize, boolean onlyLargestBatch) {
+
+        Embedder embedder(EmbedderSpec modelSpec, int batch) {
+            return Embedders.shared(
+                    modelSpec
+                            .withParallelism(threads, workers)
+                            .withBatchSize(runSize == 0 ? batch : runSize));
+        }
+
+        int threads(EmbedderSpec spec) {
+            return spec.withParallelism(threads, workers).effectiveThreads();
+        }
+
+        int workers(EmbedderSpec spec) {
+            return spec.withParallelism(threads, workers).effectiveWorkers();
+        }
+    }
+
+    /**
+     * The classic padded batch on all cores, then data parallelism with each run size; sizes other
+     * than the configured default are measured at the largest batch only, to pick the default.
+     */
+    static List<Setting> settings(int[] runSizes, int defaultRunSize) {
+        List<Setting> out = new ArrayList<>();
+        out.add(new Setting("intra-op", 0, 1, 0, false));
+        for (int r : runSizes) {
+            out.add(new Setting("data-parallel, runs of " + r, 1, 0, r, r != defaultRunSize));
+        }
+        return out;
+    }
+
+    /** Tokens the model computes on: calls of {@code batch}, each cut into padded runs. */
+    static long paddedTokens(int[] tokens, int batch, int runSize) {
+        long padded = 0;
+        for (int call = 0; call < tokens.length; call += batch) {
+            int callEnd = Math.min(call + batch, tokens.length);
+            for (int from = call; from < callEnd; from += runSize) {
+                int to = Math.min(from + runSize, callEnd);
+                int longest = 0;
+                for (int i = from; i < to; i++) {
+                    longest = Math.max(longest, tokens[i]);
+                }
+                padded += (long) longest * (to - from);
+            }
+        }
+        return padded;
+    }
+
+    /**
      * Encoder FLOPs per token: 2 per multiply-add of the weight matrices (Q, K, V, O and the two
      * feed-forward layers) plus attention scores and the weighted sum over {@code seq} positions.
      */
@@ -384,20 +444,6 @@ public final class EmbeddingBenchmark {
         double weights = 4.0 * a.hidden() * a.hidden() + 2.0 * a.hidden() * a.ffn();
         double attention = 2.0 * seq * a.hidden();
         return a.layers() * 2.0 * (weights + attention);
-    }
-
-    private static double avgLongest(int[] tokens, int batch) {
-        long sum = 0;
-        int groups = 0;
-        for (int from = 0; from < tokens.length; from += batch) {
-            int longest = 0;
-            for (int i = from; i < Math.min(from + batch, tokens.length); i++) {
-                longest = Math.max(longest, tokens[i]);
-            }
-            sum += longest;
-            groups++;
-        }
-        return (double) sum / groups;
     }
 
     private static int[] tokenCounts(Path tokenizerFile, List<String> texts, int maxTokens)

@@ -6,6 +6,7 @@ import io.kbstream.benchmark.load.LoadGenerator;
 import io.kbstream.benchmark.load.LoadGenerator.Phase;
 import io.kbstream.benchmark.load.LoadGenerator.StepResult;
 import io.kbstream.benchmark.load.Workload;
+import io.kbstream.core.redis.IndexGenerations;
 import io.kbstream.core.store.ShardedStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,8 +34,11 @@ public final class BenchReport {
     public static final String EVENT_DRIVEN = "event-driven";
     public static final String SYNCHRONOUS = "synchronous";
 
+    private static final Duration SETTLE = Duration.ofSeconds(3);
+
     private final BenchSettings settings;
     private final ShardedStore store;
+    private final IndexGenerations generations;
     private final Workload workload;
     private final String runId;
     private final Consumer<String> log;
@@ -42,11 +46,13 @@ public final class BenchReport {
     public BenchReport(
             BenchSettings settings,
             ShardedStore store,
+            IndexGenerations generations,
             Workload workload,
             String runId,
             Consumer<String> log) {
         this.settings = settings;
         this.store = store;
+        this.generations = generations;
         this.workload = workload;
         this.runId = runId;
         this.log = log;
@@ -111,7 +117,10 @@ public final class BenchReport {
         double seconds = (System.nanoTime() - t0) / 1e9;
         sampler.interrupt();
         sampler.join();
+        boolean settled = awaitSettled(design.searchTenant(), deadline);
         Map<String, Object> m = new LinkedHashMap<>();
+        // searches measured while indexing still bumps the generation would never hit the cache
+        m.put("settledBeforeSearch", settled);
         m.put("uploadAck", uploads.summary());
         m.put("acknowledged", acked.get());
         m.put("indexed", done);
@@ -135,6 +144,30 @@ public final class BenchReport {
                         + " s; ack "
                         + uploads.summary());
         return m;
+    }
+
+    /**
+     * Waits until the tenant's document count and cache generation have not moved for {@link
+     * #SETTLE}: the design has finished indexing (retries, late batches) and caches stay valid.
+     */
+    private boolean awaitSettled(String tenant, long deadlineNanos) throws InterruptedException {
+        long quietSince = System.nanoTime();
+        long lastCount = indexed(tenant);
+        long lastGeneration = generations.current(tenant);
+        while (System.nanoTime() < deadlineNanos + SETTLE.toNanos()) {
+            Thread.sleep(250);
+            long count = indexed(tenant);
+            long generation = generations.current(tenant);
+            if (count != lastCount || generation != lastGeneration) {
+                lastCount = count;
+                lastGeneration = generation;
+                quietSince = System.nanoTime();
+            } else if (System.nanoTime() - quietSince >= SETTLE.toNanos()) {
+                return true;
+            }
+        }
+        log.accept("warning: " + tenant + " still changing when the search phases start");
+        return false;
     }
 
     private long indexed(String tenant) {

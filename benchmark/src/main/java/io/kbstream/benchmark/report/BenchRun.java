@@ -6,6 +6,8 @@ import io.kbstream.benchmark.load.Target;
 import io.kbstream.benchmark.load.Workload;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.redis.IndexGenerations;
+import io.kbstream.core.redis.RedisConnections;
 import io.kbstream.core.store.ShardedStore;
 import java.io.File;
 import java.io.IOException;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
+import redis.clients.jedis.JedisPooled;
 
 /**
  * One {@code kb bench report} run: each design in its own processes on free loopback ports (the
@@ -59,8 +62,11 @@ public final class BenchRun {
         Workload workload = Workload.load(dataDir, Math.max(settings.bulkDocs(), 1000));
         Map<String, Object> header = header(settings, runId, dataDir);
         log.accept("run " + runId + "; load average " + header.get("loadAverageAtStart"));
-        try (ShardedStore store = ShardedStore.open(base)) {
-            BenchReport report = new BenchReport(settings, store, workload, runId, log);
+        try (ShardedStore store = ShardedStore.open(base);
+                JedisPooled redis = RedisConnections.pooled(base)) {
+            BenchReport report =
+                    new BenchReport(
+                            settings, store, new IndexGenerations(redis), workload, runId, log);
             Map<String, Object> ed;
             Map<String, Object> sync;
             try {

@@ -29,7 +29,7 @@ public record BenchSettings(
                 600,
                 8,
                 Duration.ofSeconds(150),
-                Duration.ofSeconds(150),
+                Duration.ofSeconds(300),
                 100,
                 List.of(4, 16, 64),
                 Duration.ofSeconds(10),

@@ -323,16 +323,27 @@ public final class KbOptions {
     public static final ConfigOption<Integer> EMBEDDING_BATCH_SIZE =
             ConfigOption.key("kb.embedding.batch-size")
                     .intType()
-                    .defaultValue(32)
-                    .withDescription("Texts per inference call; larger lists are split.");
+                    .defaultValue(1)
+                    .withDescription(
+                            "Texts per inference run (one padded tensor); an embed call of more"
+                                    + " texts is split into runs spread over the workers. 1 is"
+                                    + " fastest on CPU (measured, see benchmark/README.md).");
 
     public static final ConfigOption<Integer> EMBEDDING_THREADS =
             ConfigOption.key("kb.embedding.threads")
                     .intType()
+                    .defaultValue(1)
+                    .withDescription(
+                            "ONNX Runtime intra-op threads per inference run; 0 means one per"
+                                    + " available processor.");
+
+    public static final ConfigOption<Integer> EMBEDDING_WORKERS =
+            ConfigOption.key("kb.embedding.workers")
+                    .intType()
                     .defaultValue(0)
                     .withDescription(
-                            "ONNX Runtime intra-op threads per inference; 0 means one per"
-                                    + " available processor.");
+                            "Inference runs in parallel per model and JVM, shared by all callers;"
+                                    + " 0 means one per available processor.");
 
     public static final ConfigOption<Integer> CHUNK_TARGET_TOKENS =
             ConfigOption.key("kb.chunk.target-tokens")

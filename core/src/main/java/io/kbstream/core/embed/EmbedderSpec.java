@@ -11,10 +11,12 @@ import java.util.Objects;
  * @param model a bundled model name, a TorchScript model folder or a {@code djl://} URL
  * @param cacheDir where bundled models are extracted
  * @param maxTokens the window, special tokens included
- * @param batchSize texts per inference call
- * @param threads ONNX Runtime intra-op threads, 0 for the engine default
+ * @param batchSize texts per inference run (one padded tensor batch)
+ * @param threads ONNX Runtime intra-op threads per run, 0 for one per available processor
+ * @param workers inference runs in parallel per model and JVM, 0 for one per available processor
  */
-public record EmbedderSpec(String model, Path cacheDir, int maxTokens, int batchSize, int threads) {
+public record EmbedderSpec(
+        String model, Path cacheDir, int maxTokens, int batchSize, int threads, int workers) {
 
     public EmbedderSpec {
         Objects.requireNonNull(model, "model");
@@ -34,6 +36,9 @@ public record EmbedderSpec(String model, Path cacheDir, int maxTokens, int batch
         if (threads < 0) {
             throw new IllegalArgumentException("kb.embedding.threads must be >= 0: " + threads);
         }
+        if (workers < 0) {
+            throw new IllegalArgumentException("kb.embedding.workers must be >= 0: " + workers);
+        }
     }
 
     /** The spec configured by the {@code kb.embedding.*} options. */
@@ -43,16 +48,32 @@ public record EmbedderSpec(String model, Path cacheDir, int maxTokens, int batch
                 Path.of(config.get(KbOptions.EMBEDDING_CACHE_DIR)),
                 config.get(KbOptions.EMBEDDING_MAX_TOKENS),
                 config.get(KbOptions.EMBEDDING_BATCH_SIZE),
-                config.get(KbOptions.EMBEDDING_THREADS));
+                config.get(KbOptions.EMBEDDING_THREADS),
+                config.get(KbOptions.EMBEDDING_WORKERS));
     }
 
     /** The same spec for another model. */
     public EmbedderSpec withModel(String otherModel) {
-        return new EmbedderSpec(otherModel, cacheDir, maxTokens, batchSize, threads);
+        return new EmbedderSpec(otherModel, cacheDir, maxTokens, batchSize, threads, workers);
     }
 
     /** The same spec with another batch size. */
     public EmbedderSpec withBatchSize(int otherBatchSize) {
-        return new EmbedderSpec(model, cacheDir, maxTokens, otherBatchSize, threads);
+        return new EmbedderSpec(model, cacheDir, maxTokens, otherBatchSize, threads, workers);
+    }
+
+    /** The same spec with other intra-op threads and workers (0 = one per processor). */
+    public EmbedderSpec withParallelism(int otherThreads, int otherWorkers) {
+        return new EmbedderSpec(model, cacheDir, maxTokens, batchSize, otherThreads, otherWorkers);
+    }
+
+    /** Intra-op threads per run, with 0 resolved to the available processors. */
+    public int effectiveThreads() {
+        return threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** Parallel runs, with 0 resolved to the available processors. */
+    public int effectiveWorkers() {
+        return workers > 0 ? workers : Runtime.getRuntime().availableProcessors();
     }
 }

@@ -35,8 +35,8 @@ public final class Embedders {
 
     /**
      * The shared embedder for {@code spec.model()}, loading it on first use. Callers may differ in
-     * batch size; asking for a loaded model with another window, thread count or cache folder is an
-     * error, because one model name must mean one kind of vector in this process.
+     * batch size; asking for a loaded model with another window, thread or worker count or cache
+     * folder is an error, because one model name must mean one kind of vector in this process.
      *
      * @throws EmbeddingException if the model cannot be found or loaded
      */
@@ -68,6 +68,7 @@ public final class Embedders {
             EmbedderSpec have = loaded.spec();
             if (have.maxTokens() != spec.maxTokens()
                     || have.threads() != spec.threads()
+                    || have.workers() != spec.workers()
                     || !have.cacheDir().equals(spec.cacheDir())) {
                 throw new IllegalStateException(
                         "model "

@@ -100,8 +100,9 @@ class EmbedderTest {
     }
 
     @Test
-    void batchGivesTheSameVectorsAsOneByOne() {
-        float[][] batch = embedder.embed(TEXTS);
+    void paddedBatchGivesTheSameVectorsAsOneByOne() {
+        // one run holding every text, padded to the longest: what kb.embedding.batch-size > 1 does
+        float[][] batch = Embedders.shared(spec.withBatchSize(TEXTS.size())).embed(TEXTS);
 
         for (int i = 0; i < TEXTS.size(); i++) {
             float[] single = embedder.embed(TEXTS.get(i));
@@ -113,12 +114,12 @@ class EmbedderTest {
     }
 
     @Test
-    void listsLongerThanTheBatchSizeAreSplitAndKeepOrder() {
+    void listsLongerThanTheRunSizeAreSplitOverWorkersAndKeepOrder() {
         List<String> many = new ArrayList<>();
-        for (int i = 0; i < spec.batchSize() * 2 + 3; i++) {
+        for (int i = 0; i < 4 * 2 + 3; i++) {
             many.add(TEXTS.get(i % TEXTS.size()));
         }
-        float[][] vectors = embedder.embed(many);
+        float[][] vectors = Embedders.shared(spec.withBatchSize(4)).embed(many);
 
         assertThat(vectors).hasNumberOfRows(many.size());
         float[][] reference = embedder.embed(TEXTS);
@@ -170,7 +171,7 @@ class EmbedderTest {
                         () ->
                                 Embedders.shared(
                                         new EmbedderSpec(
-                                                spec.model(), spec.cacheDir(), 128, 32, 0)))
+                                                spec.model(), spec.cacheDir(), 128, 32, 0, 0)))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("already loaded");
     }

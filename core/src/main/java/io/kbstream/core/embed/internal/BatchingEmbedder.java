@@ -5,7 +5,7 @@ import io.kbstream.core.embed.ModelInfo;
 import java.util.List;
 import java.util.Objects;
 
-/** The public face of a shared {@link DjlEmbedder}: splits long lists into inference batches. */
+/** The public face of a shared {@link DjlEmbedder}, with the caller's run size. */
 public final class BatchingEmbedder implements Embedder {
 
     private final DjlEmbedder model;
@@ -26,19 +26,7 @@ public final class BatchingEmbedder implements Embedder {
                 throw new IllegalArgumentException("text " + i + " is null");
             }
         }
-        if (texts.isEmpty()) {
-            return new float[0][];
-        }
-        if (texts.size() <= batchSize) {
-            return model.embedBatch(texts);
-        }
-        float[][] out = new float[texts.size()][];
-        for (int from = 0; from < texts.size(); from += batchSize) {
-            int to = Math.min(from + batchSize, texts.size());
-            float[][] part = model.embedBatch(texts.subList(from, to));
-            System.arraycopy(part, 0, out, from, part.length);
-        }
-        return out;
+        return model.embed(texts, batchSize);
     }
 
     @Override

@@ -33,12 +33,18 @@ public final class DjlEmbedder implements AutoCloseable {
     private final Path tokenizerFile;
     // A Predictor is not thread-safe but the model is: each concurrent caller borrows its own.
     private final Deque<Predictor<String, float[]>> idle = new ConcurrentLinkedDeque<>();
+    private final InferenceSlots slots;
     private volatile boolean closed;
 
-    private DjlEmbedder(ZooModel<String, float[]> model, ModelInfo info, Path tokenizerFile) {
+    private DjlEmbedder(
+            ZooModel<String, float[]> model,
+            ModelInfo info,
+            Path tokenizerFile,
+            InferenceSlots slots) {
         this.model = model;
         this.info = info;
         this.tokenizerFile = tokenizerFile;
+        this.slots = slots;
     }
 
     /** Loads the model of {@code spec}; slow (seconds), so callers cache the result. */
@@ -74,7 +80,11 @@ public final class DjlEmbedder implements AutoCloseable {
             ModelInfo info =
                     new ModelInfo(
                             source.name(), dimension, version, source.engine(), spec.maxTokens());
-            return new DjlEmbedder(model, info, tokenizer);
+            return new DjlEmbedder(
+                    model,
+                    info,
+                    tokenizer,
+                    new InferenceSlots(spec.effectiveWorkers(), source.name()));
         } catch (TranslateException | RuntimeException e) {
             model.close();
             throw new EmbeddingException(
@@ -101,13 +111,8 @@ public final class DjlEmbedder implements AutoCloseable {
                 criteria.optModelPath(source.modelDir())
                         .optModelName(source.modelName())
                         .optArgument("includeTokenTypes", "true");
-                // Always explicit: ONNX Runtime's own default ran one thread on this 2-vCPU VM
-                // (12 texts/s at batch 1 against 19 with two threads, measured).
-                int threads =
-                        spec.threads() > 0
-                                ? spec.threads()
-                                : Runtime.getRuntime().availableProcessors();
-                criteria.optOption("intraOpNumThreads", String.valueOf(threads));
+                // Always explicit: ONNX Runtime's own default ran one thread on this 2-vCPU VM.
+                criteria.optOption("intraOpNumThreads", String.valueOf(spec.effectiveThreads()));
             }
             case TORCHSCRIPT ->
                     criteria.optModelPath(source.modelDir()).optModelName(source.modelName());
@@ -140,8 +145,25 @@ public final class DjlEmbedder implements AutoCloseable {
         return tokenizerFile;
     }
 
-    /** Embeds {@code texts} in one inference call (one padded batch). */
-    public float[][] embedBatch(List<String> texts) {
+    /**
+     * Embeds {@code texts} in runs of at most {@code runSize} texts (each one padded batch), spread
+     * over the model's inference slots.
+     */
+    public float[][] embed(List<String> texts, int runSize) {
+        float[][] out = new float[texts.size()][];
+        int runs = (texts.size() + runSize - 1) / runSize;
+        slots.runAll(
+                runs,
+                run -> {
+                    int from = run * runSize;
+                    float[][] part =
+                            embedRun(texts.subList(from, Math.min(from + runSize, texts.size())));
+                    System.arraycopy(part, 0, out, from, part.length);
+                });
+        return out;
+    }
+
+    private float[][] embedRun(List<String> texts) {
         if (closed) {
             throw new IllegalStateException("embedder of " + info.version() + " is closed");
         }
@@ -171,6 +193,7 @@ public final class DjlEmbedder implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        slots.close();
         for (Predictor<String, float[]> p; (p = idle.pollFirst()) != null; ) {
             p.close();
         }
