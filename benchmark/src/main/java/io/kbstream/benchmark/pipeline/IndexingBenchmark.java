@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -40,6 +41,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * End-to-end indexing throughput on a BEIR corpus, in one run: (a) the embedder alone on the very
@@ -173,7 +175,11 @@ public final class IndexingBenchmark {
                     .get(30, TimeUnit.SECONDS);
         }
         AvroSerde<DocumentEvent> serde = AvroSerde.documentEvents();
-        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(config, "kb-bench")) {
+        // The API's short send timeout is for answering 503 fast; a bulk load on a busy machine
+        // waits instead, and every send is checked: a lost record would read as a lost document.
+        KbConfig loader = config.with(KbOptions.KAFKA_SEND_TIMEOUT, "PT2M");
+        List<Future<RecordMetadata>> sends = new ArrayList<>(docs.size());
+        try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(loader, "kb-bench")) {
             for (String[] doc : docs) {
                 DocumentEvent event =
                         DocumentEvent.newBuilder()
@@ -189,10 +195,15 @@ public final class IndexingBenchmark {
                                 .setMetadata(Map.of())
                                 .setUploadedAt(Instant.now())
                                 .build();
-                producer.send(
-                        new ProducerRecord<>(topic, EventKeys.key(event), serde.serialize(event)));
+                sends.add(
+                        producer.send(
+                                new ProducerRecord<>(
+                                        topic, EventKeys.key(event), serde.serialize(event))));
             }
             producer.flush();
+            for (Future<RecordMetadata> send : sends) {
+                send.get(); // throws if Kafka did not take the record
+            }
         }
         KafkaSource<DocumentCommand> source =
                 KafkaSource.<DocumentCommand>builder()
