@@ -157,6 +157,9 @@ class BadInputFuzzITCase {
             boolean expected = r.wire() != null || r.kind().startsWith("oversized");
             return expected ? null : "closed without an answer";
         }
+        if (a.status() == 505 && r.wire() != null && r.describe().contains("HTTP/9.9")) {
+            return null; // the protocol's own answer to an unknown HTTP version (JSON body too)
+        }
         if (a.status() >= 500) {
             return "HTTP " + a.status();
         }
