@@ -7,6 +7,7 @@ import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.KbOptions;
 import io.kbstream.core.redis.RedisConnections;
 import io.kbstream.core.redis.StatusStore;
+import io.kbstream.core.testing.TestDocuments;
 import io.kbstream.jobs.records.DocumentCommand;
 import io.kbstream.jobs.records.DocumentEventDeserializer;
 import io.kbstream.jobs.records.IndexOp;
@@ -122,6 +123,16 @@ class IndexingJobITCase {
         }
     }
 
+    /** Documents that reach the job but cannot be indexed: each must end FAILED with a reason. */
+    private static final List<String> CORRUPT =
+            List.of(
+                    "empty",
+                    "unsupported",
+                    "broken-pdf",
+                    "truncated-pdf",
+                    "zip-bomb-pdf",
+                    "binary-as-text");
+
     @Test
     void badRecordsFailWithTheirReasonAndGoToTheDeadLetterTopicWhileGoodOnesAreIndexed()
             throws Exception {
@@ -148,6 +159,27 @@ class IndexingJobITCase {
                                 EventType.UPSERT,
                                 "%PDF-1.7 not really".getBytes(StandardCharsets.UTF_8),
                                 "application/pdf"),
+                        JobFixture.event(
+                                t,
+                                "truncated-pdf",
+                                1,
+                                EventType.UPSERT,
+                                TestDocuments.truncatedPdf(),
+                                "application/pdf"),
+                        JobFixture.event(
+                                t,
+                                "zip-bomb-pdf",
+                                1,
+                                EventType.UPSERT,
+                                TestDocuments.zipBombPdf(1L << 28),
+                                "application/pdf"),
+                        JobFixture.event(
+                                t,
+                                "binary-as-text",
+                                1,
+                                EventType.UPSERT,
+                                TestDocuments.binaryAsText(),
+                                "text/plain"),
                         JobFixture.upsert(t, "good-2", 1, sampleText(6, 50))));
 
         run(fixture, op -> op);
@@ -155,16 +187,21 @@ class IndexingJobITCase {
         assertThat(fixture.chunksByDocument()).containsOnlyKeys("good-1", "good-2");
         try (JedisPooled redis = RedisConnections.pooled(fixture.config())) {
             StatusStore statuses = new StatusStore(redis, Duration.ofMinutes(5));
-            for (String id : List.of("empty", "unsupported", "broken-pdf")) {
+            for (String id : CORRUPT) {
                 DocumentStatus status = statuses.get(t, id).orElseThrow();
                 assertThat(status.getState()).as(id).isEqualTo(DocumentState.FAILED);
                 assertThat(status.getReason()).as(id).isNotBlank();
             }
             assertThat(statuses.get(t, "empty").orElseThrow().getReason()).contains("empty");
+            assertThat(statuses.get(t, "zip-bomb-pdf").orElseThrow().getReason())
+                    .contains("expand to more than");
+            assertThat(statuses.get(t, "binary-as-text").orElseThrow().getReason())
+                    .contains("binary");
         }
+        List<String> deadLetterKeys = new ArrayList<>(List.of(t + "/garbage"));
+        CORRUPT.forEach(id -> deadLetterKeys.add(t + "/" + id));
         assertThat(fixture.deadLetters(Duration.ofSeconds(5)))
-                .containsOnlyKeys(
-                        t + "/garbage", t + "/empty", t + "/unsupported", t + "/broken-pdf")
+                .containsOnlyKeys(deadLetterKeys)
                 .allSatisfy((key, reason) -> assertThat(reason).isNotBlank());
     }
 

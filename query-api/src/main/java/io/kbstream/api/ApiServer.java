@@ -328,6 +328,10 @@ public final class ApiServer {
                     case 405 -> "method_not_allowed";
                     case 413 -> "payload_too_large";
                     case 415 -> "unsupported_media_type";
+                    case 431 -> "headers_too_large";
+                    // Jetty's answer to a request line claiming e.g. HTTP/9.9: the client's
+                    // fault, though HTTP numbers it 5xx
+                    case 505 -> "http_version_not_supported";
                     default -> status >= 500 ? "internal" : "error";
                 };
         String safe = message == null ? code : message.replaceAll("\\p{Cntrl}", "?");

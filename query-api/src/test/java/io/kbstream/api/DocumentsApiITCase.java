@@ -189,6 +189,28 @@ class DocumentsApiITCase {
     }
 
     @Test
+    void upload_under_the_api_limit_but_over_kafkas_record_limit_gives_413_not_503() {
+        // found by the fuzzer: Kafka's default record limit (1 MiB) is below
+        // kb.api.max-upload-bytes
+        byte[] twoMiB = new byte[2 * 1024 * 1024];
+        java.util.Arrays.fill(twoMiB, (byte) 'a');
+
+        HttpResponse<String> r =
+                api.sendBytes(
+                        "POST",
+                        "/v1/documents",
+                        api.keyA,
+                        Bodies.multipartType(),
+                        Bodies.multipart("two.txt", "text/plain", twoMiB));
+
+        assertThat(r.statusCode()).as(r.body()).isIn(202, 413);
+        if (r.statusCode() == 413) {
+            assertError(r, 413, "payload_too_large");
+            assertThat(r.headers().firstValue("Retry-After")).isEmpty();
+        }
+    }
+
+    @Test
     void bad_upload_bodies_give_400_with_json_error() {
         List<String> bad = new ArrayList<>();
         bad.add("{");

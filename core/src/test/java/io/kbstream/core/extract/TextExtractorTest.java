@@ -4,20 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kbstream.core.extract.ExtractionException.Reason;
+import io.kbstream.core.testing.TestDocuments;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDPage;
-import org.apache.pdfbox.pdmodel.PDPageContentStream;
 import org.apache.pdfbox.pdmodel.encryption.AccessPermission;
 import org.apache.pdfbox.pdmodel.encryption.StandardProtectionPolicy;
-import org.apache.pdfbox.pdmodel.font.PDType1Font;
-import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
 import org.junit.jupiter.api.Test;
 
 /** Tests for {@link TextExtractor}. */
 class TextExtractorTest {
+
+    private static byte[] pdf(String... pages) {
+        return TestDocuments.pdf(pages);
+    }
+
+    private static long usedHeap() {
+        Runtime rt = Runtime.getRuntime();
+        return rt.totalMemory() - rt.freeMemory();
+    }
 
     private final TextExtractor extractor = TextExtractor.create();
 
@@ -87,8 +93,7 @@ class TextExtractorTest {
     @Test
     void corruptPdfIsATypedError() throws Exception {
         byte[] garbage = "%PDF-1.7\nthis is not really a pdf\n".getBytes(StandardCharsets.US_ASCII);
-        byte[] real = pdf("some text");
-        byte[] truncated = Arrays.copyOf(real, 40);
+        byte[] truncated = TestDocuments.truncatedPdf();
 
         for (byte[] bad :
                 new byte[][] {garbage, truncated, "hello".getBytes(StandardCharsets.US_ASCII)}) {
@@ -100,6 +105,47 @@ class TextExtractorTest {
                                     assertThat(((ExtractionException) e).reason())
                                             .isEqualTo(Reason.CORRUPT));
         }
+    }
+
+    @Test
+    void zipBombPdfIsRefusedQuicklyWithBoundedMemory() {
+        byte[] bomb = TestDocuments.zipBombPdf(1L << 29); // 512 MiB of content stream
+        assertThat(bomb.length).isLessThan(8 * 1024 * 1024);
+        long heapBefore = usedHeap();
+        long start = System.nanoTime();
+
+        assertThatThrownBy(() -> extractor.extract(bomb, "application/pdf"))
+                .isInstanceOf(ExtractionException.class)
+                .hasMessageContaining("expand to more than")
+                .satisfies(
+                        e ->
+                                assertThat(((ExtractionException) e).reason())
+                                        .isEqualTo(Reason.CORRUPT));
+
+        assertThat(System.nanoTime() - start).as("nanos").isLessThan(30_000_000_000L);
+        // PDFBox decoding it would hold all 512 MiB; the budget check holds a few buffers
+        assertThat(usedHeap() - heapBefore).isLessThan(256L * 1024 * 1024);
+    }
+
+    @Test
+    void binaryLabelledAsTextIsCorrupt() {
+        for (String type : new String[] {"text/plain", "text/markdown", "text/html"}) {
+            assertThatThrownBy(() -> extractor.extract(TestDocuments.binaryAsText(), type))
+                    .isInstanceOf(ExtractionException.class)
+                    .hasMessageContaining("binary")
+                    .satisfies(
+                            e ->
+                                    assertThat(((ExtractionException) e).reason())
+                                            .isEqualTo(Reason.CORRUPT));
+        }
+    }
+
+    @Test
+    void deeplyNestedHtmlIsExtractedWithoutBlowingTheStack() throws Exception {
+        String html = "<div>".repeat(50_000) + "deep words" + "</div>".repeat(50_000);
+
+        assertThat(extractor.extract(html.getBytes(StandardCharsets.UTF_8), "text/html"))
+                .isEqualTo("deep words");
     }
 
     @Test
@@ -150,29 +196,5 @@ class TextExtractorTest {
                         e ->
                                 assertThat(((ExtractionException) e).reason())
                                         .isEqualTo(Reason.UNSUPPORTED_TYPE));
-    }
-
-    /** A PDF with one page per string, made with PDFBox. */
-    static byte[] pdf(String... pages) throws Exception {
-        try (PDDocument doc = new PDDocument()) {
-            PDType1Font font = new PDType1Font(Standard14Fonts.FontName.HELVETICA);
-            if (pages.length == 0) {
-                doc.addPage(new PDPage());
-            }
-            for (String text : pages) {
-                PDPage page = new PDPage();
-                doc.addPage(page);
-                try (PDPageContentStream content = new PDPageContentStream(doc, page)) {
-                    content.beginText();
-                    content.setFont(font, 12);
-                    content.newLineAtOffset(72, 700);
-                    content.showText(text);
-                    content.endText();
-                }
-            }
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            doc.save(out);
-            return out.toByteArray();
-        }
     }
 }

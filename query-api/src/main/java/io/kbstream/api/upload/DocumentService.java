@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -177,6 +178,15 @@ public final class DocumentService {
             Thread.currentThread().interrupt();
             throw failed(start, e);
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            if (e.getCause() instanceof RecordTooLargeException
+                    || e instanceof RecordTooLargeException) {
+                // the document, not Kafka, is the problem: a 503 would invite endless retries
+                throw new ApiException(
+                        413,
+                        "payload_too_large",
+                        "the document is larger than the event log (Kafka) accepts in one record",
+                        0);
+            }
             throw failed(start, e);
         }
     }

@@ -30,10 +30,10 @@ public final class ContentTypeExtractor implements TextExtractor {
         }
         String type = mediaType(contentType);
         if (PLAIN.contains(type) || MARKDOWN.contains(type)) {
-            return stripBom(decode(content, charset(contentType)));
+            return notBinary(stripBom(decode(content, charset(contentType))), type);
         }
         if (HTML.contains(type)) {
-            return HtmlText.visibleText(content, charsetParameter(contentType));
+            return notBinary(HtmlText.visibleText(content, charsetParameter(contentType)), type);
         }
         if (PDF.contains(type)) {
             return PdfText.text(content);
@@ -113,6 +113,19 @@ public final class ContentTypeExtractor implements TextExtractor {
                             + " charset=ISO-8859-1)",
                     e);
         }
+    }
+
+    /**
+     * Text files never hold NUL characters; binary data labelled as text often decodes without a
+     * single malformed byte (zeros are valid UTF-8), and would be indexed as garbage.
+     */
+    private static String notBinary(String text, String type) throws ExtractionException {
+        if (text.indexOf('\u0000') >= 0) {
+            throw new ExtractionException(
+                    Reason.CORRUPT,
+                    "the content holds NUL bytes: binary data, not " + type + " text");
+        }
+        return text;
     }
 
     private static String stripBom(String s) {
