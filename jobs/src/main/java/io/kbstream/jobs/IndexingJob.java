@@ -8,12 +8,12 @@ import io.kbstream.jobs.functions.DocumentAssembler;
 import io.kbstream.jobs.functions.ParseDocumentFunction;
 import io.kbstream.jobs.functions.VersionGateFunction;
 import io.kbstream.jobs.records.BytesRecord;
-import io.kbstream.jobs.records.BytesRecordSerializer;
 import io.kbstream.jobs.records.ChunkTask;
 import io.kbstream.jobs.records.DocumentCommand;
 import io.kbstream.jobs.records.DocumentEventDeserializer;
 import io.kbstream.jobs.records.IndexOp;
 import io.kbstream.jobs.records.ParsedDocument;
+import io.kbstream.jobs.sink.EventLogSink;
 import io.kbstream.jobs.sink.ShardedIndexSink;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -23,7 +23,6 @@ import org.apache.flink.api.common.time.Time;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -99,11 +98,7 @@ public final class IndexingJob {
 
     /** The production dead-letter sink: {@code kb.documents.dlq}. */
     public static KafkaSink<BytesRecord> deadLetterSink(KbConfig config) {
-        return KafkaSink.<BytesRecord>builder()
-                .setBootstrapServers(config.get(KbOptions.KAFKA_BOOTSTRAP))
-                .setRecordSerializer(new BytesRecordSerializer(config.get(KbOptions.TOPIC_DLQ)))
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .build();
+        return EventLogSink.to(config, config.get(KbOptions.TOPIC_DLQ));
     }
 
     /**

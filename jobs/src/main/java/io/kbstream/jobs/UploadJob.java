@@ -4,8 +4,8 @@ import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.KbOptions;
 import io.kbstream.jobs.functions.ToDocumentEvent;
 import io.kbstream.jobs.records.BytesRecord;
-import io.kbstream.jobs.records.BytesRecordSerializer;
 import io.kbstream.jobs.records.WholeFileFormat;
+import io.kbstream.jobs.sink.EventLogSink;
 import io.kbstream.schemas.AvroSerde;
 import io.kbstream.schemas.DocumentEvent;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -13,10 +13,8 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.connector.file.src.reader.TextLineInputFormat;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.core.fs.Path;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -46,14 +44,11 @@ public final class UploadJob {
 
     /** Production wiring: events go to {@code kb.documents}. */
     public static UploadJob toKafka(KbConfig config, String tenant, String input) {
-        KafkaSink<BytesRecord> sink =
-                KafkaSink.<BytesRecord>builder()
-                        .setBootstrapServers(config.get(KbOptions.KAFKA_BOOTSTRAP))
-                        .setRecordSerializer(
-                                new BytesRecordSerializer(config.get(KbOptions.TOPIC_DOCUMENTS)))
-                        .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                        .build();
-        return new UploadJob(config, tenant, input, sink);
+        return new UploadJob(
+                config,
+                tenant,
+                input,
+                EventLogSink.to(config, config.get(KbOptions.TOPIC_DOCUMENTS)));
     }
 
     public void build(StreamExecutionEnvironment env) {

@@ -26,10 +26,18 @@ final class KafkaBroker implements StackService {
     private final int controllerPort;
     private final Path dir;
     private final int heapMb;
+    private final int maxRecordBytes;
     private final Map<String, Integer> topics;
 
-    KafkaBroker(int port, int controllerPort, Path dir, int heapMb, Map<String, Integer> topics) {
+    KafkaBroker(
+            int port,
+            int controllerPort,
+            Path dir,
+            int heapMb,
+            int maxRecordBytes,
+            Map<String, Integer> topics) {
         this.port = port;
+        this.maxRecordBytes = maxRecordBytes;
         this.controllerPort = controllerPort;
         this.dir = dir;
         this.heapMb = heapMb;
@@ -141,6 +149,9 @@ final class KafkaBroker implements StackService {
                         "group.initial.rebalance.delay.ms=0",
                         // topics are created by kb with chosen partition counts, never by a typo
                         "auto.create.topics.enable=false",
+                        // uploads up to kb.api.max-upload-bytes are one record each
+                        "message.max.bytes=" + maxRecordBytes,
+                        "replica.fetch.max.bytes=" + maxRecordBytes,
                         "");
         String log4j =
                 String.join(

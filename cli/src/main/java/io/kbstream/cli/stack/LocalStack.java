@@ -70,6 +70,7 @@ public final class LocalStack {
                         base + 21,
                         dataDir.resolve("kafka"),
                         config.get(KbOptions.STACK_KAFKA_HEAP_MB),
+                        config.get(KbOptions.KAFKA_MAX_RECORD_BYTES),
                         topics));
         Path runDir = dataDir.resolve("run");
         this.pipeline =

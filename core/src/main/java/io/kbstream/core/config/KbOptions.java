@@ -154,6 +154,16 @@ public final class KbOptions {
                     .defaultFrom(c -> "127.0.0.1:" + (c.get(STACK_PORT_BASE) + 20))
                     .withDescription("Kafka bootstrap servers.");
 
+    public static final ConfigOption<Integer> KAFKA_MAX_RECORD_BYTES =
+            ConfigOption.key("kb.kafka.max-record-bytes")
+                    .intType()
+                    .defaultFrom(c -> c.get(KbOptions.API_MAX_UPLOAD_BYTES) + 1024 * 1024)
+                    .withDescription(
+                            "Largest record kb-stream's producers send and the local broker"
+                                    + " accepts: the largest upload plus room for the event's"
+                                    + " envelope (Kafka's own default, 1 MiB, is below the upload"
+                                    + " limit).");
+
     public static final ConfigOption<java.time.Duration> KAFKA_SEND_TIMEOUT =
             ConfigOption.key("kb.kafka.send-timeout")
                     .durationType()

@@ -32,6 +32,9 @@ public final class KafkaClients {
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1000, sendTimeout - 10));
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(1011, sendTimeout));
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, sendTimeout);
+        props.put(
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                config.get(KbOptions.KAFKA_MAX_RECORD_BYTES));
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
