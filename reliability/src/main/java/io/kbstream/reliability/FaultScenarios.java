@@ -138,9 +138,11 @@ public final class FaultScenarios {
         String tenant = tenant(runId, "pipeline");
         KbClient client = stack.client(tenant, ledger);
         uploadAll(client, "pipeline", settings.docs());
-        int before = awaitIndexedAtLeast(tenant, ledger, settings.docs() / 4);
+        awaitIndexedAtLeast(tenant, ledger, settings.docs() / 4);
         long resumesBefore = resumes();
         Outage outage = Outage.begin(() -> stack.kill("pipeline"));
+        // counted once the process is gone: nothing more is indexed until the restart
+        int before = awaitIndexedAtLeast(tenant, ledger, 0);
         outage.restart(() -> stack.restart("pipeline"));
         Map<String, Object> observed = new LinkedHashMap<>();
         observed.put("indexedAtKill", before);

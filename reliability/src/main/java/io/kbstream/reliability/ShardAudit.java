@@ -180,6 +180,10 @@ public final class ShardAudit {
         Map<String, List<Row>> out = new HashMap<>();
         for (int shard = 0; shard < shards.size(); shard++) {
             try (Connection c = shards.get(shard).getConnection()) {
+                // one snapshot for both queries: the pipeline commits while we read
+                c.setAutoCommit(false);
+                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                c.setReadOnly(true);
                 Map<String, Row> docs = new HashMap<>();
                 try (ResultSet rs = query(c, DOCUMENTS, tenant)) {
                     while (rs.next()) {
@@ -202,6 +206,7 @@ public final class ShardAudit {
                         row.chunks().add(rs.getString(3));
                     }
                 }
+                c.commit();
             }
         }
         return out;
