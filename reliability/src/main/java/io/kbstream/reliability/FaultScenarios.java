@@ -137,8 +137,11 @@ public final class FaultScenarios {
         Ledger ledger = new Ledger();
         String tenant = tenant(runId, "pipeline");
         KbClient client = stack.client(tenant, ledger);
-        uploadAll(client, "pipeline", settings.docs());
-        awaitIndexedAtLeast(tenant, ledger, settings.docs() / 4);
+        // three times the documents and the kill at the first indexed one: an idle machine
+        // indexes a few dozen documents in about a second, faster than the kill goes through
+        int docs = 3 * settings.docs();
+        uploadAll(client, "pipeline", docs);
+        awaitIndexedAtLeast(tenant, ledger, 1);
         long resumesBefore = resumes();
         Outage outage = Outage.begin(() -> stack.kill("pipeline"));
         // counted once the process is gone: nothing more is indexed until the restart
@@ -148,7 +151,7 @@ public final class FaultScenarios {
         observed.put("indexedAtKill", before);
         observed.put("resumedFromCheckpoint", resumes() > resumesBefore);
         // back in service: the first document indexed after the restart
-        int after = awaitIndexedAtLeast(tenant, ledger, before + 1);
+        int after = before < docs ? awaitIndexedAtLeast(tenant, ledger, before + 1) : before;
         double back = after > before ? outage.sinceRestart() : -1;
         observed.put("jobsAfterRestart", stack.flinkJobs());
         return settle(
@@ -188,8 +191,10 @@ public final class FaultScenarios {
     private UploadFault killDuringUploads(
             KbClient client, String service, int clients, Duration pace, Duration down)
             throws Exception {
+        // slow enough that most documents are still to come when the kill has gone through
+        Duration paced = max(pace, down.multipliedBy(2L * clients).dividedBy(settings.docs()));
         try (Uploads uploads =
-                new Uploads(client, corpus, service, settings.docs(), pace).start(clients)) {
+                new Uploads(client, corpus, service, settings.docs(), paced).start(clients)) {
             awaitAcknowledged(uploads, settings.docs() / 4);
             Outage outage = Outage.begin(() -> stack.kill(service));
             Thread.sleep(down.toMillis());
@@ -299,15 +304,26 @@ public final class FaultScenarios {
         return counts;
     }
 
-    /** Upload answers while the broker was down, by status. */
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    /**
+     * Upload answers of attempts begun while the broker was down, by status; and how many of the
+     * attempts that also ended before the restart were acknowledged (must be none).
+     */
     private static Map<String, Object> answersDuring(Ledger ledger, Outage outage) {
         Map<String, Object> out = new TreeMap<>();
+        out.put("acknowledgedWhileDown", 0);
         for (Ledger.Attempt a : ledger.attempts()) {
-            if (outage.during(a)) {
+            if (outage.startedDuring(a)) {
                 out.merge("outageStatus" + a.status(), 1, (x, y) -> (int) x + (int) y);
                 if (a.status() == 503 && a.retryAfter()) {
                     out.merge("outage503WithRetryAfter", 1, (x, y) -> (int) x + (int) y);
                 }
+            }
+            if (outage.during(a) && a.acknowledged()) {
+                out.merge("acknowledgedWhileDown", 1, (x, y) -> (int) x + (int) y);
             }
         }
         return out;

@@ -29,7 +29,12 @@ final class Outage {
 
     /** True if an attempt ran entirely while the part was down. */
     boolean during(Ledger.Attempt attempt) {
-        return attempt.startNanos() > killedAt && attempt.endNanos() < restartBegan;
+        return startedDuring(attempt) && attempt.endNanos() < restartBegan;
+    }
+
+    /** True if an attempt began while the part was down (it may end after the restart). */
+    boolean startedDuring(Ledger.Attempt attempt) {
+        return attempt.startNanos() > killedAt && attempt.startNanos() < restartBegan;
     }
 
     double seconds() {
