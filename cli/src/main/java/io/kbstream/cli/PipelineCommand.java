@@ -3,9 +3,13 @@ package io.kbstream.cli;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.KbOptions;
 import io.kbstream.jobs.IndexingJob;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 
@@ -35,6 +39,13 @@ final class PipelineCommand implements Callable<Integer> {
             description = "With --submit: start from this savepoint or retained checkpoint.")
     String savepoint;
 
+    @picocli.CommandLine.Option(
+            names = "--fresh",
+            description =
+                    "Start without state (from the consumer group's committed offsets) instead of"
+                            + " resuming from the newest retained checkpoint.")
+    boolean fresh;
+
     @Override
     public Integer call() throws Exception {
         KbConfig config = KbConfig.load();
@@ -45,13 +56,40 @@ final class PipelineCommand implements Callable<Integer> {
         Configuration flink = new Configuration();
         flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         flink.set(RestOptions.PORT, config.get(KbOptions.FLINK_WEB_PORT));
+        Optional<RetainedCheckpoints> checkpoints =
+                RetainedCheckpoints.forCheckpointDir(config.get(KbOptions.PIPELINE_CHECKPOINT_DIR));
+        checkpoints.ifPresent(c -> resumeFromLatest(c, flink));
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
         IndexingJob.configure(env, config);
+        checkpoints.ifPresent(c -> retainIn(c, env));
         System.out.println(
                 "indexing job starting; Flink web UI at http://127.0.0.1:"
                         + config.get(KbOptions.FLINK_WEB_PORT));
         IndexingJob.withKafka(config).execute(env);
         return 0;
+    }
+
+    /**
+     * Restores the newest retained checkpoint, so a pipeline killed mid-ingest continues with its
+     * Kafka offsets and RocksDB state (versions, documents half assembled) instead of the group's
+     * committed offsets without state.
+     */
+    private void resumeFromLatest(RetainedCheckpoints checkpoints, Configuration flink) {
+        Optional<Path> latest = fresh ? Optional.empty() : checkpoints.latest();
+        if (latest.isEmpty()) {
+            return;
+        }
+        checkpoints.pruneExcept(latest.get());
+        flink.set(StateRecoveryOptions.SAVEPOINT_PATH, latest.get().toString());
+        System.out.println("resuming from retained checkpoint " + latest.get());
+    }
+
+    /** Checkpoints in the pipeline's own folder, kept when the job is cancelled or killed. */
+    private static void retainIn(RetainedCheckpoints checkpoints, StreamExecutionEnvironment env) {
+        env.getCheckpointConfig().setCheckpointStorage(checkpoints.storageUri());
+        env.getCheckpointConfig()
+                .setExternalizedCheckpointRetention(
+                        ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     }
 }

@@ -15,14 +15,15 @@ import io.kbstream.jobs.records.IndexOp;
 import io.kbstream.jobs.records.ParsedDocument;
 import io.kbstream.jobs.sink.EventLogSink;
 import io.kbstream.jobs.sink.ShardedIndexSink;
+import java.time.Duration;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.restartstrategy.RestartStrategies;
-import org.apache.flink.api.common.time.Time;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -102,7 +103,7 @@ public final class IndexingJob {
     }
 
     /**
-     * Applies checkpointing, state backend and restart strategy from the config. (These setters are
+     * Applies checkpointing, state backend and restart strategy from the config. (The setters are
      * deprecated on the 2.x line; on 1.20 they are the supported way from job code.)
      */
     @SuppressWarnings("deprecation")
@@ -115,11 +116,33 @@ public final class IndexingJob {
                 .setCheckpointStorage(config.get(KbOptions.PIPELINE_CHECKPOINT_DIR));
         env.getCheckpointConfig().setMinPauseBetweenCheckpoints(500);
         env.setStateBackend(new EmbeddedRocksDBStateBackend(true));
-        env.setRestartStrategy(
-                RestartStrategies.fixedDelayRestart(
-                        config.get(KbOptions.PIPELINE_RESTART_ATTEMPTS),
-                        Time.milliseconds(
-                                config.get(KbOptions.PIPELINE_RESTART_DELAY).toMillis())));
+        env.configure(restartStrategy(config));
+    }
+
+    /**
+     * Exponential back-off between restarts (restart-delay doubling up to 30 s), and the attempt
+     * count resets after a minute without failure: a fixed-delay strategy counts every failure of
+     * the job's life, so a long-running job would give up after its 20th shard or broker outage.
+     */
+    private static Configuration restartStrategy(KbConfig config) {
+        Configuration restart = new Configuration();
+        restart.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+        restart.set(
+                RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
+                config.get(KbOptions.PIPELINE_RESTART_DELAY));
+        restart.set(
+                RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
+                Duration.ofSeconds(30));
+        restart.set(
+                RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER, 2.0);
+        restart.set(
+                RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD,
+                Duration.ofMinutes(1));
+        restart.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR, 0.1);
+        restart.set(
+                RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS,
+                config.get(KbOptions.PIPELINE_RESTART_ATTEMPTS));
+        return restart;
     }
 
     /** Builds the pipeline on {@code env}, top to bottom. */

@@ -97,6 +97,18 @@ public final class AppProcess implements StackService {
         Processes.stopByPidFile(pidFile(), Duration.ofSeconds(30));
     }
 
+    /** Its process id while it runs (the soak samples its heap and open files). */
+    public java.util.OptionalLong pid() {
+        return Processes.liveProcess(pidFile())
+                .map(p -> java.util.OptionalLong.of(p.pid()))
+                .orElse(java.util.OptionalLong.empty());
+    }
+
+    @Override
+    public void kill() {
+        Processes.killByPidFile(pidFile());
+    }
+
     @Override
     public Status status() {
         return Processes.statusOf(pidFile(), "not running");

@@ -106,6 +106,11 @@ final class KafkaBroker implements StackService {
     }
 
     @Override
+    public void kill() {
+        Processes.killByPidFile(pidFile());
+    }
+
+    @Override
     public Status status() {
         return Processes.statusOf(pidFile(), "stopped");
     }

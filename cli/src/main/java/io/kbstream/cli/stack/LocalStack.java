@@ -35,7 +35,8 @@ public final class LocalStack {
     private final AppProcess pipeline;
     private final AppProcess api;
 
-    private LocalStack(KbConfig config, Consumer<String> onShardStarted) {
+    private LocalStack(
+            KbConfig config, Map<String, String> overrides, Consumer<String> onShardStarted) {
         this.config = config;
         this.dataDir = Path.of(config.get(KbOptions.STACK_DATA_DIR));
         int base = config.get(KbOptions.STACK_PORT_BASE);
@@ -73,13 +74,18 @@ public final class LocalStack {
                         config.get(KbOptions.KAFKA_MAX_RECORD_BYTES),
                         topics));
         Path runDir = dataDir.resolve("run");
+        // the background processes load the config themselves: hand them the same overrides
+        List<String> settings =
+                overrides.entrySet().stream()
+                        .map(e -> "-D" + e.getKey() + "=" + e.getValue())
+                        .toList();
         this.pipeline =
                 new AppProcess(
                         "pipeline",
                         config.get(KbOptions.FLINK_WEB_PORT),
                         runDir,
                         KbConfig.home(),
-                        List.of("-Xmx2g"),
+                        concat(List.of("-Xmx2g"), settings),
                         List.of("pipeline"));
         this.api =
                 new AppProcess(
@@ -87,8 +93,14 @@ public final class LocalStack {
                         config.get(KbOptions.API_PORT),
                         runDir,
                         KbConfig.home(),
-                        List.of("-Xmx1g"),
+                        concat(List.of("-Xmx1g"), settings),
                         List.of("api"));
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** The indexing job on a local MiniCluster, run in the background by the demo. */
@@ -115,12 +127,23 @@ public final class LocalStack {
      * answers (the caller applies migrations there).
      */
     public static LocalStack open(Consumer<String> onShardStarted) {
-        KbConfig initial = KbConfig.load();
-        Path dataDir = Path.of(initial.get(KbOptions.STACK_DATA_DIR));
-        ensureSecrets(dataDir);
-        KbConfig config = KbConfig.load();
+        return open(Map.of(), onShardStarted);
+    }
+
+    /**
+     * A stack configured by the project's config plus {@code overrides} (non-secret settings such
+     * as {@code kb.stack.port-base} and {@code kb.stack.data-dir}), so a second stack can run
+     * beside the project's own, e.g. the fault tests' private one. Secrets stay in the project's
+     * {@code .kb/secrets.properties}; the pipeline and API processes receive the overrides as
+     * {@code -D} options.
+     */
+    public static LocalStack open(Map<String, String> overrides, Consumer<String> onShardStarted) {
+        Path dataDir = Path.of(KbConfig.load(overrides).get(KbOptions.STACK_DATA_DIR));
+        // KbConfig reads secrets from the project's .kb/ only: a private stack shares those
+        ensureSecrets(overrides.isEmpty() ? dataDir : KbConfig.home().resolve(".kb"));
+        KbConfig config = KbConfig.load(overrides);
         preparePgRoot(dataDir);
-        return new LocalStack(config, onShardStarted);
+        return new LocalStack(config, overrides, onShardStarted);
     }
 
     public KbConfig config() {
@@ -129,6 +152,16 @@ public final class LocalStack {
 
     public List<StackService> services() {
         return services;
+    }
+
+    /**
+     * The service called {@code name}, as {@code kb stack status} shows it (e.g. {@code redis}).
+     */
+    public StackService service(String name) {
+        return allServices().stream()
+                .filter(s -> s.name().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no service " + name));
     }
 
     /** Starts every service not yet running, in dependency order; idempotent. */

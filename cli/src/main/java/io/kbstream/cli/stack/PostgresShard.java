@@ -130,6 +130,11 @@ final class PostgresShard implements StackService {
     }
 
     @Override
+    public void kill() {
+        Processes.killByPidFile(dataDir().resolve("postmaster.pid"));
+    }
+
+    @Override
     public Status status() {
         Optional<ProcessHandle> process = running();
         return process.map(p -> new Status(true, "running, pid " + p.pid()))

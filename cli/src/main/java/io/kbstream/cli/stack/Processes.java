@@ -55,6 +55,31 @@ final class Processes {
         liveProcess(pidFile).ifPresent(p -> terminate(p, grace));
     }
 
+    /**
+     * Kills the process named by a pid file and every process it started with SIGKILL, and waits
+     * until they are gone (a restarted Postgres refuses to start while old backends linger).
+     */
+    static void killByPidFile(Path pidFile) {
+        liveProcess(pidFile)
+                .ifPresent(
+                        process -> {
+                            List<ProcessHandle> family = new ArrayList<>();
+                            family.add(process);
+                            process.descendants().forEach(family::add);
+                            family.forEach(ProcessHandle::destroyForcibly);
+                            for (ProcessHandle p : family) {
+                                try {
+                                    p.onExit().get(30, TimeUnit.SECONDS);
+                                } catch (Exception e) {
+                                    throw new StackException(
+                                            "pid " + p.pid() + " survived SIGKILL",
+                                            "check it with ps and stop it by hand",
+                                            e);
+                                }
+                            }
+                        });
+    }
+
     /** Running with its pid, or {@code stoppedWord}. */
     static StackService.Status statusOf(Path pidFile, String stoppedWord) {
         return liveProcess(pidFile)

@@ -81,6 +81,11 @@ final class RedisServer implements StackService {
     }
 
     @Override
+    public void kill() {
+        Processes.killByPidFile(pidFile());
+    }
+
+    @Override
     public Status status() {
         return Processes.statusOf(pidFile(), "stopped");
     }

@@ -15,6 +15,12 @@ public interface StackService {
     /** Stops the process kb started, if any; never touches other processes. */
     void down();
 
+    /**
+     * Kills the process kb started at once (SIGKILL, with its child processes), as a crash would;
+     * the fault tests use it. No-op when it is not running.
+     */
+    void kill();
+
     /** Running (with pid) or stopped, one line. */
     Status status();
 

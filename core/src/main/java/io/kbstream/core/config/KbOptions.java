@@ -256,14 +256,17 @@ public final class KbOptions {
             ConfigOption.key("kb.pipeline.restart-attempts")
                     .intType()
                     .defaultValue(20)
-                    .withDescription("Restarts from the last checkpoint before the job gives up.");
+                    .withDescription(
+                            "Restarts from the last checkpoint in a row (the count resets after a"
+                                    + " minute without failure) before the job gives up.");
 
     public static final ConfigOption<java.time.Duration> PIPELINE_RESTART_DELAY =
             ConfigOption.key("kb.pipeline.restart-delay")
                     .durationType()
                     .defaultValue(java.time.Duration.ofSeconds(2))
                     .withDescription(
-                            "Pause between restarts (a shard or broker may be coming back).");
+                            "First pause between restarts, doubling up to 30 s (a shard or broker may"
+                                    + " be coming back).");
 
     public static final ConfigOption<Integer> PIPELINE_MAX_DOCUMENT_BYTES =
             ConfigOption.key("kb.pipeline.max-document-bytes")

@@ -1,0 +1,217 @@
+package io.kbstream.reliability;
+
+import io.kbstream.api.ApiKeys;
+import io.kbstream.cli.stack.AppProcess;
+import io.kbstream.cli.stack.LocalStack;
+import io.kbstream.cli.stack.StackException;
+import io.kbstream.cli.stack.StackService;
+import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.store.ShardedStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * A private local stack for breaking things: its own ports (the project's port base + an offset)
+ * and data folder under {@code .kb/}, so killing its Kafka or a shard never disturbs the shared
+ * stack other modules' tests use. It runs the real pipeline ({@code kb pipeline}) and API ({@code
+ * kb api}) as background processes, with one tenant (and key) per scenario of this run.
+ */
+public final class FaultStack implements AutoCloseable {
+
+    private final LocalStack stack;
+    private final Map<String, String> keys;
+    private final Consumer<String> log;
+
+    private FaultStack(LocalStack stack, Map<String, String> keys, Consumer<String> log) {
+        this.stack = stack;
+        this.keys = keys;
+        this.log = log;
+    }
+
+    /**
+     * Opens and starts the stack in {@code .kb/<name>} at port base + {@code portOffset}, with keys
+     * for {@code tenants}, then the pipeline and the API.
+     */
+    public static FaultStack start(
+            String name,
+            int portOffset,
+            List<String> tenants,
+            Map<String, String> settings,
+            Consumer<String> log) {
+        KbConfig project = KbConfig.load();
+        Map<String, String> keys = new LinkedHashMap<>();
+        List<String> entries = new ArrayList<>();
+        for (String tenant : tenants) {
+            String key = ApiKeys.mint();
+            keys.put(tenant, key);
+            entries.add(ApiKeys.configEntry(tenant, key));
+        }
+        Map<String, String> overrides = new LinkedHashMap<>(settings);
+        overrides.put(
+                KbOptions.STACK_PORT_BASE.key(),
+                Integer.toString(project.get(KbOptions.STACK_PORT_BASE) + portOffset));
+        overrides.put(
+                KbOptions.STACK_DATA_DIR.key(), KbConfig.home().resolve(".kb/" + name).toString());
+        // only hashes: safe on a command line
+        overrides.put(KbOptions.API_KEYS.key(), String.join(",", entries));
+        // the scenarios measure faults, not the rate limiter
+        overrides.put(KbOptions.API_RATE_LIMIT_PER_SECOND.key(), "100000");
+        overrides.put(KbOptions.API_RATE_LIMIT_BURST.key(), "100000");
+        // the shards apply their migrations when the pipeline and the API open them
+        LocalStack stack = LocalStack.open(overrides, url -> {});
+        FaultStack faults = new FaultStack(stack, keys, log);
+        // processes left by an aborted run know other keys
+        stack.api().down();
+        stack.pipeline().down();
+        try {
+            stack.up(line -> log.accept("stack  " + line));
+            faults.restart("pipeline");
+            faults.restart("api");
+            return faults;
+        } catch (RuntimeException e) {
+            faults.close(); // nothing of a half-started private stack is left running
+            throw e;
+        }
+    }
+
+    /** The broker's jars, fetched once by ./kb into the project's .kb/kafka/lib, are shared. */
+    private static void shareKafkaJars(Path dataDir) {
+        Path lib = dataDir.resolve("kafka").resolve("lib");
+        try {
+            if (!Files.exists(lib, LinkOption.NOFOLLOW_LINKS)) {
+                Files.createDirectories(lib.getParent());
+                Files.createSymbolicLink(lib, KbConfig.home().resolve(".kb/kafka/lib"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot link the Kafka jars into " + lib, e);
+        }
+    }
+
+    public KbConfig config() {
+        return stack.config();
+    }
+
+    public String apiUrl() {
+        return "http://127.0.0.1:" + config().get(KbOptions.API_PORT);
+    }
+
+    public KbClient client(String tenant, Ledger ledger) {
+        return new KbClient(apiUrl(), keys.get(tenant), ledger);
+    }
+
+    public AppProcess pipeline() {
+        return stack.pipeline();
+    }
+
+    public AppProcess api() {
+        return stack.api();
+    }
+
+    /** SIGKILLs a service (and its child processes), as a crash would. */
+    public void kill(String service) {
+        log.accept("fault  SIGKILL " + service);
+        stack.service(service).kill();
+    }
+
+    /**
+     * Starts a service again; returns when it answers. A restart that times out (a broker
+     * recovering its logs on a busy machine) is tried twice more: {@code up()} is idempotent.
+     */
+    public void restart(String service) {
+        long start = System.nanoTime();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                stack.service(service).up();
+                break;
+            } catch (StackException e) {
+                log.accept(
+                        "fault  "
+                                + service
+                                + " restart attempt "
+                                + attempt
+                                + ": "
+                                + e.getMessage());
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+        log.accept(
+                String.format(
+                        "fault  %s up in %.1f s", service, (System.nanoTime() - start) / 1e9));
+    }
+
+    /** The pipeline's Flink jobs and their states, from its REST API ({@code /jobs/overview}). */
+    public String flinkJobs() {
+        try {
+            java.net.http.HttpResponse<String> overview =
+                    java.net.http.HttpClient.newHttpClient()
+                            .send(
+                                    java.net.http.HttpRequest.newBuilder(
+                                                    java.net.URI.create(
+                                                            stack.pipeline().endpoint()
+                                                                    + "/jobs/overview"))
+                                            .timeout(Duration.ofSeconds(10))
+                                            .build(),
+                                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            List<String> states = new ArrayList<>();
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(overview.body())
+                    .path("jobs")
+                    .forEach(job -> states.add(job.path("state").asText()));
+            return String.join(",", states);
+        } catch (IOException e) {
+            return "unreachable";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
+    /** Shard {@code index}'s service name, e.g. for killing it. */
+    public String shard(int index) {
+        return "postgres-shard-" + index;
+    }
+
+    public StackService service(String name) {
+        return stack.service(name);
+    }
+
+    /** Removes this run's tenants from the shards. */
+    public void deleteTenants() {
+        try (ShardedStore store = ShardedStore.open(config())) {
+            keys.keySet().forEach(store::deleteTenant);
+        } catch (Exception e) {
+            log.accept("could not delete the run's tenants: " + e.getMessage());
+        }
+    }
+
+    /** Stops the whole private stack, pipeline and API first. */
+    @Override
+    public void close() {
+        stack.down(line -> log.accept("stack  " + line));
+    }
+
+    /** Waits up to {@code timeout} for {@code condition}; true if it held. */
+    public static boolean waitUntil(java.util.function.BooleanSupplier condition, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.sleep(250);
+        }
+        return condition.getAsBoolean();
+    }
+}
