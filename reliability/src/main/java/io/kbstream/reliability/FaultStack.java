@@ -60,8 +60,9 @@ public final class FaultStack implements AutoCloseable {
         overrides.put(
                 KbOptions.STACK_PORT_BASE.key(),
                 Integer.toString(project.get(KbOptions.STACK_PORT_BASE) + portOffset));
-        overrides.put(
-                KbOptions.STACK_DATA_DIR.key(), KbConfig.home().resolve(".kb/" + name).toString());
+        Path dataDir = KbConfig.home().resolve(".kb").resolve(name);
+        overrides.put(KbOptions.STACK_DATA_DIR.key(), dataDir.toString());
+        shareKafkaJars(dataDir);
         // only hashes: safe on a command line
         overrides.put(KbOptions.API_KEYS.key(), String.join(",", entries));
         // the scenarios measure faults, not the rate limiter
