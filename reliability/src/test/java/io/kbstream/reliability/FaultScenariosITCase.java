@@ -93,7 +93,8 @@ class FaultScenariosITCase {
                 .as("uploads during the outage got 503")
                 .isNotNull()
                 .isEqualTo(row.observed().get("outage503WithRetryAfter"));
-        assertThat(row.backInServiceSeconds()).as("API accepts again by itself").isPositive();
+        // -1 means never within the settle timeout; 0.0 is a recovery faster than the rounding
+        assertThat(row.backInServiceSeconds()).as("API accepts again by itself").isNotNegative();
     }
 
     @Test
@@ -103,7 +104,7 @@ class FaultScenariosITCase {
 
         assertThat(row.observed().get("searchPartial")).as("partial answers").isNotNull();
         assertThat(row.observed()).containsOnlyKeys(keysWithout5xx(row));
-        assertThat(row.backInServiceSeconds()).isPositive();
+        assertThat(row.backInServiceSeconds()).isNotNegative();
     }
 
     @Test
@@ -133,7 +134,7 @@ class FaultScenariosITCase {
     void api_killed_under_load_loses_no_acknowledged_upload() throws Exception {
         ScenarioResult row = exact(scenarios.apiKilled());
 
-        assertThat(row.backInServiceSeconds()).isPositive();
+        assertThat(row.backInServiceSeconds()).isNotNegative();
     }
 
     /** Every observed key except searches answered 5xx or not at all. */
