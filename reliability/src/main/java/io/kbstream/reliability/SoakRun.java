@@ -45,7 +45,10 @@ public final class SoakRun {
         String tenant = "soak-" + UUID.randomUUID().toString().substring(0, 8);
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("startedAt", Instant.now().toString());
-        report.put("settings", settings);
+        report.put("minutes", settings.minutes());
+        report.put("seed", settings.seed());
+        report.put("users", settings.users());
+        report.put("outageSeconds", settings.outage().toSeconds());
         try (FaultStack stack =
                 FaultStack.start("soak", PORT_OFFSET, List.of(tenant), Map.of(), log)) {
             Ledger ledger = new Ledger();
@@ -87,8 +90,8 @@ public final class SoakRun {
             report.put("p95Ms", p95s(baseline, faulted));
             Map<String, Boolean> checks = checks(audit, apiBefore, apiAfter, baseline, faulted);
             report.put("checks", checks);
-            stack.deleteTenants();
             write(outDir, report, log);
+            stack.deleteTenants();
             return !checks.containsValue(false);
         }
     }
