@@ -164,13 +164,15 @@ public final class ShardAudit {
         if (row.chunkVersions().stream().anyMatch(v -> v != row.version())) {
             return "duplicated chunks of another version";
         }
+        if (row.version() < e.version() && !row.chunks().equals(chunks)) {
+            // an older revision still in place: not yet (or never) replaced
+            return "version " + row.version() + " < acknowledged " + e.version();
+        }
         if (row.chunks().size() > chunks.size()) {
             return "duplicated chunks: " + row.chunks().size() + " rows, expected " + chunks.size();
         }
         if (!row.chunks().equals(chunks) || row.chunkCount() != chunks.size()) {
-            return row.version() < e.version()
-                    ? "version " + row.version() + " < acknowledged " + e.version()
-                    : "chunks differ from the acknowledged text";
+            return "chunks differ from the acknowledged text";
         }
         // same chunks at a lower version: an unchanged re-upload, which keeps the stored version
         return null;
