@@ -84,19 +84,21 @@ class BadInputFuzzITCase {
         List<String> problems = Collections.synchronizedList(new ArrayList<>());
         ExecutorService workers = Executors.newFixedThreadPool(WORKERS + 1);
         try {
-            List<Future<?>> running = new ArrayList<>();
+            List<Future<?>> fuzzers = new ArrayList<>();
             for (int w = 0; w < WORKERS; w++) {
                 RequestFuzzer fuzzer =
                         new RequestFuzzer(SEED + w, "Bearer " + api.keyA, MAX_UPLOAD);
-                running.add(workers.submit(() -> fuzz(fuzzer, sent, statuses, problems)));
+                fuzzers.add(workers.submit(() -> fuzz(fuzzer, sent, statuses, problems)));
             }
+            List<Future<?>> running = new ArrayList<>(fuzzers);
             // good documents go up while the fuzzer runs, spread over its run
             running.add(
                     workers.submit(
                             () -> {
                                 for (int i = 0; i < GOOD_DOCUMENTS; i++) {
                                     good.upload(i);
-                                    awaitProgress(sent, (i + 1) * REQUESTS / GOOD_DOCUMENTS);
+                                    awaitProgress(
+                                            sent, (i + 1) * REQUESTS / GOOD_DOCUMENTS, fuzzers);
                                 }
                                 return null;
                             }));
@@ -169,8 +171,11 @@ class BadInputFuzzITCase {
         return null;
     }
 
-    private static void awaitProgress(AtomicInteger sent, int target) throws InterruptedException {
-        while (sent.get() < Math.min(target, REQUESTS)) {
+    /** Until the fuzzers have sent {@code target} requests, or all stopped (failed ones too). */
+    private static void awaitProgress(AtomicInteger sent, int target, List<Future<?>> fuzzers)
+            throws InterruptedException {
+        while (sent.get() < Math.min(target, REQUESTS)
+                && !fuzzers.stream().allMatch(Future::isDone)) {
             Thread.sleep(20);
         }
     }

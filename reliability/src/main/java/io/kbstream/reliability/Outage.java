@@ -37,6 +37,14 @@ final class Outage {
         return attempt.startNanos() > killedAt && attempt.startNanos() < restartBegan;
     }
 
+    long killedAt() {
+        return killedAt;
+    }
+
+    long restartedAt() {
+        return restartedAt;
+    }
+
     double seconds() {
         return (restartedAt - killedAt) / 1e9;
     }

@@ -79,7 +79,19 @@ public final class SoakRun {
             ProcessSample apiBefore = ProcessSample.of(stack.api().pid().orElse(-1));
             log.accept("soak   unfaulted phase done; API " + apiBefore);
             phase.set(faulted);
-            report.put("faults", injectFaults(stack, settings, total - total / 4, log));
+            long faultedSince = System.nanoTime();
+            List<SoakWindows.Fault> faults = injectFaults(stack, settings, total - total / 4, log);
+            report.put(
+                    "faults",
+                    faults.stream()
+                            .map(
+                                    f ->
+                                            Map.<String, Object>of(
+                                                    "service",
+                                                    f.service(),
+                                                    "outageSeconds",
+                                                    f.outage().seconds()))
+                            .toList());
             stopped.set(true);
             for (Thread user : users) {
                 user.join(60_000);
@@ -94,6 +106,10 @@ public final class SoakRun {
             report.put("apiAfter", apiAfter);
             report.put("warmUpSecondsExcluded", warmUpMillis / 1000);
             report.put("p95Ms", p95s(baseline, faulted));
+            report.put(
+                    "uploadsByWindow",
+                    SoakWindows.uploads(
+                            faults, ledger.attempts(), faultedSince, p95(baseline.upload())));
             Map<String, Boolean> checks = checks(audit, apiBefore, apiAfter, baseline, faulted);
             report.put("checks", checks);
             write(outDir, report, log);
@@ -102,12 +118,12 @@ public final class SoakRun {
         }
     }
 
-    private static List<Map<String, Object>> injectFaults(
+    private static List<SoakWindows.Fault> injectFaults(
             FaultStack stack, Settings settings, long millis, Consumer<String> log)
             throws InterruptedException {
         int count = (int) Math.max(1, millis / Duration.ofMinutes(3).toMillis());
         long period = millis / count;
-        List<Map<String, Object>> faults = new ArrayList<>();
+        List<SoakWindows.Fault> faults = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String service = FAULTS.get(i % FAULTS.size());
             long quiet = Math.max(0, period - settings.outage().toMillis());
@@ -115,7 +131,7 @@ public final class SoakRun {
             Outage outage = Outage.begin(() -> stack.kill(service));
             Thread.sleep(settings.outage().toMillis());
             outage.restart(() -> stack.restart(service));
-            faults.add(Map.of("service", service, "outageSeconds", outage.seconds()));
+            faults.add(new SoakWindows.Fault(service, outage));
             log.accept(
                     String.format(
                             "soak   fault %d/%d: %s down %.1f s",
@@ -167,7 +183,33 @@ public final class SoakRun {
                 .enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(outDir.resolve("soak.json").toFile(), report);
         StringBuilder md = new StringBuilder("# Soak\n\n| item | value |\n|---|---|\n");
-        report.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+        report.forEach(
+                (k, v) -> {
+                    if (!k.equals("uploadsByWindow")) {
+                        md.append("| ").append(k).append(" | ").append(v).append(" |\n");
+                    }
+                });
+        md.append("\n## Acknowledged uploads by window of the faulted phase\n\n")
+                .append("| window | count | p50 ms | p95 ms | max ms | over 2x reference p95 |\n")
+                .append("|---|---|---|---|---|---|\n");
+        @SuppressWarnings("unchecked")
+        Map<String, Map<String, Object>> windows =
+                (Map<String, Map<String, Object>>) report.get("uploadsByWindow");
+        windows.forEach(
+                (name, row) ->
+                        md.append("| ")
+                                .append(name)
+                                .append(" | ")
+                                .append(row.get("count"))
+                                .append(" | ")
+                                .append(row.get("p50Ms"))
+                                .append(" | ")
+                                .append(row.get("p95Ms"))
+                                .append(" | ")
+                                .append(row.get("maxMs"))
+                                .append(" | ")
+                                .append(row.get("over2xReference"))
+                                .append(" |\n"));
         Files.writeString(outDir.resolve("soak.md"), md.toString());
         log.accept("soak   wrote " + outDir.resolve("soak.json") + "\n" + md);
     }

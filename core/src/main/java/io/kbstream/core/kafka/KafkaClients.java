@@ -2,11 +2,21 @@ package io.kbstream.core.kafka;
 
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.KbOptions;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -42,38 +52,29 @@ public final class KafkaClients {
      * The current end offset of every partition of {@code topic}: where a reader starts to see only
      * what is written from now on.
      */
-    public static java.util.Map<org.apache.kafka.common.TopicPartition, Long> endOffsets(
-            KbConfig config, String topic) {
+    public static Map<TopicPartition, Long> endOffsets(KbConfig config, String topic) {
         Properties props = new Properties();
         props.put(
-                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                config.get(KbOptions.KAFKA_BOOTSTRAP));
-        try (org.apache.kafka.clients.admin.Admin admin =
-                org.apache.kafka.clients.admin.Admin.create(props)) {
-            java.util.Map<
-                            org.apache.kafka.common.TopicPartition,
-                            org.apache.kafka.clients.admin.OffsetSpec>
-                    latest = new java.util.HashMap<>();
-            admin.describeTopics(java.util.List.of(topic))
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KbOptions.KAFKA_BOOTSTRAP));
+        try (Admin admin = Admin.create(props)) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(List.of(topic))
                     .allTopicNames()
-                    .get(10, java.util.concurrent.TimeUnit.SECONDS)
+                    .get(10, TimeUnit.SECONDS)
                     .get(topic)
                     .partitions()
                     .forEach(
                             p ->
                                     latest.put(
-                                            new org.apache.kafka.common.TopicPartition(
-                                                    topic, p.partition()),
-                                            org.apache.kafka.clients.admin.OffsetSpec.latest()));
-            java.util.Map<org.apache.kafka.common.TopicPartition, Long> offsets =
-                    new java.util.HashMap<>();
+                                            new TopicPartition(topic, p.partition()),
+                                            OffsetSpec.latest()));
+            Map<TopicPartition, Long> offsets = new HashMap<>();
             admin.listOffsets(latest)
                     .all()
-                    .get(10, java.util.concurrent.TimeUnit.SECONDS)
+                    .get(10, TimeUnit.SECONDS)
                     .forEach((tp, info) -> offsets.put(tp, info.offset()));
             return offsets;
-        } catch (java.util.concurrent.ExecutionException
-                | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException(
                     "cannot read the end offsets of " + topic + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
