@@ -111,6 +111,8 @@ public final class ApiServer {
                                 config.get(KbOptions.API_RATE_LIMIT_BURST)));
         this.uploads = new UploadParser(config.get(KbOptions.API_MAX_UPLOAD_BYTES));
         StatusStore statuses = new StatusStore(deps.redis(), config.get(KbOptions.STATUS_TTL));
+        Duration failurePause = config.get(KbOptions.API_FAILURE_PAUSE);
+        RedisGuard guard = new RedisGuard(failurePause);
         this.documents =
                 new DocumentController(
                         new DocumentService(
@@ -120,10 +122,10 @@ public final class ApiServer {
                                 config.get(KbOptions.KAFKA_SEND_TIMEOUT),
                                 retryAfter,
                                 statuses,
+                                guard,
                                 deps.store(),
                                 metrics),
                         uploads);
-        RedisGuard guard = new RedisGuard(1000);
         this.search =
                 new SearchController(
                         new SearchService(
@@ -148,6 +150,7 @@ public final class ApiServer {
                                         config.get(KbOptions.API_SEARCH_KEYWORD_WEIGHT)),
                                 shardExecutor,
                                 config.get(KbOptions.API_SEARCH_SHARD_TIMEOUT),
+                                failurePause,
                                 config.get(KbOptions.SEARCH_EF_SEARCH),
                                 retryAfter,
                                 metrics));

@@ -36,7 +36,9 @@ class DegradedStackITCase {
                                         KbOptions.STORE_CONNECT_TIMEOUT.key(),
                                         "300",
                                         KbOptions.API_SEARCH_SHARD_TIMEOUT.key(),
-                                        "1000"));
+                                        "1000",
+                                        KbOptions.API_FAILURE_PAUSE.key(),
+                                        "PT60S"));
                 Seeder seeder = new Seeder(LocalStackConfig.load())) {
             seeder.index(api.tenantA, "alive", "Alive", Map.of(), "Shards answer searches.");
             String body = "{\"query\":\"shards answer\",\"mode\":\"keyword\"}";
@@ -48,6 +50,12 @@ class DegradedStackITCase {
             assertThat(first.get("results").get(0).get("id").asText()).isEqualTo("alive");
             assertThat(second.get("partial").asBoolean()).isTrue();
             assertThat(second.get("cached").asBoolean()).isFalse();
+            // the first search found the shard unreachable; the second did not wait on it again
+            String metrics = api.get("/metrics", null).body();
+            assertThat(metricValue(metrics, "kb_api_search_shard_skipped_total{shard=\"2\"}"))
+                    .isEqualTo(1.0);
+            assertThat(metricValue(metrics, "kb_api_search_shard_skipped_total{shard=\"0\"}"))
+                    .isZero();
 
             HttpResponse<String> ready = api.get("/health/ready", null);
             assertThat(ready.statusCode()).isEqualTo(503);
@@ -56,6 +64,16 @@ class DegradedStackITCase {
             assertThat(json(ready.body()).get("checks").get("shard-0").asText()).isEqualTo("UP");
             seeder.deleteTenant(api.tenantA);
         }
+    }
+
+    /** The value of one Prometheus sample, 0 if the exposition has no such line. */
+    private static double metricValue(String exposition, String sample) {
+        return exposition
+                .lines()
+                .filter(l -> l.startsWith(sample + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(sample.length() + 1).trim()))
+                .findFirst()
+                .orElse(0);
     }
 
     @Test

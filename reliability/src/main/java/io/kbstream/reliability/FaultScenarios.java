@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -289,9 +291,11 @@ public final class FaultScenarios {
             throws InterruptedException {
         Random random = new Random(settings.seed() + 1);
         Map<String, Object> counts = new TreeMap<>();
+        List<Long> nanos = new ArrayList<>();
         long end = System.nanoTime() + duration.toNanos();
         while (System.nanoTime() < end) {
             KbClient.Search s = client.search(Corpus.query(random));
+            nanos.add(s.nanos());
             counts.merge("searchStatus" + s.status(), 1, (a, b) -> (int) a + (int) b);
             if (s.partial()) {
                 counts.merge("searchPartial", 1, (a, b) -> (int) a + (int) b);
@@ -301,6 +305,8 @@ public final class FaultScenarios {
             }
             Thread.sleep(200);
         }
+        Collections.sort(nanos);
+        counts.put("searchMedianMs", Math.round(nanos.get(nanos.size() / 2) / 100_000.0) / 10.0);
         return counts;
     }
 

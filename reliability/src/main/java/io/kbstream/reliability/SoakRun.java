@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -58,6 +60,8 @@ public final class SoakRun {
             // the first minute holds the cold start (model, JIT, pools): not the reference
             AtomicReference<SoakWorker.Latencies> phase = new AtomicReference<>(warmUp);
             AtomicBoolean stopped = new AtomicBoolean();
+            // every answered search with its start (a few per second: small for any soak length)
+            Queue<SoakWindows.Sample> searches = new ConcurrentLinkedQueue<>();
             List<Thread> users = new ArrayList<>();
             for (int u = 0; u < settings.users(); u++) {
                 SoakWorker worker =
@@ -67,7 +71,8 @@ public final class SoakRun {
                                 "user" + u,
                                 settings.seed() + u,
                                 phase::get,
-                                stopped);
+                                stopped,
+                                searches);
                 users.add(new Thread(worker, "soak-user-" + u));
             }
             users.forEach(Thread::start);
@@ -108,8 +113,15 @@ public final class SoakRun {
             report.put("p95Ms", p95s(baseline, faulted));
             report.put(
                     "uploadsByWindow",
-                    SoakWindows.uploads(
-                            faults, ledger.attempts(), faultedSince, p95(baseline.upload())));
+                    SoakWindows.of(
+                            faults,
+                            SoakWindows.acknowledgedUploads(ledger.attempts()),
+                            faultedSince,
+                            p95(baseline.upload())));
+            report.put(
+                    "searchesByWindow",
+                    SoakWindows.of(
+                            faults, List.copyOf(searches), faultedSince, p95(baseline.search())));
             Map<String, Boolean> checks = checks(audit, apiBefore, apiAfter, baseline, faulted);
             report.put("checks", checks);
             write(outDir, report, log);
@@ -185,33 +197,38 @@ public final class SoakRun {
         StringBuilder md = new StringBuilder("# Soak\n\n| item | value |\n|---|---|\n");
         report.forEach(
                 (k, v) -> {
-                    if (!k.equals("uploadsByWindow")) {
+                    if (!k.endsWith("ByWindow")) {
                         md.append("| ").append(k).append(" | ").append(v).append(" |\n");
                     }
                 });
-        md.append("\n## Acknowledged uploads by window of the faulted phase\n\n")
-                .append("| window | count | p50 ms | p95 ms | max ms | over 2x reference p95 |\n")
-                .append("|---|---|---|---|---|---|\n");
-        @SuppressWarnings("unchecked")
-        Map<String, Map<String, Object>> windows =
-                (Map<String, Map<String, Object>>) report.get("uploadsByWindow");
-        windows.forEach(
-                (name, row) ->
-                        md.append("| ")
-                                .append(name)
-                                .append(" | ")
-                                .append(row.get("count"))
-                                .append(" | ")
-                                .append(row.get("p50Ms"))
-                                .append(" | ")
-                                .append(row.get("p95Ms"))
-                                .append(" | ")
-                                .append(row.get("maxMs"))
-                                .append(" | ")
-                                .append(row.get("over2xReference"))
-                                .append(" |\n"));
+        windowTable(md, "Acknowledged uploads", report.get("uploadsByWindow"));
+        windowTable(md, "Answered searches", report.get("searchesByWindow"));
         Files.writeString(outDir.resolve("soak.md"), md.toString());
         log.accept("soak   wrote " + outDir.resolve("soak.json") + "\n" + md);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void windowTable(StringBuilder md, String what, Object windows) {
+        md.append("\n## ")
+                .append(what)
+                .append(" by window of the faulted phase\n\n")
+                .append("| window | count | p50 ms | p95 ms | max ms | over 2x reference p95 |\n")
+                .append("|---|---|---|---|---|---|\n");
+        ((Map<String, Map<String, Object>>) windows)
+                .forEach(
+                        (name, row) -> {
+                            md.append("| ").append(name);
+                            for (String column :
+                                    List.of(
+                                            "count",
+                                            "p50Ms",
+                                            "p95Ms",
+                                            "maxMs",
+                                            "over2xReference")) {
+                                md.append(" | ").append(row.get(column));
+                            }
+                            md.append(" |\n");
+                        });
     }
 
     /** {@code benchmark/results} for a full run, else {@code .kb/soak}. */

@@ -27,15 +27,23 @@ final class SoakWindows {
 
     private SoakWindows() {}
 
+    /** One answered request: when it began and how long it took (System.nanoTime values). */
+    record Sample(long startNanos, long nanos) {}
+
+    /** The acknowledged uploads of a ledger as samples. */
+    static List<Sample> acknowledgedUploads(List<Ledger.Attempt> attempts) {
+        return attempts.stream()
+                .filter(a -> !a.delete() && a.acknowledged())
+                .map(a -> new Sample(a.startNanos(), a.endNanos() - a.startNanos()))
+                .toList();
+    }
+
     /**
-     * Per window, from the acknowledged uploads that began at or after {@code phaseStart}: count,
-     * p50, p95, max (ms) and how many took more than twice {@code referenceP95Ms}.
+     * Per window, from the samples that began at or after {@code phaseStart}: count, p50, p95, max
+     * (ms) and how many took more than twice {@code referenceP95Ms}.
      */
-    static Map<String, Map<String, Object>> uploads(
-            List<Fault> faults,
-            List<Ledger.Attempt> attempts,
-            long phaseStart,
-            double referenceP95Ms) {
+    static Map<String, Map<String, Object>> of(
+            List<Fault> faults, List<Sample> samples, long phaseStart, double referenceP95Ms) {
         List<Window> windows = new ArrayList<>();
         for (int i = 0; i < faults.size(); i++) {
             Fault f = faults.get(i);
@@ -51,17 +59,17 @@ final class SoakWindows {
         Map<String, Histogram> histograms = new LinkedHashMap<>();
         windows.forEach(w -> histograms.put(w.name(), new Histogram(3)));
         histograms.put("between faults", new Histogram(3));
-        for (Ledger.Attempt a : attempts) {
-            if (a.delete() || !a.acknowledged() || a.startNanos() < phaseStart) {
+        for (Sample sample : samples) {
+            if (sample.startNanos() < phaseStart) {
                 continue;
             }
             String name =
                     windows.stream()
-                            .filter(w -> w.holds(a.startNanos()))
+                            .filter(w -> w.holds(sample.startNanos()))
                             .map(Window::name)
                             .findFirst()
                             .orElse("between faults");
-            histograms.get(name).recordValue((a.endNanos() - a.startNanos()) / 1000);
+            histograms.get(name).recordValue(sample.nanos() / 1000);
         }
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         histograms.forEach(

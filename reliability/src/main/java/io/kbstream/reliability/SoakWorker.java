@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
@@ -31,6 +32,7 @@ final class SoakWorker implements Runnable {
     private final Random random;
     private final Supplier<Latencies> phase;
     private final AtomicBoolean stopped;
+    private final Queue<SoakWindows.Sample> searches;
     private final Map<Integer, Integer> revisions = new HashMap<>();
     private final List<Integer> live = new ArrayList<>();
     private int next;
@@ -41,13 +43,15 @@ final class SoakWorker implements Runnable {
             String prefix,
             long seed,
             Supplier<Latencies> phase,
-            AtomicBoolean stopped) {
+            AtomicBoolean stopped,
+            Queue<SoakWindows.Sample> searches) {
         this.client = client;
         this.corpus = corpus;
         this.prefix = prefix;
         this.random = new Random(seed);
         this.phase = phase;
         this.stopped = stopped;
+        this.searches = searches;
     }
 
     @Override
@@ -70,9 +74,11 @@ final class SoakWorker implements Runnable {
     }
 
     private void search() {
+        long start = System.nanoTime();
         KbClient.Search s = client.search(Corpus.query(random));
         if (s.status() == 200) {
             phase.get().search().recordValue(s.nanos() / 1000);
+            searches.add(new SoakWindows.Sample(start, s.nanos()));
         }
     }
 

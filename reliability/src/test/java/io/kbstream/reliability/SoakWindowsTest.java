@@ -33,9 +33,9 @@ class SoakWindowsTest {
                         new Ledger.Attempt("d", true, null, 202, 2, false, down, down + 80 * MS));
 
         Map<String, Map<String, Object>> windows =
-                SoakWindows.uploads(
+                SoakWindows.of(
                         List.of(new SoakWindows.Fault("kafka", outage)),
-                        attempts,
+                        SoakWindows.acknowledgedUploads(attempts),
                         phaseStart,
                         10.0);
 

@@ -488,6 +488,15 @@ public final class KbOptions {
                             "How long a search waits for each shard; a later shard makes the answer"
                                     + " partial.");
 
+    public static final ConfigOption<java.time.Duration> API_FAILURE_PAUSE =
+            ConfigOption.key("kb.api.failure-pause")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofSeconds(1))
+                    .withDescription(
+                            "After Redis or a shard fails a call, the API skips it for this long"
+                                    + " (one probe call per pause), answering uncached or partial"
+                                    + " at once instead of waiting on a dead dependency.");
+
     public static final ConfigOption<Integer> API_SEARCH_THREADS =
             ConfigOption.key("kb.api.search.threads")
                     .intType()

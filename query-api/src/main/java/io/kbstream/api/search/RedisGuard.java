@@ -1,32 +1,34 @@
 package io.kbstream.api.search;
 
+import java.time.Duration;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Calls Redis as a cache: any failure yields the fallback instead of an error, and after a failure
- * Redis is skipped for a short pause so a dead Redis costs one timeout per pause, not one per call.
+ * Calls Redis as a cache: any failure yields the fallback instead of an error, and a {@link
+ * CircuitBreaker} skips Redis for a pause after a failure.
  */
 public final class RedisGuard {
 
     private static final Logger LOG = LoggerFactory.getLogger(RedisGuard.class);
 
-    private final long pauseNanos;
-    private volatile long skipUntil = System.nanoTime();
+    private final CircuitBreaker breaker;
 
-    public RedisGuard(long pauseMillis) {
-        this.pauseNanos = pauseMillis * 1_000_000L;
+    public RedisGuard(Duration pause) {
+        this.breaker = new CircuitBreaker(pause);
     }
 
     public <T> T call(Supplier<T> call, T fallback) {
-        if (System.nanoTime() - skipUntil < 0) {
+        if (!breaker.allow()) {
             return fallback;
         }
         try {
-            return call.get();
+            T result = call.get();
+            breaker.succeeded();
+            return result;
         } catch (RuntimeException e) {
-            skipUntil = System.nanoTime() + pauseNanos;
+            breaker.failed();
             LOG.warn("Redis call failed, serving without it for a moment: {}", e.toString());
             return fallback;
         }
@@ -39,10 +41,5 @@ public final class RedisGuard {
                     return null;
                 },
                 null);
-    }
-
-    /** False while Redis is being skipped after a failure. */
-    public boolean available() {
-        return System.nanoTime() - skipUntil >= 0;
     }
 }

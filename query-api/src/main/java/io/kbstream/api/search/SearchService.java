@@ -4,6 +4,7 @@ import io.kbstream.api.ApiException;
 import io.kbstream.core.redis.IndexGenerations;
 import io.kbstream.core.store.ChunkHit;
 import io.kbstream.core.store.ShardedStore;
+import io.kbstream.core.store.StoreException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -21,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * The search path: cache (L1, then L2) → query embedding (cached) → every shard in parallel, each
  * with a deadline → merge (best chunk per document; hybrid by reciprocal rank fusion) → cache. A
  * shard that fails or misses its deadline makes the answer {@code partial}; partial answers are
- * never cached. Without Redis (no generation to key by) searches are served uncached.
+ * never cached. A shard found unreachable is skipped (partial at once) until its {@link
+ * CircuitBreaker} lets a probe through and the probe answers. Without Redis (no generation to key
+ * by) searches are served uncached.
  */
 public final class SearchService {
 
@@ -38,6 +42,7 @@ public final class SearchService {
     private final ResultMerger merger;
     private final ExecutorService shardExecutor;
     private final long shardTimeoutNanos;
+    private final List<CircuitBreaker> shardBreakers = new ArrayList<>();
     private final int efSearch;
     private final long retryAfterSeconds;
     private final MeterRegistry metrics;
@@ -51,6 +56,7 @@ public final class SearchService {
             ResultMerger merger,
             ExecutorService shardExecutor,
             Duration shardTimeout,
+            Duration shardFailurePause,
             int efSearch,
             Duration retryAfter,
             MeterRegistry metrics) {
@@ -62,6 +68,9 @@ public final class SearchService {
         this.merger = merger;
         this.shardExecutor = shardExecutor;
         this.shardTimeoutNanos = shardTimeout.toNanos();
+        for (int s = 0; s < store.shardCount(); s++) {
+            shardBreakers.add(new CircuitBreaker(shardFailurePause));
+        }
         this.efSearch = efSearch;
         this.retryAfterSeconds = Math.max(1, retryAfter.toSeconds());
         this.metrics = metrics;
@@ -108,6 +117,21 @@ public final class SearchService {
         List<CompletableFuture<List<ChunkHit>>> keywordCalls = new ArrayList<>();
         for (int s = 0; s < shards; s++) {
             int shard = s;
+            if (!shardBreakers.get(shard).allow()) {
+                // it failed unreachable a moment ago: answer partial now rather than wait on it
+                metrics.counter("kb.api.search.shard.skipped", "shard", Integer.toString(shard))
+                        .increment();
+                CompletableFuture<List<ChunkHit>> skipped =
+                        CompletableFuture.failedFuture(
+                                new StoreException(shard, "skipped after a failure", null));
+                if (vector) {
+                    vectorCalls.add(skipped);
+                }
+                if (keyword) {
+                    keywordCalls.add(skipped);
+                }
+                continue;
+            }
             if (vector) {
                 vectorCalls.add(
                         submit(
@@ -167,6 +191,7 @@ public final class SearchService {
         Timer.Sample sample = Timer.start(metrics);
         try {
             return CompletableFuture.supplyAsync(call, shardExecutor)
+                    .whenComplete((hits, error) -> report(shard, error))
                     .whenComplete(
                             (hits, error) ->
                                     sample.stop(
@@ -180,6 +205,16 @@ public final class SearchService {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // the bounded executor is full: this shard counts as not answering
             return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Opens the shard's breaker if the call found it unreachable; any answer closes it. */
+    private void report(int shard, Throwable error) {
+        Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+        if (cause instanceof StoreException e && e.isUnreachable()) {
+            shardBreakers.get(shard).failed();
+        } else {
+            shardBreakers.get(shard).succeeded();
         }
     }
 

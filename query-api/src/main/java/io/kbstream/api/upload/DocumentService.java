@@ -1,6 +1,7 @@
 package io.kbstream.api.upload;
 
 import io.kbstream.api.ApiException;
+import io.kbstream.api.search.RedisGuard;
 import io.kbstream.core.redis.StatusStore;
 import io.kbstream.core.store.ShardedStore;
 import io.kbstream.core.store.StoredDocument;
@@ -45,6 +46,7 @@ public final class DocumentService {
     private final Duration sendTimeout;
     private final long retryAfterSeconds;
     private final StatusStore statuses;
+    private final RedisGuard redis;
     private final ShardedStore store;
     private final VersionClock clock = new VersionClock();
     private final AvroSerde<DocumentEvent> events = AvroSerde.documentEvents();
@@ -62,6 +64,7 @@ public final class DocumentService {
             Duration sendTimeout,
             Duration retryAfter,
             StatusStore statuses,
+            RedisGuard redis,
             ShardedStore store,
             MeterRegistry metrics) {
         this.producer = producer;
@@ -70,6 +73,7 @@ public final class DocumentService {
         this.sendTimeout = sendTimeout;
         this.retryAfterSeconds = Math.max(1, retryAfter.toSeconds());
         this.statuses = statuses;
+        this.redis = redis;
         this.store = store;
         this.sendOk = sendTimer(metrics, "ok");
         this.sendFailed = sendTimer(metrics, "error");
@@ -135,13 +139,10 @@ public final class DocumentService {
 
     /** The latest status: Redis first, then the document's shard. */
     public Optional<Map<String, Object>> status(String tenant, String id) {
-        try {
-            Optional<DocumentStatus> cached = statuses.get(tenant, id);
-            if (cached.isPresent()) {
-                return cached.map(StatusJson::toMap);
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("status from Redis failed, asking the shard: {}", e.toString());
+        Optional<DocumentStatus> cached =
+                redis.call(() -> statuses.get(tenant, id), Optional.empty());
+        if (cached.isPresent()) {
+            return cached.map(StatusJson::toMap);
         }
         Optional<StoredDocument> doc;
         try {
@@ -199,12 +200,8 @@ public final class DocumentService {
     }
 
     private void recordAccepted(DocumentStatus accepted) {
-        try {
-            statuses.put(accepted);
-        } catch (RuntimeException e) {
-            // the event is durable on Kafka; the status will come from the job and the shard
-            LOG.warn("could not write ACCEPTED to Redis: {}", e.toString());
-        }
+        // the event is durable on Kafka: without Redis the status comes from the job and the shard
+        redis.call(() -> statuses.put(accepted), false);
         try {
             producer.send(
                     new ProducerRecord<>(
