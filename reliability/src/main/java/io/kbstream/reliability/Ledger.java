@@ -56,11 +56,6 @@ public final class Ledger {
         return out;
     }
 
-    /** Uploads answered 202. */
-    public synchronized long acknowledgedUploads() {
-        return attempts.stream().filter(a -> a.acknowledged() && !a.delete()).count();
-    }
-
     /** Attempts answered with {@code status}. */
     public synchronized long count(int status) {
         return attempts.stream().filter(a -> a.status() == status).count();

@@ -23,7 +23,7 @@ final class SoakWindows {
         }
     }
 
-    static final long AFTER_RESTART_NANOS = 60_000_000_000L;
+    private static final long AFTER_RESTART_NANOS = 60_000_000_000L;
 
     private SoakWindows() {}
 

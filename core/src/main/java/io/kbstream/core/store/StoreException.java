@@ -12,16 +12,10 @@ public class StoreException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final int shard;
-    private final boolean timeout;
 
     public StoreException(int shard, String message, Throwable cause) {
-        this(shard, message, cause, false);
-    }
-
-    public StoreException(int shard, String message, Throwable cause, boolean timeout) {
         super(shard < 0 ? message : "shard " + shard + ": " + message, cause);
         this.shard = shard;
-        this.timeout = timeout;
     }
 
     /** The shard number, or -1 if not about one shard. */
@@ -45,10 +39,5 @@ public class StoreException extends RuntimeException {
             }
         }
         return false;
-    }
-
-    /** True if the statement was cancelled by its timeout or no connection came in time. */
-    public boolean isTimeout() {
-        return timeout;
     }
 }

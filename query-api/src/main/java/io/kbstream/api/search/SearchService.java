@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -191,18 +192,19 @@ public final class SearchService {
         Timer.Sample sample = Timer.start(metrics);
         try {
             return CompletableFuture.supplyAsync(call, shardExecutor)
-                    .whenComplete((hits, error) -> report(shard, error))
                     .whenComplete(
-                            (hits, error) ->
-                                    sample.stop(
-                                            Timer.builder("kb.api.search.shard")
-                                                    .description("One search query on one shard")
-                                                    .tag("shard", Integer.toString(shard))
-                                                    .tag("kind", kind)
-                                                    .tag("outcome", error == null ? "ok" : "error")
-                                                    .publishPercentileHistogram()
-                                                    .register(metrics)));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+                            (hits, error) -> {
+                                report(shard, error);
+                                sample.stop(
+                                        Timer.builder("kb.api.search.shard")
+                                                .description("One search query on one shard")
+                                                .tag("shard", Integer.toString(shard))
+                                                .tag("kind", kind)
+                                                .tag("outcome", error == null ? "ok" : "error")
+                                                .publishPercentileHistogram()
+                                                .register(metrics));
+                            });
+        } catch (RejectedExecutionException e) {
             // the bounded executor is full: this shard counts as not answering
             return CompletableFuture.failedFuture(e);
         }

@@ -431,7 +431,7 @@ public final class PgShardedStore implements ShardedStore {
         checkShard(shard);
         try (Connection c = pools.get(shard).getConnection()) {
             if (!c.isValid((int) Math.max(1, (searchTimeoutMs + 999) / 1000))) {
-                throw new StoreException(shard, urls.get(shard) + " does not answer", null, true);
+                throw new StoreException(shard, urls.get(shard) + " does not answer", null);
             }
         } catch (SQLException e) {
             throw failure(shard, "ping failed", e);
@@ -489,7 +489,7 @@ public final class PgShardedStore implements ShardedStore {
                 QUERY_CANCELED.equals(e.getSQLState())
                         || e instanceof SQLTransientConnectionException;
         return new StoreException(
-                shard, what + (timeout ? " (timed out)" : "") + ": " + e.getMessage(), e, timeout);
+                shard, what + (timeout ? " (timed out)" : "") + ": " + e.getMessage(), e);
     }
 
     private int checkShard(int shard) {
