@@ -14,8 +14,9 @@ import io.kbstream.api.upload.Upload;
 import io.kbstream.api.upload.UploadParser;
 import io.kbstream.core.chunk.Chunk;
 import io.kbstream.core.chunk.Chunker;
+import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.embed.Embedder;
 import io.kbstream.core.embed.Embedders;
 import io.kbstream.core.extract.TextExtractor;
@@ -58,13 +59,13 @@ public final class SyncBaselineServer implements AutoCloseable {
     private Javalin app;
 
     public SyncBaselineServer(KbConfig config) {
-        this.keys = ApiKeys.parse(config.get(KbOptions.API_KEYS));
+        this.keys = ApiKeys.parse(config.get(ApiOptions.KEYS));
         this.store = ShardedStore.open(config);
         this.embedder = Embedders.shared(config);
         this.chunker = Chunker.forConfig(config);
-        this.parser = new UploadParser(config.get(KbOptions.API_MAX_UPLOAD_BYTES));
-        this.merger = new ResultMerger(config.get(KbOptions.API_SEARCH_RRF_K));
-        this.efSearch = config.get(KbOptions.SEARCH_EF_SEARCH);
+        this.parser = new UploadParser(config.get(ApiOptions.MAX_UPLOAD_BYTES));
+        this.merger = new ResultMerger(config.get(ApiOptions.SEARCH_RRF_K));
+        this.efSearch = config.get(PostgresOptions.EF_SEARCH);
     }
 
     public static void main(String[] args) throws Exception {
