@@ -15,6 +15,13 @@ class EventKeysTest {
     }
 
     @Test
+    void the_document_key_is_the_kafka_key_as_text() {
+        assertThat(EventKeys.documentKey("acme", "a/b"))
+                .isEqualTo("acme/a/b")
+                .isEqualTo(new String(EventKeys.key("acme", "a/b"), StandardCharsets.UTF_8));
+    }
+
+    @Test
     void eventAndStatusOfOneDocumentShareAKey() {
         DocumentEvent event = AvroSerdeTest.upsert();
         DocumentStatus status =

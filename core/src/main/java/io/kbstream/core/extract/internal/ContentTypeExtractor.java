@@ -1,5 +1,6 @@
 package io.kbstream.core.extract.internal;
 
+import io.kbstream.core.extract.ContentTypes;
 import io.kbstream.core.extract.ExtractionException;
 import io.kbstream.core.extract.ExtractionException.Reason;
 import io.kbstream.core.extract.TextExtractor;
@@ -10,7 +11,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.IllegalCharsetNameException;
 import java.nio.charset.StandardCharsets;
 import java.nio.charset.UnsupportedCharsetException;
-import java.util.Locale;
 import java.util.Set;
 
 /** Dispatches on the media type; each format's work is in its own class. */
@@ -28,7 +28,7 @@ public final class ContentTypeExtractor implements TextExtractor {
         if (content == null) {
             throw new ExtractionException(Reason.CORRUPT, "the document has no content");
         }
-        String type = mediaType(contentType);
+        String type = ContentTypes.mediaType(contentType);
         if (PLAIN.contains(type) || MARKDOWN.contains(type)) {
             return notBinary(stripBom(decode(content, charset(contentType))), type);
         }
@@ -48,28 +48,13 @@ public final class ContentTypeExtractor implements TextExtractor {
 
     @Override
     public boolean supports(String contentType) {
-        return contentType != null && supportedTypes().contains(mediaType(contentType));
+        return contentType != null
+                && supportedTypes().contains(ContentTypes.mediaType(contentType));
     }
 
     @Override
     public Set<String> supportedTypes() {
-        return Set.of(
-                "text/plain",
-                "text/markdown",
-                "text/x-markdown",
-                "text/html",
-                "application/xhtml+xml",
-                "application/pdf");
-    }
-
-    static String mediaType(String contentType) {
-        if (contentType == null) {
-            return "";
-        }
-        int semi = contentType.indexOf(';');
-        return (semi < 0 ? contentType : contentType.substring(0, semi))
-                .trim()
-                .toLowerCase(Locale.ROOT);
+        return ContentTypes.SUPPORTED;
     }
 
     /** The charset parameter, or null when there is none. */
