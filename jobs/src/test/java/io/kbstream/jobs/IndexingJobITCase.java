@@ -17,6 +17,7 @@ import io.kbstream.jobs.testing.JobFixture;
 import io.kbstream.schemas.DocumentEvent;
 import io.kbstream.schemas.DocumentState;
 import io.kbstream.schemas.DocumentStatus;
+import io.kbstream.schemas.EventKeys;
 import io.kbstream.schemas.EventType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -66,7 +67,7 @@ class IndexingJobITCase {
             texts.put("doc-" + i, sampleText(i, 40 + (i % 4) * 140));
         }
         List<DocumentEvent> events = new ArrayList<>();
-        texts.forEach((id, text) -> events.add(JobFixture.upsert(fixture.tenant(), id, 1, text)));
+        texts.forEach((id, text) -> events.add(JobFixture.upsert(fixture.tenant(), id, text)));
         fixture.send(events);
 
         run(fixture, op -> op);
@@ -87,41 +88,55 @@ class IndexingJobITCase {
     }
 
     @Test
-    void unchangedReuploadNewVersionStaleVersionAndDeleteEndInTheRightState() throws Exception {
+    void unchangedReuploadNewVersionDeleteAndWritersClaimingVersionsEndInTheRightState()
+            throws Exception {
         JobFixture fixture = JobFixture.create("versions", checkpoints);
         String t = fixture.tenant();
         String same = sampleText(1, 60);
         String oldText = sampleText(2, 60);
         String newText =
                 "A completely different text about glaciers and ice sheets melting in summer.";
-        fixture.send(
-                List.of(
-                        JobFixture.upsert(t, "same", 1, same),
-                        JobFixture.upsert(t, "same", 2, same),
-                        JobFixture.upsert(t, "changed", 1, oldText),
-                        JobFixture.upsert(t, "changed", 2, newText),
-                        JobFixture.upsert(t, "deleted", 1, sampleText(3, 30)),
-                        JobFixture.event(t, "deleted", 2, EventType.DELETE, null, null),
-                        JobFixture.upsert(t, "late", 2, newText),
-                        JobFixture.upsert(t, "late", 1, oldText)));
+        List<Long> versions =
+                fixture.send(
+                        List.of(
+                                JobFixture.upsert(t, "same", same),
+                                JobFixture.upsert(t, "same", same),
+                                JobFixture.upsert(t, "changed", oldText),
+                                JobFixture.upsert(t, "changed", newText),
+                                JobFixture.upsert(t, "deleted", sampleText(3, 30)),
+                                JobFixture.event(t, "deleted", EventType.DELETE, null, null),
+                                // writers whose clocks disagree: the log's order decides, not the
+                                // versions they claim
+                                claiming(2, JobFixture.upsert(t, "late", oldText)),
+                                claiming(1, JobFixture.upsert(t, "late", newText))));
 
         run(fixture, op -> op);
 
         assertThat(fixture.documentVersions())
-                .containsExactlyInAnyOrderEntriesOf(Map.of("same", 1L, "changed", 2L, "late", 2L));
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of(
+                                "same", versions.get(0),
+                                "changed", versions.get(3),
+                                "late", versions.get(7)));
+        assertThat(versions).isSorted().doesNotHaveDuplicates();
         assertThat(fixture.chunkTexts("changed")).containsExactly(newText);
         assertThat(fixture.chunkTexts("late")).containsExactly(newText);
         assertThat(fixture.chunksByDocument()).doesNotContainKey("deleted");
         try (JedisPooled redis = RedisConnections.pooled(fixture.config())) {
             StatusStore statuses = new StatusStore(redis, Duration.ofMinutes(5));
             DocumentStatus reupload = statuses.get(t, "same").orElseThrow();
-            assertThat(reupload.getVersion()).isEqualTo(2);
+            assertThat(reupload.getVersion()).isEqualTo(versions.get(1));
             assertThat(reupload.getState()).isEqualTo(DocumentState.INDEXED);
             assertThat(reupload.getReason()).isEqualTo("unchanged");
             assertThat(reupload.getChunkCount())
                     .isEqualTo(fixture.chunksByDocument().get("same").size());
             assertThat(statuses.get(t, "deleted")).isEmpty();
         }
+    }
+
+    /** The event as a writer that put its own version into it would send it. */
+    private static DocumentEvent claiming(long version, DocumentEvent event) {
+        return DocumentEvent.newBuilder(event).setVersion(version).build();
     }
 
     /** Documents that reach the job but cannot be indexed: each must end FAILED with a reason. */
@@ -139,49 +154,44 @@ class IndexingJobITCase {
             throws Exception {
         JobFixture fixture = JobFixture.create("bad", checkpoints);
         String t = fixture.tenant();
-        fixture.send(List.of(JobFixture.upsert(t, "good-1", 1, sampleText(5, 50))));
+        fixture.send(List.of(JobFixture.upsert(t, "good-1", sampleText(5, 50))));
         fixture.sendRaw(
-                t + "/garbage", "this is not an Avro record".getBytes(StandardCharsets.UTF_8));
+                EventKeys.documentKey(t, "garbage"),
+                "this is not an Avro record".getBytes(StandardCharsets.UTF_8));
         fixture.send(
                 List.of(
-                        JobFixture.event(
-                                t, "empty", 1, EventType.UPSERT, new byte[0], "text/plain"),
+                        JobFixture.event(t, "empty", EventType.UPSERT, new byte[0], "text/plain"),
                         JobFixture.event(
                                 t,
                                 "unsupported",
-                                1,
                                 EventType.UPSERT,
                                 new byte[] {1, 2, 3},
                                 "application/x-msdownload"),
                         JobFixture.event(
                                 t,
                                 "broken-pdf",
-                                1,
                                 EventType.UPSERT,
                                 "%PDF-1.7 not really".getBytes(StandardCharsets.UTF_8),
                                 "application/pdf"),
                         JobFixture.event(
                                 t,
                                 "truncated-pdf",
-                                1,
                                 EventType.UPSERT,
                                 TestDocuments.truncatedPdf(),
                                 "application/pdf"),
                         JobFixture.event(
                                 t,
                                 "zip-bomb-pdf",
-                                1,
                                 EventType.UPSERT,
                                 TestDocuments.zipBombPdf(1L << 28),
                                 "application/pdf"),
                         JobFixture.event(
                                 t,
                                 "binary-as-text",
-                                1,
                                 EventType.UPSERT,
                                 TestDocuments.binaryAsText(),
                                 "text/plain"),
-                        JobFixture.upsert(t, "good-2", 1, sampleText(6, 50))));
+                        JobFixture.upsert(t, "good-2", sampleText(6, 50))));
 
         run(fixture, op -> op);
 
@@ -199,8 +209,8 @@ class IndexingJobITCase {
             assertThat(statuses.get(t, "binary-as-text").orElseThrow().getReason())
                     .contains("binary");
         }
-        List<String> deadLetterKeys = new ArrayList<>(List.of(t + "/garbage"));
-        CORRUPT.forEach(id -> deadLetterKeys.add(t + "/" + id));
+        List<String> deadLetterKeys = new ArrayList<>(List.of(EventKeys.documentKey(t, "garbage")));
+        CORRUPT.forEach(id -> deadLetterKeys.add(EventKeys.documentKey(t, id)));
         assertThat(fixture.deadLetters(Duration.ofSeconds(5)))
                 .containsOnlyKeys(deadLetterKeys)
                 .allSatisfy((key, reason) -> assertThat(reason).isNotBlank());
@@ -214,8 +224,9 @@ class IndexingJobITCase {
         Map<String, String> secondWave = texts(20, 40);
         FailOnceAfterCheckpoint.reset();
         JobClient job = start(fixture, new FailOnceAfterCheckpoint());
+        Map<String, Long> sent = new TreeMap<>();
         try {
-            fixture.send(upserts(fixture.tenant(), firstWave));
+            sent.putAll(send(fixture, firstWave));
             await(() -> fixture.documentVersions().size() == 20, "first wave indexed");
             int checkpointsSoFar = FailOnceAfterCheckpoint.CHECKPOINTS.get();
             await(
@@ -224,7 +235,7 @@ class IndexingJobITCase {
 
             // armed: the first document write of the second wave fails the job, after a checkpoint
             FailOnceAfterCheckpoint.ARMED.set(true);
-            fixture.send(upserts(fixture.tenant(), secondWave));
+            sent.putAll(send(fixture, secondWave));
             await(
                     () -> fixture.documentVersions().size() == 40,
                     "second wave indexed after the restart");
@@ -236,9 +247,8 @@ class IndexingJobITCase {
         Map<String, String> all = new TreeMap<>(firstWave);
         all.putAll(secondWave);
         assertThat(fixture.chunksByDocument()).isEqualTo(expectedChunks(fixture.config(), all));
-        assertThat(fixture.documentVersions())
-                .hasSize(40)
-                .allSatisfy((id, version) -> assertThat(version).isEqualTo(1L));
+        // replayed after the restart, each document still has the version of its one event
+        assertThat(fixture.documentVersions()).hasSize(40).isEqualTo(sent);
     }
 
     private static Map<String, String> texts(int from, int to) {
@@ -249,10 +259,18 @@ class IndexingJobITCase {
         return texts;
     }
 
-    private static List<DocumentEvent> upserts(String tenant, Map<String, String> texts) {
+    /** Sends one upload per text; returns the version each document got. */
+    private static Map<String, Long> send(JobFixture fixture, Map<String, String> texts)
+            throws Exception {
+        List<String> ids = new ArrayList<>(texts.keySet());
         List<DocumentEvent> events = new ArrayList<>();
-        texts.forEach((id, text) -> events.add(JobFixture.upsert(tenant, id, 1, text)));
-        return events;
+        ids.forEach(id -> events.add(JobFixture.upsert(fixture.tenant(), id, texts.get(id))));
+        List<Long> versions = fixture.send(events);
+        Map<String, Long> sent = new TreeMap<>();
+        for (int i = 0; i < ids.size(); i++) {
+            sent.put(ids.get(i), versions.get(i));
+        }
+        return sent;
     }
 
     interface Condition {
@@ -363,7 +381,9 @@ class IndexingJobITCase {
 
         @Override
         public IndexOp map(IndexOp op) {
-            if ("UPSERT".equals(op.kind) && ARMED.get() && FAILED.compareAndSet(false, true)) {
+            if (op.kind == IndexOp.Kind.UPSERT
+                    && ARMED.get()
+                    && FAILED.compareAndSet(false, true)) {
                 throw new IllegalStateException(
                         "injected failure before writing " + op.documentKey());
             }

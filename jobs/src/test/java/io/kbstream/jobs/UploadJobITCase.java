@@ -6,8 +6,11 @@ import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.kafka.KafkaClients;
 import io.kbstream.core.testing.LocalStackConfig;
+import io.kbstream.jobs.records.DocumentEventDeserializer;
 import io.kbstream.schemas.AvroSerde;
 import io.kbstream.schemas.DocumentEvent;
+import io.kbstream.schemas.DocumentVersions;
+import io.kbstream.schemas.EventKeys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,7 +100,17 @@ class UploadJobITCase {
                     DocumentEvent event = serde.deserialize(record.value());
                     assertThat(event.getTenant()).isEqualTo(tenant);
                     assertThat(new String(record.key(), StandardCharsets.UTF_8))
-                            .isEqualTo(tenant + "/" + event.getDocumentId());
+                            .isEqualTo(EventKeys.documentKey(tenant, event.getDocumentId()));
+                    // the version is the log's, as for an API upload: the indexing job reads it
+                    assertThat(event.getVersion()).isEqualTo(DocumentVersions.UNASSIGNED);
+                    assertThat(
+                                    DocumentEventDeserializer.decode(
+                                                    serde,
+                                                    record.key(),
+                                                    record.value(),
+                                                    record.offset())
+                                            .version)
+                            .isEqualTo(DocumentVersions.ofOffset(record.offset()));
                     events.put(event.getDocumentId(), event);
                 }
             }

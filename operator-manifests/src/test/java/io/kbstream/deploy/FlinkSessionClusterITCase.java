@@ -10,12 +10,11 @@ import io.kbstream.core.kafka.KafkaClients;
 import io.kbstream.core.testing.LocalStackConfig;
 import io.kbstream.schemas.AvroSerde;
 import io.kbstream.schemas.DocumentEvent;
+import io.kbstream.schemas.DocumentEvents;
 import io.kbstream.schemas.EventKeys;
-import io.kbstream.schemas.EventType;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +32,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -350,18 +348,14 @@ class FlinkSessionClusterITCase {
 
     private static void send(String id, String text) throws Exception {
         DocumentEvent event =
-                DocumentEvent.newBuilder()
-                        .setEventId(UUID.randomUUID().toString())
-                        .setType(EventType.UPSERT)
-                        .setTenant(tenant)
-                        .setDocumentId(id)
-                        .setVersion(1)
-                        .setTitle(id)
-                        .setContent(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)))
-                        .setContentType("text/plain")
-                        .setMetadata(Map.of())
-                        .setUploadedAt(Instant.now())
-                        .build();
+                DocumentEvents.upsert(
+                        tenant,
+                        id,
+                        id,
+                        text.getBytes(StandardCharsets.UTF_8),
+                        "text/plain",
+                        Map.of(),
+                        Instant.now());
         try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(config, "session-it")) {
             producer.send(
                             new ProducerRecord<>(

@@ -19,10 +19,9 @@ import io.kbstream.jobs.records.DocumentEventDeserializer;
 import io.kbstream.jobs.sink.ShardedIndexSink;
 import io.kbstream.schemas.AvroSerde;
 import io.kbstream.schemas.DocumentEvent;
+import io.kbstream.schemas.DocumentEvents;
 import io.kbstream.schemas.EventKeys;
-import io.kbstream.schemas.EventType;
 import java.io.BufferedReader;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -183,19 +182,14 @@ public final class IndexingBenchmark {
         try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(loader, "kb-bench")) {
             for (String[] doc : docs) {
                 DocumentEvent event =
-                        DocumentEvent.newBuilder()
-                                .setEventId(UUID.randomUUID().toString())
-                                .setType(EventType.UPSERT)
-                                .setTenant(tenant)
-                                .setDocumentId(doc[0])
-                                .setVersion(1)
-                                .setTitle(doc[1])
-                                .setContent(
-                                        ByteBuffer.wrap(doc[2].getBytes(StandardCharsets.UTF_8)))
-                                .setContentType("text/plain")
-                                .setMetadata(Map.of())
-                                .setUploadedAt(Instant.now())
-                                .build();
+                        DocumentEvents.upsert(
+                                tenant,
+                                doc[0],
+                                doc[1],
+                                doc[2].getBytes(StandardCharsets.UTF_8),
+                                "text/plain",
+                                Map.of(),
+                                Instant.now());
                 sends.add(
                         producer.send(
                                 new ProducerRecord<>(

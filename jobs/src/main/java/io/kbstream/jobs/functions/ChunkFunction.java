@@ -6,6 +6,7 @@ import io.kbstream.core.config.KbConfig;
 import io.kbstream.jobs.records.ChunkTask;
 import io.kbstream.jobs.records.IndexOp;
 import io.kbstream.jobs.records.ParsedDocument;
+import io.kbstream.schemas.DocumentState;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -48,7 +49,7 @@ public final class ChunkFunction extends ProcessFunction<ParsedDocument, ChunkTa
                             doc.documentId,
                             doc.version,
                             doc.uploadedAt,
-                            "INDEXED",
+                            DocumentState.INDEXED,
                             "unchanged",
                             chunks.size()));
             return;

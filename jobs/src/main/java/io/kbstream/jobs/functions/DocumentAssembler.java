@@ -123,7 +123,7 @@ public final class DocumentAssembler
 
     private static IndexOp toUpsert(ChunkTask any, List<ChunkTask> all) {
         IndexOp op = new IndexOp();
-        op.kind = "UPSERT";
+        op.kind = IndexOp.Kind.UPSERT;
         op.eventId = any.eventId;
         op.tenant = any.tenant;
         op.documentId = any.documentId;

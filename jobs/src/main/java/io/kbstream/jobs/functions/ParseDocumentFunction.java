@@ -8,15 +8,10 @@ import io.kbstream.jobs.records.BytesRecord;
 import io.kbstream.jobs.records.DocumentCommand;
 import io.kbstream.jobs.records.IndexOp;
 import io.kbstream.jobs.records.ParsedDocument;
-import io.kbstream.schemas.AvroSerde;
-import io.kbstream.schemas.DocumentEvent;
-import io.kbstream.schemas.EventKeys;
-import io.kbstream.schemas.EventType;
-import java.nio.ByteBuffer;
+import io.kbstream.schemas.DocumentState;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
@@ -45,7 +40,6 @@ public final class ParseDocumentFunction extends ProcessFunction<DocumentCommand
 
     private final KbConfig config;
     private transient TextExtractor extractor;
-    private transient AvroSerde<DocumentEvent> serde;
     private transient int maxBytes;
 
     public ParseDocumentFunction(KbConfig config) {
@@ -55,7 +49,6 @@ public final class ParseDocumentFunction extends ProcessFunction<DocumentCommand
     @Override
     public void open(OpenContext openContext) {
         extractor = TextExtractor.create();
-        serde = AvroSerde.documentEvents();
         maxBytes = config.get(PipelineOptions.MAX_DOCUMENT_BYTES);
     }
 
@@ -64,9 +57,7 @@ public final class ParseDocumentFunction extends ProcessFunction<DocumentCommand
             DocumentCommand command, Context ctx, Collector<ParsedDocument> out) {
         if (!command.isDecodable()) {
             LOG.warn("dead-lettered an undecodable record: {}", command.decodeError);
-            ctx.output(
-                    DEAD_LETTERS,
-                    new BytesRecord(command.rawKey, command.rawValue, command.decodeError));
+            ctx.output(DEAD_LETTERS, deadLetter(command, command.decodeError));
             return;
         }
         String problem = validate(command);
@@ -129,28 +120,15 @@ public final class ParseDocumentFunction extends ProcessFunction<DocumentCommand
                         c.documentId,
                         c.version,
                         c.uploadedAt,
-                        "FAILED",
+                        DocumentState.FAILED,
                         reason,
                         0));
-        ctx.output(
-                DEAD_LETTERS,
-                new BytesRecord(EventKeys.key(c.tenant, c.documentId), reencode(c), reason));
+        ctx.output(DEAD_LETTERS, deadLetter(c, reason));
     }
 
-    private byte[] reencode(DocumentCommand c) {
-        return serde.serialize(
-                DocumentEvent.newBuilder()
-                        .setEventId(c.eventId)
-                        .setType(EventType.valueOf(c.type))
-                        .setTenant(c.tenant)
-                        .setDocumentId(c.documentId)
-                        .setVersion(c.version)
-                        .setTitle(c.title)
-                        .setContent(c.content == null ? null : ByteBuffer.wrap(c.content))
-                        .setContentType(c.contentType)
-                        .setMetadata(Map.copyOf(c.metadata))
-                        .setUploadedAt(Instant.ofEpochMilli(c.uploadedAt))
-                        .build());
+    /** The record as it came, with the reason in a header. */
+    private static BytesRecord deadLetter(DocumentCommand c, String reason) {
+        return new BytesRecord(c.rawKey, c.rawValue, reason);
     }
 
     /** Equal hash means nothing a search sees has changed: title, text and metadata. */

@@ -2,23 +2,21 @@ package io.kbstream.jobs.functions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kbstream.core.extract.ContentTypes;
 import io.kbstream.jobs.records.BytesRecord;
 import io.kbstream.jobs.records.UploadedFile;
 import io.kbstream.schemas.AvroSerde;
 import io.kbstream.schemas.DocumentEvent;
+import io.kbstream.schemas.DocumentEvents;
 import io.kbstream.schemas.EventKeys;
-import io.kbstream.schemas.EventType;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Turns uploaded files and BEIR corpus lines into encoded DocumentEvents for {@code kb.documents}.
- * The version is the import time in microseconds: re-importing the same corpus gives newer versions
- * with equal content, which the indexing job skips as unchanged.
+ * Like an API upload, an event gets its version from the log (its offset there): re-importing the
+ * same corpus gives newer versions with equal content, which the indexing job skips as unchanged.
  */
 public final class ToDocumentEvent {
 
@@ -60,18 +58,9 @@ public final class ToDocumentEvent {
         }
     }
 
+    /** By extension; anything else is read as plain text (and fails there if it is binary). */
     static String contentTypeOf(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        if (lower.endsWith(".md") || lower.endsWith(".markdown")) {
-            return "text/markdown";
-        }
-        if (lower.endsWith(".html") || lower.endsWith(".htm")) {
-            return "text/html";
-        }
-        if (lower.endsWith(".pdf")) {
-            return "application/pdf";
-        }
-        return "text/plain";
+        return ContentTypes.ofFileName(name).orElse("text/plain");
     }
 
     private static BytesRecord encode(
@@ -82,20 +71,9 @@ public final class ToDocumentEvent {
             byte[] content,
             String contentType,
             Map<String, String> metadata) {
-        Instant now = Instant.now();
         DocumentEvent event =
-                DocumentEvent.newBuilder()
-                        .setEventId(UUID.randomUUID().toString())
-                        .setType(EventType.UPSERT)
-                        .setTenant(tenant)
-                        .setDocumentId(id)
-                        .setVersion(now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000)
-                        .setTitle(title)
-                        .setContent(ByteBuffer.wrap(content))
-                        .setContentType(contentType)
-                        .setMetadata(metadata)
-                        .setUploadedAt(now)
-                        .build();
+                DocumentEvents.upsert(
+                        tenant, id, title, content, contentType, metadata, Instant.now());
         return new BytesRecord(EventKeys.key(event), serde.serialize(event), null);
     }
 }

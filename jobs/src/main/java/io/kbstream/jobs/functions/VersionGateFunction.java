@@ -4,6 +4,7 @@ import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.jobs.records.IndexOp;
 import io.kbstream.jobs.records.ParsedDocument;
+import io.kbstream.schemas.DocumentState;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
@@ -86,7 +87,7 @@ public final class VersionGateFunction
             current.clear();
             deletedVersion.update(doc.version);
             IndexOp delete = new IndexOp();
-            delete.kind = "DELETE";
+            delete.kind = IndexOp.Kind.DELETE;
             delete.eventId = doc.eventId;
             delete.tenant = doc.tenant;
             delete.documentId = doc.documentId;
@@ -104,11 +105,11 @@ public final class VersionGateFunction
         }
         current.update(new DocumentVersion(doc.version, doc.contentHash));
         deletedVersion.clear();
-        ctx.output(STATUSES, status(doc, "PROCESSING", null));
+        ctx.output(STATUSES, status(doc, DocumentState.PROCESSING, null));
         out.collect(doc);
     }
 
-    private static IndexOp status(ParsedDocument doc, String state, String reason) {
+    private static IndexOp status(ParsedDocument doc, DocumentState state, String reason) {
         return IndexOp.status(
                 doc.eventId,
                 doc.tenant,

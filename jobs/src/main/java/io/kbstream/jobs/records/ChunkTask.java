@@ -1,5 +1,6 @@
 package io.kbstream.jobs.records;
 
+import io.kbstream.schemas.EventKeys;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -33,6 +34,6 @@ public class ChunkTask {
     public ChunkTask() {}
 
     public String documentKey() {
-        return tenant + "/" + documentId;
+        return EventKeys.documentKey(tenant, documentId);
     }
 }

@@ -1,22 +1,28 @@
 package io.kbstream.jobs.records;
 
+import io.kbstream.schemas.EventKeys;
+import io.kbstream.schemas.EventType;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A record read from {@code kb.documents}: a decoded DocumentEvent, or — when the bytes could not
- * be decoded — the raw record and the reason, so the job can report it and move on. A Flink POJO
+ * A record read from {@code kb.documents}: a decoded DocumentEvent with the version the log gave
+ * it, or — when the bytes could not be decoded — the reason, so the job can report it and move on.
+ * The raw record is kept either way, so a dead letter is the record as it came. A Flink POJO
  * (public fields, no-arg constructor) so state and network use Flink's fast serializer.
  */
 public class DocumentCommand {
 
-    /** UPSERT or DELETE, as in the event; null when undecodable. */
-    public String type;
+    /** As in the event; null when undecodable. */
+    public EventType type;
 
     public String eventId;
     public String tenant;
     public String documentId;
+
+    /** {@link io.kbstream.schemas.DocumentVersions#ofOffset} of the record's offset. */
     public long version;
+
     public String title;
     public String contentType;
     public byte[] content;
@@ -26,7 +32,7 @@ public class DocumentCommand {
     /** Set when the Kafka record could not be decoded: why. */
     public String decodeError;
 
-    /** The record as it came, kept only for undecodable records (for the dead-letter topic). */
+    /** The record as it came, for the dead-letter topic. */
     public byte[] rawKey;
 
     public byte[] rawValue;
@@ -34,7 +40,7 @@ public class DocumentCommand {
     public DocumentCommand() {}
 
     public boolean isDelete() {
-        return "DELETE".equals(type);
+        return type == EventType.DELETE;
     }
 
     public boolean isDecodable() {
@@ -43,6 +49,6 @@ public class DocumentCommand {
 
     /** The Flink key: one document of one tenant. */
     public String documentKey() {
-        return tenant + "/" + documentId;
+        return EventKeys.documentKey(tenant, documentId);
     }
 }

@@ -2,6 +2,7 @@ package io.kbstream.jobs.records;
 
 import io.kbstream.schemas.AvroSerde;
 import io.kbstream.schemas.DocumentEvent;
+import io.kbstream.schemas.DocumentVersions;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -10,7 +11,9 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Decodes {@code kb.documents} records. It never throws: a record that is not a DocumentEvent
+ * Decodes {@code kb.documents} records. The version of each is taken from its offset ({@link
+ * DocumentVersions#ofOffset}), the value the API answered the upload with; what the writer put in
+ * the event's version field is not used. It never throws: a record that is not a DocumentEvent
  * becomes a {@link DocumentCommand} carrying the reason and the raw bytes, so one bad record can
  * neither fail nor stall the job.
  */
@@ -26,32 +29,38 @@ public final class DocumentEventDeserializer
         if (serde == null) {
             serde = AvroSerde.documentEvents();
         }
-        out.collect(decode(serde, record.key(), record.value()));
+        out.collect(decode(serde, record.key(), record.value(), record.offset()));
     }
 
-    /** Decodes one record's bytes; undecodable input yields a command with {@code decodeError}. */
-    public static DocumentCommand decode(AvroSerde<DocumentEvent> serde, byte[] key, byte[] value) {
+    /**
+     * Decodes one record; undecodable input yields a command with {@code decodeError}.
+     *
+     * @param offset where the record is in its partition
+     */
+    public static DocumentCommand decode(
+            AvroSerde<DocumentEvent> serde, byte[] key, byte[] value, long offset) {
+        DocumentCommand command;
         try {
             if (value == null) {
                 throw new IllegalArgumentException("record has no value");
             }
-            return fromEvent(serde.deserialize(value));
+            command = fromEvent(serde.deserialize(value), DocumentVersions.ofOffset(offset));
         } catch (RuntimeException e) {
-            DocumentCommand bad = new DocumentCommand();
-            bad.decodeError = "undecodable record: " + e.getMessage();
-            bad.rawKey = key;
-            bad.rawValue = value;
-            return bad;
+            command = new DocumentCommand();
+            command.decodeError = "undecodable record: " + e.getMessage();
         }
+        command.rawKey = key;
+        command.rawValue = value;
+        return command;
     }
 
-    static DocumentCommand fromEvent(DocumentEvent event) {
+    static DocumentCommand fromEvent(DocumentEvent event, long version) {
         DocumentCommand command = new DocumentCommand();
-        command.type = event.getType().name();
+        command.type = event.getType();
         command.eventId = event.getEventId();
         command.tenant = event.getTenant();
         command.documentId = event.getDocumentId();
-        command.version = event.getVersion();
+        command.version = version;
         command.title = event.getTitle();
         command.contentType = event.getContentType();
         ByteBuffer content = event.getContent();

@@ -1,13 +1,25 @@
 package io.kbstream.jobs.records;
 
+import io.kbstream.schemas.DocumentState;
+import io.kbstream.schemas.EventKeys;
+
 /**
  * What the sink does for one document: write a complete new version (all chunks embedded), delete
  * it, or only report a status (FAILED, or INDEXED "unchanged", or PROCESSING).
  */
 public class IndexOp {
 
-    /** UPSERT, DELETE or STATUS. */
-    public String kind;
+    /** What the sink does. */
+    public enum Kind {
+        /** Write a complete new version: all chunks embedded. */
+        UPSERT,
+        /** Delete the document. */
+        DELETE,
+        /** Only report {@link #state}. */
+        STATUS
+    }
+
+    public Kind kind;
 
     public String eventId;
     public String tenant;
@@ -16,7 +28,7 @@ public class IndexOp {
     public long uploadedAt;
 
     /** For STATUS: PROCESSING, INDEXED or FAILED; the reason goes with FAILED and "unchanged". */
-    public String state;
+    public DocumentState state;
 
     public String reason;
 
@@ -35,7 +47,7 @@ public class IndexOp {
     public IndexOp() {}
 
     public String documentKey() {
-        return tenant + "/" + documentId;
+        return EventKeys.documentKey(tenant, documentId);
     }
 
     public static IndexOp status(
@@ -44,11 +56,11 @@ public class IndexOp {
             String documentId,
             long version,
             long uploadedAt,
-            String state,
+            DocumentState state,
             String reason,
             int chunkCount) {
         IndexOp op = new IndexOp();
-        op.kind = "STATUS";
+        op.kind = Kind.STATUS;
         op.eventId = eventId;
         op.tenant = tenant;
         op.documentId = documentId;

@@ -1,5 +1,6 @@
 package io.kbstream.jobs.records;
 
+import io.kbstream.schemas.EventKeys;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -28,6 +29,6 @@ public class ParsedDocument {
     public ParsedDocument() {}
 
     public String documentKey() {
-        return tenant + "/" + documentId;
+        return EventKeys.documentKey(tenant, documentId);
     }
 }

@@ -17,6 +17,7 @@ import io.kbstream.jobs.records.IndexOp;
 import io.kbstream.schemas.AvroSerde;
 import io.kbstream.schemas.DocumentState;
 import io.kbstream.schemas.DocumentStatus;
+import io.kbstream.schemas.DocumentStatuses;
 import io.kbstream.schemas.EventKeys;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -95,14 +96,14 @@ final class ShardedIndexWriter implements SinkWriter<IndexOp> {
         buffer = new ArrayList<>();
         List<IndexedDocument> upserts = new ArrayList<>();
         for (IndexOp op : ops) {
-            if ("UPSERT".equals(op.kind)) {
+            if (op.kind == IndexOp.Kind.UPSERT) {
                 upserts.add(toDocument(op));
             }
         }
         // Postgres first: only what is committed there is ever reported INDEXED.
         store.upsert(upserts);
         for (IndexOp op : ops) {
-            if ("DELETE".equals(op.kind)) {
+            if (op.kind == IndexOp.Kind.DELETE) {
                 store.delete(op.tenant, op.documentId, op.version);
             }
         }
@@ -134,18 +135,12 @@ final class ShardedIndexWriter implements SinkWriter<IndexOp> {
         List<DocumentStatus> events = new ArrayList<>(ops.size());
         for (IndexOp op : ops) {
             switch (op.kind) {
-                case "UPSERT" -> {
+                case UPSERT -> {
                     changedTenants.add(op.tenant);
                     events.add(status(op, DocumentState.INDEXED, null, op.chunkCount));
                 }
-                case "DELETE" -> changedTenants.add(op.tenant);
-                default ->
-                        events.add(
-                                status(
-                                        op,
-                                        DocumentState.valueOf(op.state),
-                                        op.reason,
-                                        op.chunkCount));
+                case DELETE -> changedTenants.add(op.tenant);
+                case STATUS -> events.add(status(op, op.state, op.reason, op.chunkCount));
             }
         }
         try {
@@ -153,7 +148,7 @@ final class ShardedIndexWriter implements SinkWriter<IndexOp> {
                 generations.bump(tenant);
             }
             for (IndexOp op : ops) {
-                if ("DELETE".equals(op.kind)) {
+                if (op.kind == IndexOp.Kind.DELETE) {
                     statuses.markDeleted(op.tenant, op.documentId, op.version);
                 }
             }
@@ -175,17 +170,16 @@ final class ShardedIndexWriter implements SinkWriter<IndexOp> {
 
     private static DocumentStatus status(
             IndexOp op, DocumentState state, String reason, int chunkCount) {
-        return DocumentStatus.newBuilder()
-                .setEventId(op.eventId == null ? "" : op.eventId)
-                .setTenant(op.tenant)
-                .setDocumentId(op.documentId)
-                .setVersion(op.version)
-                .setState(state)
-                .setReason(reason)
-                .setChunkCount(chunkCount)
-                .setUploadedAt(Instant.ofEpochMilli(op.uploadedAt))
-                .setUpdatedAt(Instant.now())
-                .build();
+        return DocumentStatuses.of(
+                op.eventId,
+                op.tenant,
+                op.documentId,
+                op.version,
+                state,
+                reason,
+                chunkCount,
+                Instant.ofEpochMilli(op.uploadedAt),
+                Instant.now());
     }
 
     @Override

@@ -42,7 +42,7 @@ class DocumentAssemblerTest {
 
         List<IndexOp> out = harness.extractOutputValues();
         assertThat(out).hasSize(1);
-        assertThat(out.get(0).kind).isEqualTo("UPSERT");
+        assertThat(out.get(0).kind).isEqualTo(IndexOp.Kind.UPSERT);
         assertThat(out.get(0).chunks).extracting(c -> c.chunkNo).containsExactly(0, 1, 2);
         // only the emitted version is remembered, and only until its retention timer fires
         assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
@@ -70,13 +70,13 @@ class DocumentAssemblerTest {
         harness.processElement1(chunk("a", 1, 1, 2), 0);
 
         assertThat(harness.extractOutputValues())
-                .extracting(op -> op.kind + op.version)
+                .extracting(op -> op.kind.name() + op.version)
                 .containsExactly("DELETE2");
     }
 
     private static IndexOp delete(String doc, long version) {
         IndexOp op = new IndexOp();
-        op.kind = "DELETE";
+        op.kind = IndexOp.Kind.DELETE;
         op.tenant = "t";
         op.documentId = doc;
         op.version = version;

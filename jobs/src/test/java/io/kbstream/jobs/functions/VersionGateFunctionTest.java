@@ -90,7 +90,9 @@ class VersionGateFunctionTest {
     private List<String> statuses() {
         return harness.getSideOutput(VersionGateFunction.STATUSES).stream()
                 .map(StreamRecord::getValue)
-                .map((IndexOp op) -> op.reason == null ? op.state : op.state + ":" + op.reason)
+                .map(
+                        (IndexOp op) ->
+                                op.reason == null ? op.state.name() : op.state + ":" + op.reason)
                 .collect(Collectors.toList());
     }
 

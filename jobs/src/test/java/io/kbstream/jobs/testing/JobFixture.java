@@ -8,9 +8,10 @@ import io.kbstream.core.kafka.KafkaClients;
 import io.kbstream.core.testing.LocalStackConfig;
 import io.kbstream.schemas.AvroSerde;
 import io.kbstream.schemas.DocumentEvent;
+import io.kbstream.schemas.DocumentEvents;
+import io.kbstream.schemas.DocumentVersions;
 import io.kbstream.schemas.EventKeys;
 import io.kbstream.schemas.EventType;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -72,46 +73,45 @@ public final class JobFixture {
         return tenant;
     }
 
-    public static DocumentEvent upsert(String tenant, String id, long version, String text) {
+    public static DocumentEvent upsert(String tenant, String id, String text) {
         return event(
-                tenant,
-                id,
-                version,
-                EventType.UPSERT,
-                text.getBytes(StandardCharsets.UTF_8),
-                "text/plain");
+                tenant, id, EventType.UPSERT, text.getBytes(StandardCharsets.UTF_8), "text/plain");
     }
 
     public static DocumentEvent event(
-            String tenant,
-            String id,
-            long version,
-            EventType type,
-            byte[] content,
-            String contentType) {
-        return DocumentEvent.newBuilder()
-                .setEventId(UUID.randomUUID().toString())
-                .setType(type)
-                .setTenant(tenant)
-                .setDocumentId(id)
-                .setVersion(version)
-                .setTitle(type == EventType.UPSERT ? "Title of " + id : null)
-                .setContent(content == null ? null : ByteBuffer.wrap(content))
-                .setContentType(contentType)
-                .setMetadata(Map.of("source", "test"))
-                .setUploadedAt(Instant.now())
-                .build();
+            String tenant, String id, EventType type, byte[] content, String contentType) {
+        if (type == EventType.DELETE) {
+            return DocumentEvents.delete(tenant, id, Instant.now());
+        }
+        return DocumentEvents.upsert(
+                tenant,
+                id,
+                "Title of " + id,
+                content,
+                contentType,
+                Map.of("source", "test"),
+                Instant.now());
     }
 
-    /** Sends events in order (same document → same partition, so their order holds). */
-    public void send(List<DocumentEvent> events) throws Exception {
+    /**
+     * Sends events in order (same document → same partition, so their order holds) and returns the
+     * version each got: where Kafka stored it.
+     */
+    public List<Long> send(List<DocumentEvent> events) throws Exception {
+        List<Long> versions = new ArrayList<>();
         try (KafkaProducer<byte[], byte[]> producer =
                 KafkaClients.producer(config, "job-fixture")) {
             for (DocumentEvent e : events) {
-                producer.send(new ProducerRecord<>(topic, EventKeys.key(e), serde.serialize(e)))
-                        .get();
+                long offset =
+                        producer.send(
+                                        new ProducerRecord<>(
+                                                topic, EventKeys.key(e), serde.serialize(e)))
+                                .get()
+                                .offset();
+                versions.add(DocumentVersions.ofOffset(offset));
             }
         }
+        return versions;
     }
 
     /** Sends raw bytes as a record value (for undecodable-input tests). */
@@ -209,7 +209,7 @@ public final class JobFixture {
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
                     String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
-                    if (key.startsWith(tenant + "/")) {
+                    if (key.startsWith(EventKeys.documentKey(tenant, ""))) {
                         var reason = r.headers().lastHeader("kb.reason");
                         out.put(
                                 key,
