@@ -26,4 +26,4 @@ USER 10001:10001
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=90s --retries=3 \
   CMD curl -fsS http://127.0.0.1:8080/health/live || exit 1
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=70", "-cp", "/app/kb-query-api.jar:/app/lib/*", "io.kbstream.api.ApiServer"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=70", "-cp", "/app/kb-query-api.jar:/app/lib/*", "io.kbstream.api.ApiMain"]

@@ -65,8 +65,8 @@ class DockerArtifactsTest {
         assertThat(line(finalStage, "EXPOSE")).isEqualTo("EXPOSE " + port);
         assertThat(finalStage).contains("http://127.0.0.1:" + port + "/health/live");
         assertThat(envValue(finalStage, ApiOptions.HOST.envName())).isEqualTo("0.0.0.0");
-        assertThat(finalStage).contains("\"io.kbstream.api.ApiServer\"");
-        assertThat(REPO.resolve("query-api/src/main/java/io/kbstream/api/ApiServer.java")).exists();
+        assertThat(finalStage).contains("\"io.kbstream.api.ApiMain\"");
+        assertThat(REPO.resolve("query-api/src/main/java/io/kbstream/api/ApiMain.java")).exists();
         assertThat(
                         Files.readString(
                                 REPO.resolve(

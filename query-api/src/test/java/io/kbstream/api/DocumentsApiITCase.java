@@ -10,6 +10,7 @@ import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.kafka.KafkaClients;
 import io.kbstream.schemas.AvroSerde;
 import io.kbstream.schemas.DocumentEvent;
+import io.kbstream.schemas.DocumentVersions;
 import io.kbstream.schemas.EventType;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -71,10 +72,13 @@ class DocumentsApiITCase {
             String id = body.get("id").asText();
             assertThat(body.get("statusUrl").asText()).isEqualTo("/v1/documents/" + id);
 
-            DocumentEvent event = awaitEvent(consumer, id);
+            ConsumerRecord<byte[], byte[]> record = awaitRecord(consumer, id);
+            DocumentEvent event = AvroSerde.documentEvents().deserialize(record.value());
             assertThat(event.getType()).isEqualTo(EventType.UPSERT);
             assertThat(event.getTenant()).isEqualTo(api.tenantA);
-            assertThat(event.getVersion()).isEqualTo(body.get("version").asLong());
+            // the version is where Kafka stored the event: what the indexing job reads with it
+            assertThat(DocumentVersions.ofOffset(record.offset()))
+                    .isEqualTo(body.get("version").asLong());
             assertThat(StandardCharsets.UTF_8.decode(event.getContent()).toString())
                     .isEqualTo("hello world");
             assertThat(event.getMetadata())
@@ -84,14 +88,14 @@ class DocumentsApiITCase {
         }
     }
 
-    private static DocumentEvent awaitEvent(KafkaConsumer<byte[], byte[]> consumer, String id) {
+    private static ConsumerRecord<byte[], byte[]> awaitRecord(
+            KafkaConsumer<byte[], byte[]> consumer, String id) {
         AvroSerde<DocumentEvent> serde = AvroSerde.documentEvents();
         long deadline = System.currentTimeMillis() + 10_000;
         while (System.currentTimeMillis() < deadline) {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                DocumentEvent e = serde.deserialize(r.value());
-                if (e.getDocumentId().equals(id)) {
-                    return e;
+                if (serde.deserialize(r.value()).getDocumentId().equals(id)) {
+                    return r;
                 }
             }
         }
@@ -208,7 +212,11 @@ class DocumentsApiITCase {
                             Bodies.multipart("two.txt", "text/plain", twoMiB));
 
             assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-            DocumentEvent event = awaitEvent(consumer, json(r.body()).get("id").asText());
+            DocumentEvent event =
+                    AvroSerde.documentEvents()
+                            .deserialize(
+                                    awaitRecord(consumer, json(r.body()).get("id").asText())
+                                            .value());
             assertThat(event.getContent().remaining()).isEqualTo(twoMiB.length);
         }
     }

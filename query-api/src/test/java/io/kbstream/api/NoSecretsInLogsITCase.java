@@ -2,6 +2,7 @@ package io.kbstream.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kbstream.api.http.ApiKeys;
 import io.kbstream.api.testing.ApiUnderTest;
 import io.kbstream.api.testing.WsClient;
 import io.kbstream.core.config.KafkaOptions;

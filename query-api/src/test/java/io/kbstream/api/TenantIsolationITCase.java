@@ -5,6 +5,7 @@ import static io.kbstream.api.testing.Bodies.quote;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kbstream.api.http.ApiKeys;
 import io.kbstream.api.testing.ApiUnderTest;
 import io.kbstream.api.testing.Seeder;
 import io.kbstream.api.testing.WsClient;

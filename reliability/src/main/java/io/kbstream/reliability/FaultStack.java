@@ -1,6 +1,6 @@
 package io.kbstream.reliability;
 
-import io.kbstream.api.ApiKeys;
+import io.kbstream.api.http.ApiKeys;
 import io.kbstream.cli.stack.AppProcess;
 import io.kbstream.cli.stack.LocalStack;
 import io.kbstream.cli.stack.StackException;

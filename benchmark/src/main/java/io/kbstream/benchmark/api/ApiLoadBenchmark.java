@@ -2,8 +2,8 @@ package io.kbstream.benchmark.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.kbstream.api.ApiKeys;
 import io.kbstream.api.ApiServer;
+import io.kbstream.api.http.ApiKeys;
 import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PostgresOptions;

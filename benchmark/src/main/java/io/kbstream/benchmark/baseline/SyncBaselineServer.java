@@ -2,16 +2,17 @@ package io.kbstream.benchmark.baseline;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.kbstream.api.ApiException;
-import io.kbstream.api.ApiKeys;
-import io.kbstream.api.Json;
+import io.kbstream.api.documents.Upload;
+import io.kbstream.api.documents.UploadParser;
+import io.kbstream.api.http.ApiException;
+import io.kbstream.api.http.ApiKeys;
+import io.kbstream.api.http.ErrorMapper;
+import io.kbstream.api.http.Json;
 import io.kbstream.api.search.ResultMerger;
 import io.kbstream.api.search.SearchHit;
 import io.kbstream.api.search.SearchMode;
 import io.kbstream.api.search.SearchRequest;
 import io.kbstream.api.search.SearchResponse;
-import io.kbstream.api.upload.Upload;
-import io.kbstream.api.upload.UploadParser;
 import io.kbstream.core.chunk.Chunk;
 import io.kbstream.core.chunk.Chunker;
 import io.kbstream.core.config.ApiOptions;
@@ -88,13 +89,8 @@ public final class SyncBaselineServer implements AutoCloseable {
                             cfg.startupWatcherEnabled = false;
                             cfg.http.maxRequestSize = parser.maxRequestBytes();
                             cfg.router.apiBuilder(this::routes);
+                            ErrorMapper.install(cfg);
                         });
-        app.exception(
-                ApiException.class,
-                (e, ctx) -> json(ctx.status(e.status()), Map.of("error", e.getMessage())));
-        app.exception(
-                Exception.class,
-                (e, ctx) -> json(ctx.status(500), Map.of("error", String.valueOf(e))));
         app.start("127.0.0.1", port);
         return this;
     }

@@ -1,6 +1,7 @@
 package io.kbstream.benchmark.report;
 
-import io.kbstream.api.ApiKeys;
+import io.kbstream.api.ApiMain;
+import io.kbstream.api.http.ApiKeys;
 import io.kbstream.benchmark.baseline.SyncBaselineServer;
 import io.kbstream.benchmark.load.Target;
 import io.kbstream.benchmark.load.Workload;
@@ -76,7 +77,7 @@ public final class BenchRun {
                 try (Child api =
                                 Child.start(
                                         "bench-query-api",
-                                        "io.kbstream.api.ApiServer",
+                                        ApiMain.class.getName(),
                                         apiProps,
                                         List.of(),
                                         logs);

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kbstream.api.ApiKeys;
 import io.kbstream.api.ApiServer;
+import io.kbstream.api.http.ApiKeys;
 import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;

@@ -1,6 +1,6 @@
 package io.kbstream.cli.client;
 
-import io.kbstream.api.ApiKeys;
+import io.kbstream.api.http.ApiKeys;
 import io.kbstream.cli.stack.StackException;
 import io.kbstream.core.config.ApiOptions;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.kbstream.api.events;
 
-import io.kbstream.api.Json;
+import io.kbstream.api.http.Json;
 import io.kbstream.schemas.AvroSerde;
 import io.kbstream.schemas.DocumentStatus;
 import io.kbstream.schemas.SchemaException;

@@ -1,5 +1,6 @@
 package io.kbstream.api.search;
 
+import io.kbstream.api.resilience.RedisGuard;
 import io.kbstream.core.embed.Embedder;
 import io.kbstream.core.redis.RedisKeys;
 import io.micrometer.core.instrument.Counter;

@@ -3,13 +3,13 @@ package io.kbstream.api.search;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.kbstream.api.Json;
+import io.kbstream.api.http.Json;
+import io.kbstream.api.resilience.RedisGuard;
 import io.kbstream.core.redis.RedisKeys;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import redis.clients.jedis.UnifiedJedis;
@@ -35,16 +35,15 @@ public final class SearchCache {
     private final Counter l2Miss;
 
     public SearchCache(
-            int l1Size,
-            Duration l1Ttl,
-            Duration l2Ttl,
-            UnifiedJedis redis,
-            RedisGuard guard,
-            MeterRegistry metrics) {
-        this.l1 = Caffeine.newBuilder().maximumSize(l1Size).expireAfterWrite(l1Ttl).build();
+            SearchSettings settings, UnifiedJedis redis, RedisGuard guard, MeterRegistry metrics) {
+        this.l1 =
+                Caffeine.newBuilder()
+                        .maximumSize(settings.l1Size())
+                        .expireAfterWrite(settings.l1Ttl())
+                        .build();
         this.redis = redis;
         this.guard = guard;
-        this.l2TtlMillis = l2Ttl.toMillis();
+        this.l2TtlMillis = settings.l2Ttl().toMillis();
         this.l1Hit = counter(metrics, "l1", "hit");
         this.l1Miss = counter(metrics, "l1", "miss");
         this.l2Hit = counter(metrics, "l2", "hit");

@@ -1,10 +1,9 @@
 package io.kbstream.api.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kbstream.api.ApiException;
-import io.kbstream.api.Json;
-import io.kbstream.api.upload.Validation;
-import java.io.IOException;
+import io.kbstream.api.documents.Metadata;
+import io.kbstream.api.http.ApiException;
+import io.kbstream.api.http.Json;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -60,15 +59,7 @@ public record SearchRequest(String query, int k, SearchMode mode, Map<String, St
 
     /** From the JSON body of {@code POST /v1/search}. */
     public static SearchRequest fromJson(byte[] body) {
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(body);
-        } catch (IOException e) {
-            throw ApiException.badRequest("malformed JSON: " + Json.reason(e));
-        }
-        if (root == null || !root.isObject()) {
-            throw ApiException.badRequest("the body must be a JSON object");
-        }
+        JsonNode root = Json.object(body);
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String field = it.next();
             if (!FIELDS.contains(field)) {
@@ -115,8 +106,8 @@ public record SearchRequest(String query, int k, SearchMode mode, Map<String, St
             if (!e.getKey().startsWith(FILTER_PREFIX)) {
                 throw ApiException.badRequest("filter keys are \"metadata.<key>\"");
             }
-            String key = Validation.metadataKey(e.getKey().substring(FILTER_PREFIX.length()));
-            out.put(key, Validation.scalar("filter." + e.getKey(), e.getValue()));
+            String key = Metadata.key(e.getKey().substring(FILTER_PREFIX.length()));
+            out.put(key, Metadata.value("filter." + e.getKey(), e.getValue()));
         }
         return out;
     }

@@ -1,13 +1,15 @@
 package io.kbstream.api.search;
 
-import io.kbstream.api.ApiException;
+import io.kbstream.api.http.ApiException;
+import io.kbstream.api.resilience.BoundedPools;
+import io.kbstream.api.resilience.CircuitBreaker;
+import io.kbstream.api.resilience.RedisGuard;
 import io.kbstream.core.redis.IndexGenerations;
 import io.kbstream.core.store.ChunkHit;
 import io.kbstream.core.store.ShardedStore;
 import io.kbstream.core.store.StoreException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +28,9 @@ import org.slf4j.LoggerFactory;
  * shard that fails or misses its deadline makes the answer {@code partial}; partial answers are
  * never cached. A shard found unreachable is skipped (partial at once) until its {@link
  * CircuitBreaker} lets a probe through and the probe answers. Without Redis (no generation to key
- * by) searches are served uncached.
+ * by) searches are served uncached. Shard calls run on a bounded pool of the service's own.
  */
-public final class SearchService {
+public final class SearchService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SearchService.class);
 
@@ -49,17 +51,13 @@ public final class SearchService {
     private final MeterRegistry metrics;
 
     public SearchService(
+            SearchSettings settings,
             ShardedStore store,
             IndexGenerations generations,
             RedisGuard guard,
             SearchCache cache,
             QueryEmbeddings embeddings,
             ResultMerger merger,
-            ExecutorService shardExecutor,
-            Duration shardTimeout,
-            Duration shardFailurePause,
-            int efSearch,
-            Duration retryAfter,
             MeterRegistry metrics) {
         this.store = store;
         this.generations = generations;
@@ -67,13 +65,13 @@ public final class SearchService {
         this.cache = cache;
         this.embeddings = embeddings;
         this.merger = merger;
-        this.shardExecutor = shardExecutor;
-        this.shardTimeoutNanos = shardTimeout.toNanos();
+        this.shardExecutor = BoundedPools.fixed("kb-search", settings.threads());
+        this.shardTimeoutNanos = settings.shardTimeout().toNanos();
         for (int s = 0; s < store.shardCount(); s++) {
-            shardBreakers.add(new CircuitBreaker(shardFailurePause));
+            shardBreakers.add(new CircuitBreaker(settings.shardFailurePause()));
         }
-        this.efSearch = efSearch;
-        this.retryAfterSeconds = Math.max(1, retryAfter.toSeconds());
+        this.efSearch = settings.efSearch();
+        this.retryAfterSeconds = settings.retryAfterSeconds();
         this.metrics = metrics;
     }
 
@@ -243,5 +241,10 @@ public final class SearchService {
 
     private static double millisSince(long start) {
         return Math.round((System.nanoTime() - start) / 10_000.0) / 100.0;
+    }
+
+    @Override
+    public void close() {
+        shardExecutor.shutdownNow();
     }
 }

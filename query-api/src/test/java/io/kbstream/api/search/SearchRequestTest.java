@@ -3,7 +3,7 @@ package io.kbstream.api.search;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.kbstream.api.ApiException;
+import io.kbstream.api.http.ApiException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.kbstream.api.testing;
 
-import io.kbstream.api.ApiKeys;
 import io.kbstream.api.ApiServer;
+import io.kbstream.api.http.ApiKeys;
 import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;

@@ -1,7 +1,7 @@
 package io.kbstream.api.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kbstream.api.Json;
+import io.kbstream.api.http.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,8 @@
-package io.kbstream.api;
+package io.kbstream.api.search;
 
 import io.javalin.http.Context;
-import io.kbstream.api.search.SearchRequest;
-import io.kbstream.api.search.SearchService;
+import io.kbstream.api.http.ApiException;
+import io.kbstream.api.http.Auth;
 import java.io.IOException;
 import java.io.InputStream;
 

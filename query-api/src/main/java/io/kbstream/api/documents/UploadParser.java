@@ -1,11 +1,12 @@
-package io.kbstream.api.upload;
+package io.kbstream.api.documents;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
-import io.kbstream.api.ApiException;
-import io.kbstream.api.Json;
+import io.kbstream.api.http.ApiException;
+import io.kbstream.api.http.Json;
+import io.kbstream.core.extract.ContentTypes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -49,7 +50,7 @@ public final class UploadParser {
         if (length > maxRequestBytes()) {
             throw ApiException.tooLarge(maxContentBytes);
         }
-        String type = Validation.baseType(ctx.contentType());
+        String type = ContentTypes.mediaType(ctx.contentType());
         if (type.equals("application/json")) {
             return fromJson(readBounded(ctx), pathId);
         }
@@ -61,15 +62,7 @@ public final class UploadParser {
     }
 
     Upload fromJson(byte[] body, String pathId) {
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(body);
-        } catch (IOException e) {
-            throw ApiException.badRequest("malformed JSON: " + Json.reason(e));
-        }
-        if (root == null || !root.isObject()) {
-            throw ApiException.badRequest("the body must be a JSON object");
-        }
+        JsonNode root = Json.object(body);
         root.fieldNames()
                 .forEachRemaining(
                         f -> {
@@ -87,7 +80,7 @@ public final class UploadParser {
             throw ApiException.tooLarge(maxContentBytes);
         }
         String contentType = optionalString(root, "contentType", "text/plain");
-        if (Validation.baseType(contentType).equals("application/pdf")) {
+        if (ContentTypes.mediaType(contentType).equals("application/pdf")) {
             throw ApiException.unsupportedType("send PDF files as multipart/form-data");
         }
         return new Upload(
@@ -95,7 +88,7 @@ public final class UploadParser {
                 Validation.title(optionalString(root, "title", null)),
                 content,
                 Validation.contentType(contentType),
-                Validation.metadata(root.get("metadata")));
+                Metadata.fromJson(root.get("metadata")));
     }
 
     private Upload fromMultipart(Context ctx, String pathId) {
@@ -121,7 +114,7 @@ public final class UploadParser {
         Map<String, String> meta = Map.of();
         if (metadata != null) {
             try {
-                meta = Validation.metadata(Json.MAPPER.readTree(metadata));
+                meta = Metadata.fromJson(Json.MAPPER.readTree(metadata));
             } catch (JsonProcessingException e) {
                 throw ApiException.badRequest("metadata is not JSON: " + Json.reason(e));
             }
@@ -137,21 +130,11 @@ public final class UploadParser {
 
     /** The part's declared type, or one guessed from the file name when it says nothing useful. */
     static String typeOf(UploadedFile file) {
-        String declared = Validation.baseType(file.contentType());
-        if (Validation.CONTENT_TYPES.contains(declared)) {
+        String declared = ContentTypes.mediaType(file.contentType());
+        if (ContentTypes.SUPPORTED.contains(declared)) {
             return declared;
         }
-        String name = file.filename() == null ? "" : file.filename().toLowerCase();
-        if (name.endsWith(".txt")) {
-            return "text/plain";
-        } else if (name.endsWith(".md") || name.endsWith(".markdown")) {
-            return "text/markdown";
-        } else if (name.endsWith(".html") || name.endsWith(".htm")) {
-            return "text/html";
-        } else if (name.endsWith(".pdf")) {
-            return "application/pdf";
-        }
-        return declared;
+        return ContentTypes.ofFileName(file.filename()).orElse(declared);
     }
 
     /** Jetty reports multipart size limits as exceptions saying "exceeds max…". */

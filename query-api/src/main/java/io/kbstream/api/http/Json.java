@@ -1,11 +1,13 @@
-package io.kbstream.api;
+package io.kbstream.api.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
 
 /** The one JSON mapper of the API: strict parsing, bounded nesting and sizes. */
 public final class Json {
@@ -28,6 +30,20 @@ public final class Json {
                                 .maxNumberLength(100)
                                 .build());
         return mapper;
+    }
+
+    /** A request body that must be one JSON object; anything else is a 400. */
+    public static JsonNode object(byte[] body) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(body);
+        } catch (IOException e) {
+            throw ApiException.badRequest("malformed JSON: " + reason(e));
+        }
+        if (root == null || !root.isObject()) {
+            throw ApiException.badRequest("the body must be a JSON object");
+        }
+        return root;
     }
 
     /** A short reason for a parse failure, without echoing the input. */

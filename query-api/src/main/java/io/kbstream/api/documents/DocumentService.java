@@ -1,54 +1,57 @@
-package io.kbstream.api.upload;
+package io.kbstream.api.documents;
 
-import io.kbstream.api.ApiException;
-import io.kbstream.api.search.RedisGuard;
+import io.kbstream.api.http.ApiException;
+import io.kbstream.api.resilience.RedisGuard;
 import io.kbstream.core.redis.StatusStore;
 import io.kbstream.core.store.ShardedStore;
 import io.kbstream.core.store.StoredDocument;
 import io.kbstream.schemas.AvroSerde;
 import io.kbstream.schemas.DocumentEvent;
-import io.kbstream.schemas.DocumentState;
+import io.kbstream.schemas.DocumentEvents;
 import io.kbstream.schemas.DocumentStatus;
+import io.kbstream.schemas.DocumentStatuses;
+import io.kbstream.schemas.DocumentVersions;
 import io.kbstream.schemas.EventKeys;
-import io.kbstream.schemas.EventType;
 import io.kbstream.schemas.StatusJson;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.time.Instant;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * Uploads and deletes become DocumentEvents on Kafka; a request is acknowledged only after the
  * broker has the event (acks=all, idempotent producer), so nothing acknowledged can be lost. The
  * ACCEPTED status then goes to Redis (and, best effort, to the status topic for live clients); a
  * Redis failure does not fail the upload, since the event is already durable.
+ *
+ * <p>The version an upload or delete is answered with is where Kafka stored its event ({@link
+ * DocumentVersions#ofOffset}): the indexing job reads the same offset with the record, so the 202,
+ * the ACCEPTED status and the indexed document carry one version, and a later event of the document
+ * (same key, same partition) always has a higher one, whichever instance sent it. The clock only
+ * stamps {@code uploadedAt}.
  */
 public final class DocumentService {
 
     private static final Logger LOG = LoggerFactory.getLogger(DocumentService.class);
 
+    private final DocumentSettings settings;
     private final Producer<byte[], byte[]> producer;
-    private final String documentsTopic;
-    private final String statusTopic;
-    private final Duration sendTimeout;
-    private final long retryAfterSeconds;
     private final StatusStore statuses;
     private final RedisGuard redis;
     private final ShardedStore store;
-    private final VersionClock clock = new VersionClock();
+    private final Clock clock;
     private final AvroSerde<DocumentEvent> events = AvroSerde.documentEvents();
     private final AvroSerde<DocumentStatus> statusSerde = AvroSerde.documentStatuses();
     private final Timer sendOk;
@@ -57,24 +60,24 @@ public final class DocumentService {
     /** What an upload or delete was acknowledged with. */
     public record Accepted(String id, long version) {}
 
+    /**
+     * @param jedis where ACCEPTED statuses go, each call through {@code redis}
+     * @param clock stamps {@code uploadedAt}; versions never depend on it
+     */
     public DocumentService(
+            DocumentSettings settings,
             Producer<byte[], byte[]> producer,
-            String documentsTopic,
-            String statusTopic,
-            Duration sendTimeout,
-            Duration retryAfter,
-            StatusStore statuses,
+            UnifiedJedis jedis,
             RedisGuard redis,
             ShardedStore store,
+            Clock clock,
             MeterRegistry metrics) {
+        this.settings = settings;
         this.producer = producer;
-        this.documentsTopic = documentsTopic;
-        this.statusTopic = statusTopic;
-        this.sendTimeout = sendTimeout;
-        this.retryAfterSeconds = Math.max(1, retryAfter.toSeconds());
-        this.statuses = statuses;
+        this.statuses = new StatusStore(jedis, settings.statusTtl());
         this.redis = redis;
         this.store = store;
+        this.clock = clock;
         this.sendOk = sendTimer(metrics, "ok");
         this.sendFailed = sendTimer(metrics, "error");
     }
@@ -88,35 +91,18 @@ public final class DocumentService {
     }
 
     public Accepted upload(String tenant, Upload upload) {
-        Instant now = Instant.now();
         DocumentEvent event =
-                DocumentEvent.newBuilder()
-                        .setEventId(UUID.randomUUID().toString())
-                        .setType(EventType.UPSERT)
-                        .setTenant(tenant)
-                        .setDocumentId(upload.id())
-                        .setVersion(clock.next())
-                        .setTitle(upload.title())
-                        .setContent(ByteBuffer.wrap(upload.content()))
-                        .setContentType(upload.contentType())
-                        .setMetadata(new LinkedHashMap<>(upload.metadata()))
-                        .setUploadedAt(now)
-                        .build();
-        send(event);
-        DocumentStatus accepted =
-                DocumentStatus.newBuilder()
-                        .setEventId(event.getEventId())
-                        .setTenant(tenant)
-                        .setDocumentId(upload.id())
-                        .setVersion(event.getVersion())
-                        .setState(DocumentState.ACCEPTED)
-                        .setReason(null)
-                        .setChunkCount(0)
-                        .setUploadedAt(now)
-                        .setUpdatedAt(now)
-                        .build();
-        recordAccepted(accepted);
-        return new Accepted(upload.id(), event.getVersion());
+                DocumentEvents.upsert(
+                        tenant,
+                        upload.id(),
+                        upload.title(),
+                        upload.content(),
+                        upload.contentType(),
+                        upload.metadata(),
+                        clock.instant());
+        long version = send(event);
+        recordAccepted(DocumentStatuses.accepted(event, version));
+        return new Accepted(upload.id(), version);
     }
 
     /** Sends a DELETE for a document the tenant has; 404 if it has none by that id. */
@@ -124,17 +110,7 @@ public final class DocumentService {
         if (status(tenant, id).isEmpty()) {
             throw ApiException.notFound("no document '" + id + "'");
         }
-        DocumentEvent event =
-                DocumentEvent.newBuilder()
-                        .setEventId(UUID.randomUUID().toString())
-                        .setType(EventType.DELETE)
-                        .setTenant(tenant)
-                        .setDocumentId(id)
-                        .setVersion(clock.next())
-                        .setUploadedAt(Instant.now())
-                        .build();
-        send(event);
-        return new Accepted(id, event.getVersion());
+        return new Accepted(id, send(DocumentEvents.delete(tenant, id, clock.instant())));
     }
 
     /** The latest status: Redis first, then the document's shard. */
@@ -149,7 +125,7 @@ public final class DocumentService {
             doc = store.find(tenant, id);
         } catch (RuntimeException e) {
             throw ApiException.unavailable(
-                    "the document's shard is not answering", retryAfterSeconds);
+                    "the document's shard is not answering", settings.retryAfterSeconds());
         }
         return doc.map(DocumentService::toMap);
     }
@@ -167,14 +143,18 @@ public final class DocumentService {
         return map;
     }
 
-    private void send(DocumentEvent event) {
+    /** Sends the event and waits for Kafka's ack; returns the version it got there. */
+    private long send(DocumentEvent event) {
         long start = System.nanoTime();
+        RecordMetadata stored;
         try {
-            producer.send(
-                            new ProducerRecord<>(
-                                    documentsTopic, EventKeys.key(event), events.serialize(event)))
-                    .get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            sendOk.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            stored =
+                    producer.send(
+                                    new ProducerRecord<>(
+                                            settings.documentsTopic(),
+                                            EventKeys.key(event),
+                                            events.serialize(event)))
+                            .get(settings.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw failed(start, e);
@@ -190,13 +170,19 @@ public final class DocumentService {
             }
             throw failed(start, e);
         }
+        if (!stored.hasOffset()) {
+            // only an acks=0 producer is answered without an offset; ours waits for all replicas
+            throw failed(start, new IllegalStateException("acknowledged without an offset"));
+        }
+        sendOk.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        return DocumentVersions.ofOffset(stored.offset());
     }
 
     private ApiException failed(long start, Exception e) {
         sendFailed.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         LOG.warn("Kafka did not acknowledge an event: {}", e.toString());
         return ApiException.unavailable(
-                "the event log (Kafka) is not available", retryAfterSeconds);
+                "the event log (Kafka) is not available", settings.retryAfterSeconds());
     }
 
     private void recordAccepted(DocumentStatus accepted) {
@@ -205,7 +191,9 @@ public final class DocumentService {
         try {
             producer.send(
                     new ProducerRecord<>(
-                            statusTopic, EventKeys.key(accepted), statusSerde.serialize(accepted)));
+                            settings.statusTopic(),
+                            EventKeys.key(accepted),
+                            statusSerde.serialize(accepted)));
         } catch (RuntimeException e) {
             LOG.debug("could not publish ACCEPTED: {}", e.toString());
         }

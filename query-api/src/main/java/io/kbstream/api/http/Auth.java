@@ -1,4 +1,4 @@
-package io.kbstream.api;
+package io.kbstream.api.http;
 
 import io.javalin.http.Context;
 

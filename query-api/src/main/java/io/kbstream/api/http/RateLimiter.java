@@ -1,4 +1,4 @@
-package io.kbstream.api;
+package io.kbstream.api.http;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;

@@ -1,10 +1,10 @@
-package io.kbstream.api;
+package io.kbstream.api.http;
 
 /**
  * A request that cannot be served, with the HTTP status and the stable error code the client sees
  * as {@code {"error": {"code", "message"}}}. Thrown by handlers and services; mapped to the
- * response once, in {@link ApiServer}. Messages are shown to the caller: never put secrets or other
- * tenants' data in them.
+ * response once, by {@link ErrorMapper}. Messages are shown to the caller: never put secrets or
+ * other tenants' data in them.
  */
 public final class ApiException extends RuntimeException {
 
@@ -50,6 +50,11 @@ public final class ApiException extends RuntimeException {
 
     public static ApiException unavailable(String message, long retryAfterSeconds) {
         return new ApiException(503, "unavailable", message, retryAfterSeconds);
+    }
+
+    /** A configured Retry-After as the header's whole seconds, at least 1. */
+    public static long retryAfterSeconds(java.time.Duration retryAfter) {
+        return Math.max(1, retryAfter.toSeconds());
     }
 
     public int status() {

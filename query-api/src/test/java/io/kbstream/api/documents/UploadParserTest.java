@@ -1,9 +1,9 @@
-package io.kbstream.api.upload;
+package io.kbstream.api.documents;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.kbstream.api.ApiException;
+import io.kbstream.api.http.ApiException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

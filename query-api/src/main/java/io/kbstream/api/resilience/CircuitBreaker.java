@@ -1,4 +1,4 @@
-package io.kbstream.api.search;
+package io.kbstream.api.resilience;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;

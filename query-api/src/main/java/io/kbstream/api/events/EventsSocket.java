@@ -1,4 +1,4 @@
-package io.kbstream.api;
+package io.kbstream.api.events;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.websocket.WsCloseContext;
@@ -6,7 +6,11 @@ import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsConnectContext;
 import io.javalin.websocket.WsContext;
 import io.javalin.websocket.WsMessageContext;
-import io.kbstream.api.events.StatusFanout;
+import io.kbstream.api.http.ApiKeys;
+import io.kbstream.api.http.Json;
+import io.kbstream.api.resilience.BoundedPools;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -26,7 +30,7 @@ import org.eclipse.jetty.websocket.api.WriteCallback;
  * Each client has a bounded queue drained by asynchronous sends, one at a time; a client whose
  * queue overflows is closed with 1013 (try again later) and never slows the others.
  */
-public final class EventsSocket {
+public final class EventsSocket implements AutoCloseable {
 
     static final int POLICY_VIOLATION = 1008;
     static final int TRY_AGAIN_LATER = 1013;
@@ -35,20 +39,18 @@ public final class EventsSocket {
     private final StatusFanout fanout;
     private final int queueSize;
     private final Duration authTimeout;
-    private final ScheduledExecutorService timer;
+    private final ScheduledExecutorService timer = BoundedPools.timer("kb-ws-timer");
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
 
     public EventsSocket(
-            ApiKeys keys,
-            StatusFanout fanout,
-            int queueSize,
-            Duration authTimeout,
-            ScheduledExecutorService timer) {
+            EventSettings settings, ApiKeys keys, StatusFanout fanout, MeterRegistry metrics) {
         this.keys = keys;
         this.fanout = fanout;
-        this.queueSize = queueSize;
-        this.authTimeout = authTimeout;
-        this.timer = timer;
+        this.queueSize = settings.queueSize();
+        this.authTimeout = settings.authTimeout();
+        Gauge.builder("kb.api.events.clients", this, EventsSocket::connected)
+                .description("WebSocket clients subscribed to status events")
+                .register(metrics);
     }
 
     /** The socket's handlers, for {@code ws("/v1/events", events::configure)}. */
@@ -118,6 +120,12 @@ public final class EventsSocket {
     /** How many sockets are subscribed (tests, metrics). */
     public int connected() {
         return clients.size();
+    }
+
+    /** Stops the auth timeouts; the sockets themselves close with the server. */
+    @Override
+    public void close() {
+        timer.shutdownNow();
     }
 
     /** One subscribed socket: a bounded queue and at most one send in flight. */

@@ -1,10 +1,9 @@
-package io.kbstream.api;
+package io.kbstream.api.documents;
 
 import io.javalin.http.Context;
-import io.kbstream.api.upload.DocumentService;
-import io.kbstream.api.upload.DocumentService.Accepted;
-import io.kbstream.api.upload.UploadParser;
-import io.kbstream.api.upload.Validation;
+import io.kbstream.api.documents.DocumentService.Accepted;
+import io.kbstream.api.http.ApiException;
+import io.kbstream.api.http.Auth;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.kbstream.api;
+package io.kbstream.api.http;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,4 +1,4 @@
-package io.kbstream.api.upload;
+package io.kbstream.api.documents;
 
 import java.util.Map;
 

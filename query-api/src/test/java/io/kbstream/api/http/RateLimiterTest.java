@@ -1,4 +1,4 @@
-package io.kbstream.api;
+package io.kbstream.api.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

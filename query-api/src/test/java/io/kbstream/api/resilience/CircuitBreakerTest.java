@@ -1,4 +1,4 @@
-package io.kbstream.api.search;
+package io.kbstream.api.resilience;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
