@@ -6,8 +6,13 @@ import io.kbstream.core.chunk.Chunker;
 import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PipelineOptions;
+import io.kbstream.core.embed.Embedder;
+import io.kbstream.core.embed.Embedders;
 import io.kbstream.core.redis.RedisConnections;
 import io.kbstream.core.redis.StatusStore;
+import io.kbstream.core.store.ChunkRow;
+import io.kbstream.core.store.IndexedDocument;
+import io.kbstream.core.store.ShardedStore;
 import io.kbstream.core.testing.TestDocuments;
 import io.kbstream.jobs.records.DocumentCommand;
 import io.kbstream.jobs.records.DocumentEventDeserializer;
@@ -17,11 +22,14 @@ import io.kbstream.jobs.testing.JobFixture;
 import io.kbstream.schemas.DocumentEvent;
 import io.kbstream.schemas.DocumentState;
 import io.kbstream.schemas.DocumentStatus;
+import io.kbstream.schemas.DocumentStatuses;
 import io.kbstream.schemas.EventKeys;
 import io.kbstream.schemas.EventType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -118,7 +126,10 @@ class IndexingJobITCase {
                                 "same", versions.get(0),
                                 "changed", versions.get(3),
                                 "late", versions.get(7)));
-        assertThat(versions).isSorted().doesNotHaveDuplicates();
+        // offsets count per partition: versions grow per document, not across documents
+        for (int later = 1; later < versions.size(); later += 2) {
+            assertThat(versions.get(later)).isGreaterThan(versions.get(later - 1));
+        }
         assertThat(fixture.chunkTexts("changed")).containsExactly(newText);
         assertThat(fixture.chunkTexts("late")).containsExactly(newText);
         assertThat(fixture.chunksByDocument()).doesNotContainKey("deleted");
@@ -137,6 +148,68 @@ class IndexingJobITCase {
     /** The event as a writer that put its own version into it would send it. */
     private static DocumentEvent claiming(long version, DocumentEvent event) {
         return DocumentEvent.newBuilder(event).setVersion(version).build();
+    }
+
+    @Test
+    void a_document_an_older_build_indexed_with_a_clock_version_is_replaced_by_the_next_upload()
+            throws Exception {
+        JobFixture fixture = JobFixture.create("legacy", checkpoints);
+        String t = fixture.tenant();
+        KbConfig config = fixture.config();
+        // what builds before offset versions wrote: the API's wall-clock microseconds
+        long clockVersion = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+        try (ShardedStore store = ShardedStore.open(config);
+                JedisPooled redis = RedisConnections.pooled(config)) {
+            Embedder embedder = Embedders.shared(config);
+            store.upsert(
+                    List.of(
+                            new IndexedDocument(
+                                    t,
+                                    "old",
+                                    clockVersion,
+                                    "hash-of-the-old-build",
+                                    "Old",
+                                    Map.of(),
+                                    embedder.modelInfo().name(),
+                                    List.of(
+                                            new ChunkRow(
+                                                    0,
+                                                    "indexed by the old build",
+                                                    0,
+                                                    24,
+                                                    embedder.embed(
+                                                                    List.of(
+                                                                            "indexed by the old build"))[
+                                                            0])))));
+            new StatusStore(redis, Duration.ofMinutes(5))
+                    .put(
+                            DocumentStatuses.of(
+                                    "old-event",
+                                    t,
+                                    "old",
+                                    clockVersion,
+                                    DocumentState.INDEXED,
+                                    null,
+                                    1,
+                                    Instant.now(),
+                                    Instant.now()));
+        }
+        String newText = sampleText(7, 40);
+
+        long version = fixture.send(List.of(JobFixture.upsert(t, "old", newText))).get(0);
+        run(fixture, op -> op);
+
+        assertThat(version).isGreaterThan(clockVersion);
+        assertThat(fixture.documentVersions()).containsEntry("old", version);
+        assertThat(fixture.chunksByDocument().get("old"))
+                .isEqualTo(expectedChunks(config, Map.of("old", newText)).get("old"));
+        assertThat(fixture.chunkTexts("old")).doesNotContain("indexed by the old build");
+        try (JedisPooled redis = RedisConnections.pooled(config)) {
+            DocumentStatus status =
+                    new StatusStore(redis, Duration.ofMinutes(5)).get(t, "old").orElseThrow();
+            assertThat(status.getVersion()).isEqualTo(version);
+            assertThat(status.getState()).isEqualTo(DocumentState.INDEXED);
+        }
     }
 
     /** Documents that reach the job but cannot be indexed: each must end FAILED with a reason. */

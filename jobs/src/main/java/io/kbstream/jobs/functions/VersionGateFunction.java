@@ -16,8 +16,9 @@ import org.apache.flink.util.OutputTag;
 /**
  * Step 2, keyed by tenant/document: remembers the last accepted version and content hash (RocksDB
  * keyed state) and lets through only what changes the index. An unchanged re-upload is reported
- * INDEXED "unchanged"; an older version arriving after a newer one, or after a delete, is dropped;
- * a delete passes and clears the document's state.
+ * INDEXED "unchanged"; an older version arriving after a newer one, or after a delete, is dropped
+ * (versions are log offsets, so that takes a replay into newer state; the check keeps such a replay
+ * harmless); a delete passes and clears the document's state.
  */
 public final class VersionGateFunction
         extends KeyedProcessFunction<String, ParsedDocument, ParsedDocument> {

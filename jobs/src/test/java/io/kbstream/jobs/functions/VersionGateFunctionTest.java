@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.jobs.records.IndexOp;
 import io.kbstream.jobs.records.ParsedDocument;
+import io.kbstream.schemas.DocumentVersions;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -79,6 +80,21 @@ class VersionGateFunctionTest {
         harness.processElement(delete("a", 2), 0);
         harness.processElement(doc("a", 3, "h1"), 0);
         assertThat(passed()).containsExactly(1L, 3L);
+    }
+
+    @Test
+    void a_version_from_the_log_passes_after_a_clock_version_an_older_build_left_in_state()
+            throws Exception {
+        long clockVersion = 1_790_000_000_000_000L; // microseconds since 1970, late 2026
+        harness.processElement(doc("a", clockVersion, "h1"), 0);
+        harness.processElement(delete("b", clockVersion), 0);
+
+        harness.processElement(doc("a", DocumentVersions.ofOffset(0), "h2"), 0);
+        harness.processElement(doc("b", DocumentVersions.ofOffset(0), "hb"), 0);
+
+        assertThat(passed())
+                .containsExactly(
+                        clockVersion, DocumentVersions.ofOffset(0), DocumentVersions.ofOffset(0));
     }
 
     private List<Long> passed() {
