@@ -249,7 +249,7 @@ public final class ApiServer {
         cfg.startupWatcherEnabled = false;
         cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
         cfg.http.maxRequestSize = uploads.maxRequestBytes();
-        cfg.jetty.multipartConfig.maxFileSize(http.maxUploadBytes(), SizeUnit.BYTES);
+        cfg.jetty.multipartConfig.maxFileSize(uploads.maxContentBytes(), SizeUnit.BYTES);
         cfg.jetty.multipartConfig.maxTotalRequestSize(uploads.maxRequestBytes(), SizeUnit.BYTES);
         cfg.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
         ErrorMapper.install(cfg);

@@ -49,7 +49,7 @@ public final class DocumentService {
     private final DocumentSettings settings;
     private final Producer<byte[], byte[]> producer;
     private final StatusStore statuses;
-    private final RedisGuard redis;
+    private final RedisGuard guard;
     private final ShardedStore store;
     private final Clock clock;
     private final AvroSerde<DocumentEvent> events = AvroSerde.documentEvents();
@@ -61,21 +61,21 @@ public final class DocumentService {
     public record Accepted(String id, long version) {}
 
     /**
-     * @param jedis where ACCEPTED statuses go, each call through {@code redis}
+     * @param redis where statuses are kept; every call goes through {@code guard}
      * @param clock stamps {@code uploadedAt}; versions never depend on it
      */
     public DocumentService(
             DocumentSettings settings,
             Producer<byte[], byte[]> producer,
-            UnifiedJedis jedis,
-            RedisGuard redis,
+            UnifiedJedis redis,
+            RedisGuard guard,
             ShardedStore store,
             Clock clock,
             MeterRegistry metrics) {
         this.settings = settings;
         this.producer = producer;
-        this.statuses = new StatusStore(jedis, settings.statusTtl());
-        this.redis = redis;
+        this.statuses = new StatusStore(redis, settings.statusTtl());
+        this.guard = guard;
         this.store = store;
         this.clock = clock;
         this.sendOk = sendTimer(metrics, "ok");
@@ -116,7 +116,7 @@ public final class DocumentService {
     /** The latest status: Redis first, then the document's shard. */
     public Optional<Map<String, Object>> status(String tenant, String id) {
         Optional<DocumentStatus> cached =
-                redis.call(() -> statuses.get(tenant, id), Optional.empty());
+                guard.call(() -> statuses.get(tenant, id), Optional.empty());
         if (cached.isPresent()) {
             return cached.map(StatusJson::toMap);
         }
@@ -187,7 +187,7 @@ public final class DocumentService {
 
     private void recordAccepted(DocumentStatus accepted) {
         // the event is durable on Kafka: without Redis the status comes from the job and the shard
-        redis.call(() -> statuses.put(accepted), false);
+        guard.call(() -> statuses.put(accepted), false);
         try {
             producer.send(
                     new ProducerRecord<>(

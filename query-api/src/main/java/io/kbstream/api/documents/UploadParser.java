@@ -35,6 +35,11 @@ public final class UploadParser {
         this.maxContentBytes = maxContentBytes;
     }
 
+    /** The most bytes the uploaded document itself may have. */
+    public int maxContentBytes() {
+        return maxContentBytes;
+    }
+
     /**
      * The most bytes a whole upload request may have: the document plus its envelope. (JSON that
      * escapes every character can need more; such uploads get 413 and can use multipart.) This also

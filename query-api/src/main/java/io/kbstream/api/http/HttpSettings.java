@@ -5,7 +5,7 @@ import io.kbstream.core.config.KbConfig;
 
 /**
  * What the HTTP layer takes from the configuration: where to listen, the tenants' keys and their
- * rate limit, the Retry-After of a 503, and the upload size the server lets through.
+ * rate limit, and the Retry-After of a 503.
  */
 public record HttpSettings(
         String host,
@@ -13,8 +13,7 @@ public record HttpSettings(
         ApiKeys keys,
         double ratePerSecond,
         int rateBurst,
-        long retryAfterSeconds,
-        int maxUploadBytes) {
+        long retryAfterSeconds) {
 
     public static HttpSettings from(KbConfig config) {
         return new HttpSettings(
@@ -23,7 +22,6 @@ public record HttpSettings(
                 ApiKeys.parse(config.get(ApiOptions.KEYS)),
                 config.get(ApiOptions.RATE_LIMIT_PER_SECOND),
                 config.get(ApiOptions.RATE_LIMIT_BURST),
-                ApiException.retryAfterSeconds(config.get(ApiOptions.RETRY_AFTER)),
-                config.get(ApiOptions.MAX_UPLOAD_BYTES));
+                ApiException.retryAfterSeconds(config.get(ApiOptions.RETRY_AFTER)));
     }
 }
