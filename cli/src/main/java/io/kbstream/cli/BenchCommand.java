@@ -2,8 +2,9 @@ package io.kbstream.cli;
 
 import io.kbstream.benchmark.report.BenchRun;
 import io.kbstream.benchmark.report.BenchSettings;
-import io.kbstream.cli.stack.LocalStack;
 import io.kbstream.core.config.KbConfig;
+import io.kbstream.stack.LocalStack;
+import io.kbstream.stack.Stacks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
