@@ -39,7 +39,10 @@ public final class KbCommand implements Runnable {
                         return 1;
                     }
                     if (e instanceof io.kbstream.client.ApiException api) {
-                        System.err.println("error: the API answered " + api.getMessage());
+                        System.err.println(
+                                api.unreachable()
+                                        ? "error: the API did not answer: " + api.serverMessage()
+                                        : "error: the API answered " + api.getMessage());
                         System.err.println(
                                 api.unreachable()
                                         ? "fix:   start it: ./kb demo (or ./kb api); ./kb stack status shows what runs"
