@@ -182,7 +182,7 @@ public final class ApiClient {
         String ws = base.getScheme().equals("https") ? "wss" : "ws";
         URI uri =
                 URI.create(ws + "://" + base.getRawAuthority() + base.getRawPath() + "/v1/events");
-        return EventStream.open(transport, uri, authorization, autoRead);
+        return EventStream.open(transport, uri, authorization, autoRead, timeout);
     }
 
     /** {@code GET /health/ready}: Kafka, Redis and every shard answer. False when unreachable. */

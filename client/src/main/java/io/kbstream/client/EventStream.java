@@ -43,12 +43,16 @@ public final class EventStream implements WebSocket.Listener, AutoCloseable {
      * (a slow client).
      */
     static EventStream open(
-            HttpTransport transport, URI uri, String authorization, boolean autoRead) {
+            HttpTransport transport,
+            URI uri,
+            String authorization,
+            boolean autoRead,
+            java.time.Duration handshakeTimeout) {
         EventStream stream = new EventStream(autoRead);
         Map<String, String> headers =
                 authorization == null ? Map.of() : Map.of("Authorization", authorization);
         try {
-            stream.socket = transport.webSocket(uri, headers, stream).join();
+            stream.socket = transport.webSocket(uri, headers, handshakeTimeout, stream).join();
         } catch (java.util.concurrent.CompletionException e) {
             throw new ApiException("WebSocket " + uri, e.getCause());
         }

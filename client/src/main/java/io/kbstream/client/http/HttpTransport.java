@@ -18,10 +18,8 @@ import java.util.concurrent.CompletableFuture;
 public final class HttpTransport {
 
     private final HttpClient http;
-    private final Duration connectTimeout;
 
     public HttpTransport(Duration connectTimeout) {
-        this.connectTimeout = connectTimeout;
         // HTTP/1.1: the API and Flink's REST server speak it; h2c upgrade attempts only cost time
         this.http =
                 HttpClient.newBuilder()
@@ -49,10 +47,14 @@ public final class HttpTransport {
                 .thenApply(r -> new Response(r.statusCode(), r.headers(), r.body()));
     }
 
-    /** Opens a WebSocket ({@code ws://}) with these handshake headers. */
+    /**
+     * Opens a WebSocket ({@code ws://}) with these handshake headers; {@code timeout} bounds the
+     * whole opening handshake (a request and its answer, so the request timeout, not the connect
+     * timeout: a busy server may take a few seconds to answer the upgrade).
+     */
     public CompletableFuture<WebSocket> webSocket(
-            URI uri, Map<String, String> headers, WebSocket.Listener listener) {
-        WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(connectTimeout);
+            URI uri, Map<String, String> headers, Duration timeout, WebSocket.Listener listener) {
+        WebSocket.Builder b = http.newWebSocketBuilder().connectTimeout(timeout);
         headers.forEach(b::header);
         return b.buildAsync(uri, listener);
     }
