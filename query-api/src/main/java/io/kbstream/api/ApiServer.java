@@ -14,6 +14,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.kbstream.api.events.StatusFanout;
+import io.kbstream.api.search.Bm25Weights;
 import io.kbstream.api.search.QueryEmbeddings;
 import io.kbstream.api.search.RedisGuard;
 import io.kbstream.api.search.ResultMerger;
@@ -29,6 +30,7 @@ import io.kbstream.core.kafka.KafkaClients;
 import io.kbstream.core.redis.IndexGenerations;
 import io.kbstream.core.redis.RedisConnections;
 import io.kbstream.core.redis.StatusStore;
+import io.kbstream.core.store.Bm25Settings;
 import io.kbstream.core.store.ShardedStore;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -152,6 +154,10 @@ public final class ApiServer {
                                 config.get(KbOptions.API_SEARCH_SHARD_TIMEOUT),
                                 failurePause,
                                 config.get(KbOptions.SEARCH_EF_SEARCH),
+                                10_000, // TODO option after the KbOptions split
+                                new Bm25Weights(
+                                        new Bm25Settings(1.2, 0.75, 256, 4096),
+                                        config.get(KbOptions.API_CACHE_L1_TTL)),
                                 retryAfter,
                                 metrics));
         this.fanout = new StatusFanout(deps.statusConsumer(), config.get(KbOptions.TOPIC_STATUS));

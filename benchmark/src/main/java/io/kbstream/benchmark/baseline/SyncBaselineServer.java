@@ -19,6 +19,7 @@ import io.kbstream.core.config.KbOptions;
 import io.kbstream.core.embed.Embedder;
 import io.kbstream.core.embed.Embedders;
 import io.kbstream.core.extract.TextExtractor;
+import io.kbstream.core.store.Bm25Settings;
 import io.kbstream.core.store.ChunkHit;
 import io.kbstream.core.store.ChunkRow;
 import io.kbstream.core.store.IndexedDocument;
@@ -53,6 +54,7 @@ public final class SyncBaselineServer implements AutoCloseable {
     private final UploadParser parser;
     private final ResultMerger merger;
     private final int efSearch;
+    private static final Bm25Settings BM25 = new Bm25Settings(1.2, 0.75, 256, 4096); // TODO option
     // versions only need to grow per document; wall-clock micros plus a counter do that here
     private final AtomicLong versions = new AtomicLong(System.currentTimeMillis() * 1000);
     private Javalin app;
@@ -209,13 +211,14 @@ public final class SyncBaselineServer implements AutoCloseable {
                                 q,
                                 candidates,
                                 request.filter(),
-                                Math.max(efSearch, candidates)));
+                                Math.max(efSearch, candidates),
+                                0));
             }
-            if (keyword) {
-                keywordHits.add(
-                        store.keywordSearch(
-                                shard, tenant, request.query(), candidates, request.filter()));
-            }
+        }
+        if (keyword) {
+            keywordHits.add(
+                    store.keywordSearch(
+                            tenant, request.query(), candidates, request.filter(), BM25));
         }
         List<ChunkHit> v = ResultMerger.bestChunkPerDocument(vectorHits);
         List<ChunkHit> k = ResultMerger.bestChunkPerDocument(keywordHits);
