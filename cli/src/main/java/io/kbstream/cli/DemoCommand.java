@@ -5,8 +5,9 @@ import io.kbstream.cli.client.ApiClient;
 import io.kbstream.cli.client.TenantKeys;
 import io.kbstream.cli.stack.LocalStack;
 import io.kbstream.cli.stack.StackException;
+import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.StackOptions;
 import io.kbstream.core.store.ShardedStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,8 +45,7 @@ final class DemoCommand implements Callable<Integer> {
         LocalStack stack = Stacks.open();
         stack.up(System.out::println);
         TenantKeys.Key key =
-                new TenantKeys(Path.of(stack.config().get(KbOptions.STACK_DATA_DIR)))
-                        .ensure(TENANT);
+                new TenantKeys(Path.of(stack.config().get(StackOptions.DATA_DIR))).ensure(TENANT);
         if (key.created() && stack.api().status().running()) {
             stack.api().down(); // it must reload kb.api.keys to know the new tenant
         }
@@ -59,7 +59,7 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println(
                 "pipeline           running; Flink web UI at " + stack.pipeline().endpoint());
         stack.api().up();
-        String baseUrl = "http://127.0.0.1:" + config.get(KbOptions.API_PORT);
+        String baseUrl = "http://127.0.0.1:" + config.get(ApiOptions.PORT);
         ApiClient api = new ApiClient(baseUrl, key.key());
         waitUntil(
                 api::ready,
@@ -81,7 +81,7 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("  ./kb search \"why is hybrid search better\"");
         System.out.printf(
                 "Live status events (WebSocket): ws://127.0.0.1:%d/v1/events  (same bearer key)%n",
-                config.get(KbOptions.API_PORT));
+                config.get(ApiOptions.PORT));
         System.out.println(
                 "The demo tenant's key is in .kb/tenants/demo.key. Stop everything with: ./kb stack down");
         return 0;

@@ -10,8 +10,10 @@ import io.kbstream.benchmark.eval.SearchApi;
 import io.kbstream.cli.client.ApiClient;
 import io.kbstream.cli.client.TenantKeys;
 import io.kbstream.cli.stack.LocalStack;
+import io.kbstream.core.config.ApiOptions;
+import io.kbstream.core.config.EmbeddingOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.StackOptions;
 import io.kbstream.core.store.ShardedStore;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -114,20 +116,20 @@ final class EvalCommand implements Callable<Integer> {
         LocalStack stack = Stacks.open();
         stack.up(System.out::println);
         TenantKeys.Key key =
-                new TenantKeys(Path.of(stack.config().get(KbOptions.STACK_DATA_DIR))).ensure(name);
+                new TenantKeys(Path.of(stack.config().get(StackOptions.DATA_DIR))).ensure(name);
         if ((key.created() || restartApi) && stack.api().status().running()) {
             stack.api().down(); // it must reload kb.api.keys to know the new tenant
         }
         KbConfig config = KbConfig.load();
         stack.pipeline().up();
         stack.api().up();
-        String baseUrl = "http://127.0.0.1:" + config.get(KbOptions.API_PORT);
+        String baseUrl = "http://127.0.0.1:" + config.get(ApiOptions.PORT);
         ApiClient health = new ApiClient(baseUrl, key.key());
         DemoCommand.waitUntil(
                 health::ready,
                 Duration.ofSeconds(60),
                 "the API to be ready (log: " + stack.api().logFile() + ")");
-        String model = config.get(KbOptions.EMBEDDING_MODEL);
+        String model = config.get(EmbeddingOptions.MODEL);
 
         Map<String, Ranking> runs = new java.util.LinkedHashMap<>();
         EvalReport report = new EvalReport(data.name(), split, name, data.corpus().size(), k);

@@ -1,7 +1,7 @@
 package io.kbstream.cli;
 
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.jobs.IndexingJob;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -55,9 +55,9 @@ final class PipelineCommand implements Callable<Integer> {
         }
         Configuration flink = new Configuration();
         flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
-        flink.set(RestOptions.PORT, config.get(KbOptions.FLINK_WEB_PORT));
+        flink.set(RestOptions.PORT, config.get(PipelineOptions.FLINK_WEB_PORT));
         Optional<RetainedCheckpoints> checkpoints =
-                RetainedCheckpoints.forCheckpointDir(config.get(KbOptions.PIPELINE_CHECKPOINT_DIR));
+                RetainedCheckpoints.forCheckpointDir(config.get(PipelineOptions.CHECKPOINT_DIR));
         checkpoints.ifPresent(c -> resumeFromLatest(c, flink));
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
@@ -65,7 +65,7 @@ final class PipelineCommand implements Callable<Integer> {
         checkpoints.ifPresent(c -> retainIn(c, env));
         System.out.println(
                 "indexing job starting; Flink web UI at http://127.0.0.1:"
-                        + config.get(KbOptions.FLINK_WEB_PORT));
+                        + config.get(PipelineOptions.FLINK_WEB_PORT));
         IndexingJob.withKafka(config).execute(env);
         return 0;
     }

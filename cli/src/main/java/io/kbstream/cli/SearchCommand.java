@@ -3,8 +3,9 @@ package io.kbstream.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kbstream.cli.client.ApiClient;
 import io.kbstream.cli.client.TenantKeys;
+import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.StackOptions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,14 +34,14 @@ final class SearchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         KbConfig config = KbConfig.load();
-        String key = new TenantKeys(Path.of(config.get(KbOptions.STACK_DATA_DIR))).keyOf(tenant);
-        ApiClient api = new ApiClient("http://127.0.0.1:" + config.get(KbOptions.API_PORT), key);
+        String key = new TenantKeys(Path.of(config.get(StackOptions.DATA_DIR))).keyOf(tenant);
+        ApiClient api = new ApiClient("http://127.0.0.1:" + config.get(ApiOptions.PORT), key);
         ApiClient.Answer answer;
         try {
             answer = api.search(query, mode, k);
         } catch (java.net.ConnectException e) {
             System.err.println(
-                    "error: the API is not running on port " + config.get(KbOptions.API_PORT));
+                    "error: the API is not running on port " + config.get(ApiOptions.PORT));
             System.err.println("fix:   ./kb demo (or ./kb api)");
             return 1;
         }

@@ -21,8 +21,7 @@ final class StackCommand {
         System.out.println(
                 "stack is up; data under "
                         + Path.of(
-                                stack.config()
-                                        .get(io.kbstream.core.config.KbOptions.STACK_DATA_DIR)));
+                                stack.config().get(io.kbstream.core.config.StackOptions.DATA_DIR)));
         return 0;
     }
 

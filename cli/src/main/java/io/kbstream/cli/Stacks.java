@@ -2,7 +2,7 @@ package io.kbstream.cli;
 
 import io.kbstream.cli.stack.LocalStack;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.store.ShardMigrations;
 import java.util.List;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -21,8 +21,8 @@ final class Stacks {
         KbConfig config = KbConfig.load();
         PGSimpleDataSource shard = new PGSimpleDataSource();
         shard.setUrl(jdbcUrl);
-        shard.setUser(config.get(KbOptions.POSTGRES_USER));
-        shard.setPassword(config.get(KbOptions.POSTGRES_PASSWORD));
+        shard.setUser(config.get(PostgresOptions.USER));
+        shard.setPassword(config.get(PostgresOptions.PASSWORD));
         List<String> applied = ShardMigrations.apply(shard);
         if (!applied.isEmpty()) {
             System.out.println(

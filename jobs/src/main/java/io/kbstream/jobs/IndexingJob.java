@@ -1,7 +1,8 @@
 package io.kbstream.jobs;
 
+import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.jobs.functions.BatchEmbedOperator;
 import io.kbstream.jobs.functions.ChunkFunction;
 import io.kbstream.jobs.functions.DocumentAssembler;
@@ -86,9 +87,9 @@ public final class IndexingJob {
     public static IndexingJob withKafka(KbConfig config, OffsetsInitializer startingOffsets) {
         KafkaSource<DocumentCommand> source =
                 KafkaSource.<DocumentCommand>builder()
-                        .setBootstrapServers(config.get(KbOptions.KAFKA_BOOTSTRAP))
-                        .setTopics(config.get(KbOptions.TOPIC_DOCUMENTS))
-                        .setGroupId(config.get(KbOptions.PIPELINE_CONSUMER_GROUP))
+                        .setBootstrapServers(config.get(KafkaOptions.BOOTSTRAP))
+                        .setTopics(config.get(KafkaOptions.TOPIC_DOCUMENTS))
+                        .setGroupId(config.get(PipelineOptions.CONSUMER_GROUP))
                         .setStartingOffsets(startingOffsets)
                         .setDeserializer(new DocumentEventDeserializer())
                         .setProperty("commit.offsets.on.checkpoint", "true")
@@ -99,7 +100,7 @@ public final class IndexingJob {
 
     /** The production dead-letter sink: {@code kb.documents.dlq}. */
     public static KafkaSink<BytesRecord> deadLetterSink(KbConfig config) {
-        return EventLogSink.to(config, config.get(KbOptions.TOPIC_DLQ));
+        return EventLogSink.to(config, config.get(KafkaOptions.TOPIC_DLQ));
     }
 
     /**
@@ -108,12 +109,11 @@ public final class IndexingJob {
      */
     @SuppressWarnings("deprecation")
     public static void configure(StreamExecutionEnvironment env, KbConfig config) {
-        env.setParallelism(config.get(KbOptions.PIPELINE_PARALLELISM));
+        env.setParallelism(config.get(PipelineOptions.PARALLELISM));
         env.enableCheckpointing(
-                config.get(KbOptions.PIPELINE_CHECKPOINT_INTERVAL).toMillis(),
+                config.get(PipelineOptions.CHECKPOINT_INTERVAL).toMillis(),
                 CheckpointingMode.EXACTLY_ONCE);
-        env.getCheckpointConfig()
-                .setCheckpointStorage(config.get(KbOptions.PIPELINE_CHECKPOINT_DIR));
+        env.getCheckpointConfig().setCheckpointStorage(config.get(PipelineOptions.CHECKPOINT_DIR));
         env.getCheckpointConfig().setMinPauseBetweenCheckpoints(500);
         env.setStateBackend(new EmbeddedRocksDBStateBackend(true));
         env.configure(restartStrategy(config));
@@ -129,7 +129,7 @@ public final class IndexingJob {
         restart.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
         restart.set(
                 RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
-                config.get(KbOptions.PIPELINE_RESTART_DELAY));
+                config.get(PipelineOptions.RESTART_DELAY));
         restart.set(
                 RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
                 Duration.ofSeconds(30));
@@ -141,7 +141,7 @@ public final class IndexingJob {
         restart.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR, 0.1);
         restart.set(
                 RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS,
-                config.get(KbOptions.PIPELINE_RESTART_ATTEMPTS));
+                config.get(PipelineOptions.RESTART_ATTEMPTS));
         return restart;
     }
 
@@ -199,7 +199,7 @@ public final class IndexingJob {
         parsed.getSideOutput(ParseDocumentFunction.DEAD_LETTERS)
                 .sinkTo(deadLetterSink)
                 .uid(UID_DLQ_SINK)
-                .name(config.get(KbOptions.TOPIC_DLQ));
+                .name(config.get(KafkaOptions.TOPIC_DLQ));
     }
 
     /** Builds and runs the job on {@code env} (blocking until it ends). */

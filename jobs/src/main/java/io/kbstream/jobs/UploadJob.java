@@ -1,7 +1,8 @@
 package io.kbstream.jobs;
 
+import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.jobs.functions.ToDocumentEvent;
 import io.kbstream.jobs.records.BytesRecord;
 import io.kbstream.jobs.records.WholeFileFormat;
@@ -48,7 +49,7 @@ public final class UploadJob {
                 config,
                 tenant,
                 input,
-                EventLogSink.to(config, config.get(KbOptions.TOPIC_DOCUMENTS)));
+                EventLogSink.to(config, config.get(KafkaOptions.TOPIC_DOCUMENTS)));
     }
 
     public void build(StreamExecutionEnvironment env) {
@@ -69,7 +70,7 @@ public final class UploadJob {
             FileSource<io.kbstream.jobs.records.UploadedFile> files =
                     FileSource.forBulkFileFormat(
                                     new WholeFileFormat(
-                                            config.get(KbOptions.PIPELINE_MAX_DOCUMENT_BYTES)),
+                                            config.get(PipelineOptions.MAX_DOCUMENT_BYTES)),
                                     path)
                             .build();
             String root = path.toUri().getPath();
@@ -80,7 +81,7 @@ public final class UploadJob {
                             .uid(UID_TO_EVENTS)
                             .name("file → DocumentEvent");
         }
-        events.sinkTo(sink).uid(UID_SINK).name(config.get(KbOptions.TOPIC_DOCUMENTS));
+        events.sinkTo(sink).uid(UID_SINK).name(config.get(KafkaOptions.TOPIC_DOCUMENTS));
     }
 
     public JobExecutionResult execute(StreamExecutionEnvironment env) throws Exception {

@@ -3,8 +3,9 @@ package io.kbstream.jobs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kbstream.core.chunk.Chunker;
+import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.core.redis.RedisConnections;
 import io.kbstream.core.redis.StatusStore;
 import io.kbstream.core.testing.TestDocuments;
@@ -298,9 +299,9 @@ class IndexingJobITCase {
     private static KafkaSource<DocumentCommand> source(KbConfig config, boolean bounded) {
         var builder =
                 KafkaSource.<DocumentCommand>builder()
-                        .setBootstrapServers(config.get(KbOptions.KAFKA_BOOTSTRAP))
-                        .setTopics(config.get(KbOptions.TOPIC_DOCUMENTS))
-                        .setGroupId(config.get(KbOptions.PIPELINE_CONSUMER_GROUP))
+                        .setBootstrapServers(config.get(KafkaOptions.BOOTSTRAP))
+                        .setTopics(config.get(KafkaOptions.TOPIC_DOCUMENTS))
+                        .setGroupId(config.get(PipelineOptions.CONSUMER_GROUP))
                         .setStartingOffsets(
                                 OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                         .setDeserializer(new DocumentEventDeserializer());

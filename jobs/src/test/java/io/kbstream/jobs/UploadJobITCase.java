@@ -2,8 +2,8 @@ package io.kbstream.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
 import io.kbstream.core.kafka.KafkaClients;
 import io.kbstream.core.testing.LocalStackConfig;
 import io.kbstream.schemas.AvroSerde;
@@ -79,7 +79,7 @@ class UploadJobITCase {
     private static Map<String, DocumentEvent> upload(String input, int expected) throws Exception {
         String tenant = LocalStackConfig.uniqueTenant("upload");
         String topic = "kb.test." + tenant;
-        KbConfig config = LocalStackConfig.load().with(KbOptions.TOPIC_DOCUMENTS, topic);
+        KbConfig config = LocalStackConfig.load().with(KafkaOptions.TOPIC_DOCUMENTS, topic);
         LocalStackConfig.ensureTopic(config, topic, 2);
 
         UploadJob.toKafka(config, tenant, input)

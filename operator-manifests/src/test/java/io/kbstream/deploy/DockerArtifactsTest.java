@@ -2,6 +2,7 @@ package io.kbstream.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.ConfigOption;
 import io.kbstream.core.config.KbOptions;
 import java.io.IOException;
@@ -60,10 +61,10 @@ class DockerArtifactsTest {
         assertThat(line(finalStage, "USER"))
                 .doesNotContain("root")
                 .matches("USER [1-9][0-9]*(:[0-9]+)?");
-        String port = envValue(finalStage, KbOptions.API_PORT.envName());
+        String port = envValue(finalStage, ApiOptions.PORT.envName());
         assertThat(line(finalStage, "EXPOSE")).isEqualTo("EXPOSE " + port);
         assertThat(finalStage).contains("http://127.0.0.1:" + port + "/health/live");
-        assertThat(envValue(finalStage, KbOptions.API_HOST.envName())).isEqualTo("0.0.0.0");
+        assertThat(envValue(finalStage, ApiOptions.HOST.envName())).isEqualTo("0.0.0.0");
         assertThat(finalStage).contains("\"io.kbstream.api.ApiServer\"");
         assertThat(REPO.resolve("query-api/src/main/java/io/kbstream/api/ApiServer.java")).exists();
         assertThat(
@@ -89,7 +90,7 @@ class DockerArtifactsTest {
 
         Map<String, Object> api = services.get("api");
         Map<String, Object> apiEnv = (Map<String, Object>) api.get("environment");
-        String apiPort = String.valueOf(apiEnv.get(KbOptions.API_PORT.envName()));
+        String apiPort = String.valueOf(apiEnv.get(ApiOptions.PORT.envName()));
         assertThat((List<String>) api.get("ports")).anyMatch(p -> p.endsWith(":" + apiPort));
         assertThat(((Map<String, Object>) api.get("build")).get("dockerfile"))
                 .isEqualTo("docker/api.Dockerfile");

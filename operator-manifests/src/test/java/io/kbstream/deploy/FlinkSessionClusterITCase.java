@@ -2,8 +2,10 @@ package io.kbstream.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PipelineOptions;
+import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.kafka.KafkaClients;
 import io.kbstream.core.testing.LocalStackConfig;
 import io.kbstream.schemas.AvroSerde;
@@ -59,7 +61,7 @@ class FlinkSessionClusterITCase {
      */
     private static final int PORT_BASE =
             io.kbstream.core.config.KbConfig.load()
-                    .get(io.kbstream.core.config.KbOptions.STACK_PORT_BASE);
+                    .get(io.kbstream.core.config.StackOptions.PORT_BASE);
 
     private static final int REST_PORT = PORT_BASE + 90;
     private static final int RPC_PORT = PORT_BASE + 91;
@@ -213,7 +215,7 @@ class FlinkSessionClusterITCase {
             try (Admin admin = admin()) {
                 admin.deleteTopics(topics).all().get(30, TimeUnit.SECONDS);
             }
-            for (String url : config.get(KbOptions.POSTGRES_SHARDS)) {
+            for (String url : config.get(PostgresOptions.SHARDS)) {
                 try (Connection c = connect(url);
                         PreparedStatement st =
                                 c.prepareStatement("DELETE FROM documents WHERE tenant = ?")) {
@@ -229,14 +231,14 @@ class FlinkSessionClusterITCase {
         Path jar = snapshotOfJobJar();
         List<String> args =
                 List.of(
-                        "--" + KbOptions.TOPIC_DOCUMENTS.key() + "=" + topic,
-                        "--" + KbOptions.TOPIC_STATUS.key() + "=" + topic + ".status",
-                        "--" + KbOptions.TOPIC_DLQ.key() + "=" + topic + ".dlq",
-                        "--" + KbOptions.PIPELINE_CONSUMER_GROUP.key() + "=" + tenant,
-                        "--" + KbOptions.PIPELINE_PARALLELISM.key() + "=1",
-                        "--" + KbOptions.PIPELINE_CHECKPOINT_INTERVAL.key() + "=PT2S",
+                        "--" + KafkaOptions.TOPIC_DOCUMENTS.key() + "=" + topic,
+                        "--" + KafkaOptions.TOPIC_STATUS.key() + "=" + topic + ".status",
+                        "--" + KafkaOptions.TOPIC_DLQ.key() + "=" + topic + ".dlq",
+                        "--" + PipelineOptions.CONSUMER_GROUP.key() + "=" + tenant,
+                        "--" + PipelineOptions.PARALLELISM.key() + "=1",
+                        "--" + PipelineOptions.CHECKPOINT_INTERVAL.key() + "=PT2S",
                         "--"
-                                + KbOptions.PIPELINE_CHECKPOINT_DIR.key()
+                                + PipelineOptions.CHECKPOINT_DIR.key()
                                 + "="
                                 + dir.resolve("checkpoints").toUri());
 
@@ -388,7 +390,7 @@ class FlinkSessionClusterITCase {
     /** Document ids of this test's tenant with chunks, over all shards. */
     private static Set<String> indexed() throws SQLException {
         Set<String> ids = new TreeSet<>();
-        for (String url : config.get(KbOptions.POSTGRES_SHARDS)) {
+        for (String url : config.get(PostgresOptions.SHARDS)) {
             try (Connection c = connect(url);
                     PreparedStatement st =
                             c.prepareStatement(
@@ -406,14 +408,14 @@ class FlinkSessionClusterITCase {
 
     private static Connection connect(String url) throws SQLException {
         Properties p = new Properties();
-        p.setProperty("user", config.get(KbOptions.POSTGRES_USER));
-        p.setProperty("password", config.get(KbOptions.POSTGRES_PASSWORD));
+        p.setProperty("user", config.get(PostgresOptions.USER));
+        p.setProperty("password", config.get(PostgresOptions.PASSWORD));
         return DriverManager.getConnection(url, p);
     }
 
     private static Admin admin() {
         Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KbOptions.KAFKA_BOOTSTRAP));
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KafkaOptions.BOOTSTRAP));
         return Admin.create(p);
     }
 

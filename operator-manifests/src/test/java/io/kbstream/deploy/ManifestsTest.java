@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KbOptions;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -266,10 +267,10 @@ class ManifestsTest {
 
         assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/health/ready");
         assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/health/live");
-        String port = env(container.getEnv(), KbOptions.API_PORT.envName()).getValue();
+        String port = env(container.getEnv(), ApiOptions.PORT.envName()).getValue();
         assertThat(container.getPorts().get(0).getContainerPort())
                 .isEqualTo(Integer.parseInt(port));
-        assertThat(env(container.getEnv(), KbOptions.API_HOST.envName()).getValue())
+        assertThat(env(container.getEnv(), ApiOptions.HOST.envName()).getValue())
                 .isEqualTo("0.0.0.0");
         Service service = typed(Manifests.render("prod"), Service.class, "kb-api");
         assertThat(service.getSpec().getSelector())

@@ -22,8 +22,11 @@ import io.kbstream.api.search.SearchCache;
 import io.kbstream.api.search.SearchService;
 import io.kbstream.api.upload.DocumentService;
 import io.kbstream.api.upload.UploadParser;
+import io.kbstream.core.config.ApiOptions;
+import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PostgresOptions;
+import io.kbstream.core.config.RedisOptions;
 import io.kbstream.core.embed.Embedder;
 import io.kbstream.core.embed.Embedders;
 import io.kbstream.core.kafka.KafkaClients;
@@ -97,31 +100,31 @@ public final class ApiServer {
     public ApiServer(KbConfig config, Dependencies deps) {
         this.config = config;
         owned.addAll(List.of(deps.store(), deps.redis(), deps.producer(), deps.kafkaAdmin()));
-        Duration retryAfter = config.get(KbOptions.API_RETRY_AFTER);
-        ApiKeys keys = ApiKeys.parse(config.get(KbOptions.API_KEYS));
+        Duration retryAfter = config.get(ApiOptions.RETRY_AFTER);
+        ApiKeys keys = ApiKeys.parse(config.get(ApiOptions.KEYS));
         if (keys.size() == 0) {
             LOG.warn("kb.api.keys is empty: every /v1 request will be answered 401");
         }
-        this.shardExecutor = boundedPool("kb-search", config.get(KbOptions.API_SEARCH_THREADS));
+        this.shardExecutor = boundedPool("kb-search", config.get(ApiOptions.SEARCH_THREADS));
         this.healthExecutor = boundedPool("kb-health", 4);
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon("kb-ws-timer"));
         this.auth =
                 new Auth(
                         keys,
                         new RateLimiter(
-                                config.get(KbOptions.API_RATE_LIMIT_PER_SECOND),
-                                config.get(KbOptions.API_RATE_LIMIT_BURST)));
-        this.uploads = new UploadParser(config.get(KbOptions.API_MAX_UPLOAD_BYTES));
-        StatusStore statuses = new StatusStore(deps.redis(), config.get(KbOptions.STATUS_TTL));
-        Duration failurePause = config.get(KbOptions.API_FAILURE_PAUSE);
+                                config.get(ApiOptions.RATE_LIMIT_PER_SECOND),
+                                config.get(ApiOptions.RATE_LIMIT_BURST)));
+        this.uploads = new UploadParser(config.get(ApiOptions.MAX_UPLOAD_BYTES));
+        StatusStore statuses = new StatusStore(deps.redis(), config.get(RedisOptions.STATUS_TTL));
+        Duration failurePause = config.get(ApiOptions.FAILURE_PAUSE);
         RedisGuard guard = new RedisGuard(failurePause);
         this.documents =
                 new DocumentController(
                         new DocumentService(
                                 deps.producer(),
-                                config.get(KbOptions.TOPIC_DOCUMENTS),
-                                config.get(KbOptions.TOPIC_STATUS),
-                                config.get(KbOptions.KAFKA_SEND_TIMEOUT),
+                                config.get(KafkaOptions.TOPIC_DOCUMENTS),
+                                config.get(KafkaOptions.TOPIC_STATUS),
+                                config.get(KafkaOptions.SEND_TIMEOUT),
                                 retryAfter,
                                 statuses,
                                 guard,
@@ -135,9 +138,9 @@ public final class ApiServer {
                                 new IndexGenerations(deps.redis()),
                                 guard,
                                 new SearchCache(
-                                        config.get(KbOptions.API_CACHE_L1_SIZE),
-                                        config.get(KbOptions.API_CACHE_L1_TTL),
-                                        config.get(KbOptions.API_CACHE_L2_TTL),
+                                        config.get(ApiOptions.CACHE_L1_SIZE),
+                                        config.get(ApiOptions.CACHE_L1_TTL),
+                                        config.get(ApiOptions.CACHE_L2_TTL),
                                         deps.redis(),
                                         guard,
                                         metrics),
@@ -145,28 +148,29 @@ public final class ApiServer {
                                         deps.embedder(),
                                         deps.redis(),
                                         guard,
-                                        config.get(KbOptions.API_CACHE_EMBEDDING_TTL),
+                                        config.get(ApiOptions.CACHE_EMBEDDING_TTL),
                                         metrics),
                                 new ResultMerger(
-                                        config.get(KbOptions.API_SEARCH_RRF_K),
-                                        config.get(KbOptions.API_SEARCH_KEYWORD_WEIGHT)),
+                                        config.get(ApiOptions.SEARCH_RRF_K),
+                                        config.get(ApiOptions.SEARCH_KEYWORD_WEIGHT)),
                                 shardExecutor,
-                                config.get(KbOptions.API_SEARCH_SHARD_TIMEOUT),
+                                config.get(ApiOptions.SEARCH_SHARD_TIMEOUT),
                                 failurePause,
-                                config.get(KbOptions.SEARCH_EF_SEARCH),
-                                10_000, // TODO option after the KbOptions split
+                                config.get(PostgresOptions.EF_SEARCH),
+                                config.get(PostgresOptions.EXACT_BELOW_CHUNKS),
                                 new Bm25Weights(
-                                        new Bm25Settings(1.2, 0.75, 256, 4096),
-                                        config.get(KbOptions.API_CACHE_L1_TTL)),
+                                        Bm25Settings.fromConfig(config),
+                                        config.get(ApiOptions.CACHE_L1_TTL)),
                                 retryAfter,
                                 metrics));
-        this.fanout = new StatusFanout(deps.statusConsumer(), config.get(KbOptions.TOPIC_STATUS));
+        this.fanout =
+                new StatusFanout(deps.statusConsumer(), config.get(KafkaOptions.TOPIC_STATUS));
         this.events =
                 new EventsSocket(
                         keys,
                         fanout,
-                        config.get(KbOptions.API_EVENTS_QUEUE_SIZE),
-                        config.get(KbOptions.API_EVENTS_AUTH_TIMEOUT),
+                        config.get(ApiOptions.EVENTS_QUEUE_SIZE),
+                        config.get(ApiOptions.EVENTS_AUTH_TIMEOUT),
                         timer);
         io.micrometer.core.instrument.Gauge.builder(
                         "kb.api.events.clients", events, EventsSocket::connected)
@@ -174,7 +178,7 @@ public final class ApiServer {
                 .register(metrics);
         this.health =
                 new HealthController(
-                        readinessChecks(deps, config.get(KbOptions.TOPIC_DOCUMENTS)),
+                        readinessChecks(deps, config.get(KafkaOptions.TOPIC_DOCUMENTS)),
                         healthExecutor,
                         Duration.ofSeconds(3),
                         retryAfter,
@@ -185,8 +189,7 @@ public final class ApiServer {
     public static ApiServer create(KbConfig config) {
         String instance = UUID.randomUUID().toString().substring(0, 8);
         Properties admin = new Properties();
-        admin.put(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KbOptions.KAFKA_BOOTSTRAP));
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KafkaOptions.BOOTSTRAP));
         admin.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
         admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
         return new ApiServer(
@@ -218,7 +221,7 @@ public final class ApiServer {
 
     /** Starts on {@code kb.api.host}:{@code kb.api.port}. */
     public ApiServer start() {
-        return start(config.get(KbOptions.API_PORT));
+        return start(config.get(ApiOptions.PORT));
     }
 
     /** Starts on the given port (0: any free port, see {@link #port()}). */
@@ -226,8 +229,8 @@ public final class ApiServer {
         fanout.start(Duration.ofSeconds(10));
         app = Javalin.create(this::configure);
         mapErrors(app);
-        app.start(config.get(KbOptions.API_HOST), port);
-        LOG.info("query API listening on {}:{}", config.get(KbOptions.API_HOST), app.port());
+        app.start(config.get(ApiOptions.HOST), port);
+        LOG.info("query API listening on {}:{}", config.get(ApiOptions.HOST), app.port());
         return this;
     }
 
@@ -271,7 +274,7 @@ public final class ApiServer {
         cfg.jsonMapper(new JavalinJackson(Json.MAPPER, false));
         cfg.http.maxRequestSize = uploads.maxRequestBytes();
         cfg.jetty.multipartConfig.maxFileSize(
-                config.get(KbOptions.API_MAX_UPLOAD_BYTES), SizeUnit.BYTES);
+                config.get(ApiOptions.MAX_UPLOAD_BYTES), SizeUnit.BYTES);
         cfg.jetty.multipartConfig.maxTotalRequestSize(uploads.maxRequestBytes(), SizeUnit.BYTES);
         cfg.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
         cfg.jetty.modifyServer(server -> server.setErrorHandler(new JettyJsonErrors()));

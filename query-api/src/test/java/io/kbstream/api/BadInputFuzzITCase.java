@@ -13,7 +13,7 @@ import io.kbstream.api.testing.fuzz.FuzzSender;
 import io.kbstream.api.testing.fuzz.RawWebSocket;
 import io.kbstream.api.testing.fuzz.RequestFuzzer;
 import io.kbstream.api.testing.fuzz.WsGarbage;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.ApiOptions;
 import io.kbstream.jobs.testing.PipelineRunner;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -61,7 +61,7 @@ class BadInputFuzzITCase {
     static void start() throws Exception {
         api =
                 new ApiUnderTest(
-                        Map.of(KbOptions.API_MAX_UPLOAD_BYTES.key(), Integer.toString(MAX_UPLOAD)));
+                        Map.of(ApiOptions.MAX_UPLOAD_BYTES.key(), Integer.toString(MAX_UPLOAD)));
         pipeline = PipelineRunner.start(api.config);
     }
 

@@ -7,7 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kbstream.api.testing.ApiUnderTest;
 import io.kbstream.api.testing.Seeder;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.ApiOptions;
+import io.kbstream.core.config.KafkaOptions;
+import io.kbstream.core.config.PostgresOptions;
+import io.kbstream.core.config.RedisOptions;
 import io.kbstream.core.testing.LocalStackConfig;
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -25,19 +28,19 @@ class DegradedStackITCase {
 
     @Test
     void a_dead_shard_gives_partial_true_never_cached_and_ready_503() {
-        List<String> shards = LocalStackConfig.load().get(KbOptions.POSTGRES_SHARDS);
+        List<String> shards = LocalStackConfig.load().get(PostgresOptions.SHARDS);
         try (ApiUnderTest api =
                         new ApiUnderTest(
                                 Map.of(
-                                        KbOptions.POSTGRES_SHARDS.key(),
+                                        PostgresOptions.SHARDS.key(),
                                         String.join(",", shards) + "," + DEAD_SHARD,
-                                        KbOptions.STORE_MIGRATE_ON_OPEN.key(),
+                                        PostgresOptions.MIGRATE_ON_OPEN.key(),
                                         "false",
-                                        KbOptions.STORE_CONNECT_TIMEOUT.key(),
+                                        PostgresOptions.CONNECT_TIMEOUT.key(),
                                         "300",
-                                        KbOptions.API_SEARCH_SHARD_TIMEOUT.key(),
+                                        ApiOptions.SEARCH_SHARD_TIMEOUT.key(),
                                         "1000",
-                                        KbOptions.API_FAILURE_PAUSE.key(),
+                                        ApiOptions.FAILURE_PAUSE.key(),
                                         "PT60S"));
                 Seeder seeder = new Seeder(LocalStackConfig.load())) {
             seeder.index(api.tenantA, "alive", "Alive", Map.of(), "Shards answer searches.");
@@ -81,8 +84,8 @@ class DegradedStackITCase {
         try (ApiUnderTest api =
                         new ApiUnderTest(
                                 Map.of(
-                                        KbOptions.REDIS_PORT.key(), "1",
-                                        KbOptions.REDIS_TIMEOUT.key(), "200"));
+                                        RedisOptions.PORT.key(), "1",
+                                        RedisOptions.TIMEOUT.key(), "200"));
                 Seeder seeder = new Seeder(LocalStackConfig.load())) {
             seeder.index(api.tenantA, "r", "Redis", Map.of(), "Caches may fail; searches go on.");
 
@@ -111,8 +114,8 @@ class DegradedStackITCase {
         try (ApiUnderTest api =
                 new ApiUnderTest(
                         Map.of(
-                                KbOptions.KAFKA_BOOTSTRAP.key(), "127.0.0.1:1",
-                                KbOptions.KAFKA_SEND_TIMEOUT.key(), "1500"))) {
+                                KafkaOptions.BOOTSTRAP.key(), "127.0.0.1:1",
+                                KafkaOptions.SEND_TIMEOUT.key(), "1500"))) {
             HttpResponse<String> r =
                     api.postJson("/v1/documents", api.keyA, "{\"text\":\"cannot be logged\"}");
 
@@ -127,8 +130,8 @@ class DegradedStackITCase {
         try (ApiUnderTest api =
                 new ApiUnderTest(
                         Map.of(
-                                KbOptions.API_RATE_LIMIT_PER_SECOND.key(), "0.5",
-                                KbOptions.API_RATE_LIMIT_BURST.key(), "3"))) {
+                                ApiOptions.RATE_LIMIT_PER_SECOND.key(), "0.5",
+                                ApiOptions.RATE_LIMIT_BURST.key(), "3"))) {
             for (int i = 0; i < 3; i++) {
                 assertThat(api.get("/v1/documents/none", api.keyA).statusCode()).isEqualTo(404);
             }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kbstream.api.testing.ApiUnderTest;
 import io.kbstream.api.testing.Bodies;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.kafka.KafkaClients;
 import io.kbstream.schemas.AvroSerde;
 import io.kbstream.schemas.DocumentEvent;
@@ -43,7 +43,7 @@ class DocumentsApiITCase {
     private static KafkaConsumer<byte[], byte[]> consumerAtEnd() {
         KafkaConsumer<byte[], byte[]> consumer =
                 KafkaClients.consumer(api.config, "kb-test-" + UUID.randomUUID());
-        String topic = api.config.get(KbOptions.TOPIC_DOCUMENTS);
+        String topic = api.config.get(KafkaOptions.TOPIC_DOCUMENTS);
         List<TopicPartition> partitions =
                 consumer.partitionsFor(topic).stream()
                         .map(p -> new TopicPartition(topic, p.partition()))

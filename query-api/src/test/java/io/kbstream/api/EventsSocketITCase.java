@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kbstream.api.testing.ApiUnderTest;
 import io.kbstream.api.testing.WsClient;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.ApiOptions;
+import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.kafka.KafkaClients;
 import io.kbstream.schemas.AvroSerde;
 import io.kbstream.schemas.DocumentState;
@@ -32,8 +33,8 @@ class EventsSocketITCase {
         api =
                 new ApiUnderTest(
                         Map.of(
-                                KbOptions.API_EVENTS_QUEUE_SIZE.key(), "8",
-                                KbOptions.API_EVENTS_AUTH_TIMEOUT.key(), "1500"));
+                                ApiOptions.EVENTS_QUEUE_SIZE.key(), "8",
+                                ApiOptions.EVENTS_AUTH_TIMEOUT.key(), "1500"));
         producer = KafkaClients.producer(api.config, "kb-test-status");
     }
 
@@ -63,7 +64,7 @@ class EventsSocketITCase {
                         .build();
         producer.send(
                         new ProducerRecord<>(
-                                api.config.get(KbOptions.TOPIC_STATUS),
+                                api.config.get(KafkaOptions.TOPIC_STATUS),
                                 EventKeys.key(status),
                                 AvroSerde.documentStatuses().serialize(status)))
                 .get(10, TimeUnit.SECONDS);

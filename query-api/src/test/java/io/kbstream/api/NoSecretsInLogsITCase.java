@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kbstream.api.testing.ApiUnderTest;
 import io.kbstream.api.testing.WsClient;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.KafkaOptions;
+import io.kbstream.core.config.PostgresOptions;
+import io.kbstream.core.config.RedisOptions;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,8 +57,8 @@ class NoSecretsInLogsITCase {
         try {
             try (ApiUnderTest api = new ApiUnderTest()) {
                 secrets.addAll(List.of(api.keyA, api.keyB, ApiKeys.hash(api.keyA)));
-                secrets.add(api.config.get(KbOptions.POSTGRES_PASSWORD));
-                secrets.add(api.config.get(KbOptions.REDIS_PASSWORD));
+                secrets.add(api.config.get(PostgresOptions.PASSWORD));
+                secrets.add(api.config.get(RedisOptions.PASSWORD));
                 api.postJson("/v1/documents", api.keyA, "{\"text\":\"x\"}");
                 api.postJson("/v1/search", api.keyA, "{\"query\":\"x\"}");
                 api.get("/v1/documents/nope", api.keyA);
@@ -72,9 +74,9 @@ class NoSecretsInLogsITCase {
             try (ApiUnderTest down =
                     new ApiUnderTest(
                             Map.of(
-                                    KbOptions.KAFKA_BOOTSTRAP.key(), "127.0.0.1:1",
-                                    KbOptions.KAFKA_SEND_TIMEOUT.key(), "1000",
-                                    KbOptions.REDIS_PORT.key(), "1"))) {
+                                    KafkaOptions.BOOTSTRAP.key(), "127.0.0.1:1",
+                                    KafkaOptions.SEND_TIMEOUT.key(), "1000",
+                                    RedisOptions.PORT.key(), "1"))) {
                 secrets.add(down.keyA);
                 down.postJson("/v1/documents", down.keyA, "{\"text\":\"x\"}");
                 down.get("/v1/documents/x", down.keyA);

@@ -1,6 +1,6 @@
 package io.kbstream.reliability;
 
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.RedisOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.sql.SQLException;
@@ -339,10 +339,10 @@ public final class FaultScenarios {
     private long searchKeys(String tenant) {
         try (Jedis jedis =
                 new Jedis(
-                        stack.config().get(KbOptions.REDIS_HOST),
-                        stack.config().get(KbOptions.REDIS_PORT),
+                        stack.config().get(RedisOptions.HOST),
+                        stack.config().get(RedisOptions.PORT),
                         2000)) {
-            jedis.auth(stack.config().get(KbOptions.REDIS_PASSWORD));
+            jedis.auth(stack.config().get(RedisOptions.PASSWORD));
             // every generation's entries: kb:search:{tenant}:{generation}:{sha} (RedisKeys.search)
             return jedis.keys("kb:search:" + tenant + ":*").size();
         } catch (RuntimeException e) {

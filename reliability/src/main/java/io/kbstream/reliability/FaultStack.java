@@ -5,8 +5,9 @@ import io.kbstream.cli.stack.AppProcess;
 import io.kbstream.cli.stack.LocalStack;
 import io.kbstream.cli.stack.StackException;
 import io.kbstream.cli.stack.StackService;
+import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.StackOptions;
 import io.kbstream.core.store.ShardedStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,16 +59,16 @@ public final class FaultStack implements AutoCloseable {
         }
         Map<String, String> overrides = new LinkedHashMap<>(settings);
         overrides.put(
-                KbOptions.STACK_PORT_BASE.key(),
-                Integer.toString(project.get(KbOptions.STACK_PORT_BASE) + portOffset));
+                StackOptions.PORT_BASE.key(),
+                Integer.toString(project.get(StackOptions.PORT_BASE) + portOffset));
         Path dataDir = KbConfig.home().resolve(".kb").resolve(name);
-        overrides.put(KbOptions.STACK_DATA_DIR.key(), dataDir.toString());
+        overrides.put(StackOptions.DATA_DIR.key(), dataDir.toString());
         shareKafkaJars(dataDir);
         // only hashes: safe on a command line
-        overrides.put(KbOptions.API_KEYS.key(), String.join(",", entries));
+        overrides.put(ApiOptions.KEYS.key(), String.join(",", entries));
         // the scenarios measure faults, not the rate limiter
-        overrides.put(KbOptions.API_RATE_LIMIT_PER_SECOND.key(), "100000");
-        overrides.put(KbOptions.API_RATE_LIMIT_BURST.key(), "100000");
+        overrides.put(ApiOptions.RATE_LIMIT_PER_SECOND.key(), "100000");
+        overrides.put(ApiOptions.RATE_LIMIT_BURST.key(), "100000");
         // the shards apply their migrations when the pipeline and the API open them
         LocalStack stack = LocalStack.open(overrides, url -> {});
         FaultStack faults = new FaultStack(stack, keys, log);
@@ -103,7 +104,7 @@ public final class FaultStack implements AutoCloseable {
     }
 
     public String apiUrl() {
-        return "http://127.0.0.1:" + config().get(KbOptions.API_PORT);
+        return "http://127.0.0.1:" + config().get(ApiOptions.PORT);
     }
 
     public KbClient client(String tenant, Ledger ledger) {

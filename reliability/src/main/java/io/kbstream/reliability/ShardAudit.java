@@ -3,7 +3,7 @@ package io.kbstream.reliability;
 import io.kbstream.core.chunk.Chunk;
 import io.kbstream.core.chunk.Chunker;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.store.ShardRouter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -39,11 +39,11 @@ public final class ShardAudit {
     private final Map<String, List<String>> expectedChunks = new ConcurrentHashMap<>();
 
     public ShardAudit(KbConfig config) {
-        for (String url : config.get(KbOptions.POSTGRES_SHARDS)) {
+        for (String url : config.get(PostgresOptions.SHARDS)) {
             PGSimpleDataSource shard = new PGSimpleDataSource();
             shard.setUrl(url);
-            shard.setUser(config.get(KbOptions.POSTGRES_USER));
-            shard.setPassword(config.get(KbOptions.POSTGRES_PASSWORD));
+            shard.setUser(config.get(PostgresOptions.USER));
+            shard.setPassword(config.get(PostgresOptions.PASSWORD));
             shard.setConnectTimeout(3);
             shards.add(shard);
         }

@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.kbstream.api.ApiKeys;
 import io.kbstream.api.ApiServer;
+import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.embed.Embedder;
 import io.kbstream.core.embed.Embedders;
 import io.kbstream.core.redis.IndexGenerations;
@@ -79,12 +80,12 @@ public final class ApiLoadBenchmark {
         String uploadKey = ApiKeys.mint();
         Map<String, String> values = new LinkedHashMap<>(base.explicitValues());
         values.put(
-                KbOptions.API_KEYS.key(),
+                ApiOptions.KEYS.key(),
                 ApiKeys.configEntry(tenant, key)
                         + ","
                         + ApiKeys.configEntry(uploadTenant, uploadKey));
-        values.put(KbOptions.API_RATE_LIMIT_PER_SECOND.key(), "100000");
-        values.put(KbOptions.API_RATE_LIMIT_BURST.key(), "100000");
+        values.put(ApiOptions.RATE_LIMIT_PER_SECOND.key(), "100000");
+        values.put(ApiOptions.RATE_LIMIT_BURST.key(), "100000");
         KbConfig config = KbConfig.of(values);
         Random random = new Random(42);
 
@@ -96,7 +97,7 @@ public final class ApiLoadBenchmark {
             try {
                 Map<String, Object> results = run(server.port(), key, uploadKey, random);
                 results.put("tenant", tenant);
-                results.put("shards", config.get(KbOptions.POSTGRES_SHARDS).size());
+                results.put("shards", config.get(PostgresOptions.SHARDS).size());
                 results.put("cores", Runtime.getRuntime().availableProcessors());
                 // the machine is shared: say how busy it was
                 results.put("loadAverageAtEnd", Files.readString(Path.of("/proc/loadavg")).trim());

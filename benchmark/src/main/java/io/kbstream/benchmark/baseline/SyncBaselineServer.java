@@ -14,8 +14,9 @@ import io.kbstream.api.upload.Upload;
 import io.kbstream.api.upload.UploadParser;
 import io.kbstream.core.chunk.Chunk;
 import io.kbstream.core.chunk.Chunker;
+import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.embed.Embedder;
 import io.kbstream.core.embed.Embedders;
 import io.kbstream.core.extract.TextExtractor;
@@ -54,19 +55,22 @@ public final class SyncBaselineServer implements AutoCloseable {
     private final UploadParser parser;
     private final ResultMerger merger;
     private final int efSearch;
-    private static final Bm25Settings BM25 = new Bm25Settings(1.2, 0.75, 256, 4096); // TODO option
+    private final Bm25Settings bm25;
+    private final int exactBelowChunks;
     // versions only need to grow per document; wall-clock micros plus a counter do that here
     private final AtomicLong versions = new AtomicLong(System.currentTimeMillis() * 1000);
     private Javalin app;
 
     public SyncBaselineServer(KbConfig config) {
-        this.keys = ApiKeys.parse(config.get(KbOptions.API_KEYS));
+        this.keys = ApiKeys.parse(config.get(ApiOptions.KEYS));
         this.store = ShardedStore.open(config);
         this.embedder = Embedders.shared(config);
         this.chunker = Chunker.forConfig(config);
-        this.parser = new UploadParser(config.get(KbOptions.API_MAX_UPLOAD_BYTES));
-        this.merger = new ResultMerger(config.get(KbOptions.API_SEARCH_RRF_K));
-        this.efSearch = config.get(KbOptions.SEARCH_EF_SEARCH);
+        this.parser = new UploadParser(config.get(ApiOptions.MAX_UPLOAD_BYTES));
+        this.merger = new ResultMerger(config.get(ApiOptions.SEARCH_RRF_K));
+        this.efSearch = config.get(PostgresOptions.EF_SEARCH);
+        this.bm25 = Bm25Settings.fromConfig(config);
+        this.exactBelowChunks = config.get(PostgresOptions.EXACT_BELOW_CHUNKS);
     }
 
     public static void main(String[] args) throws Exception {
@@ -212,13 +216,13 @@ public final class SyncBaselineServer implements AutoCloseable {
                                 candidates,
                                 request.filter(),
                                 Math.max(efSearch, candidates),
-                                0));
+                                exactBelowChunks));
             }
         }
         if (keyword) {
             keywordHits.add(
                     store.keywordSearch(
-                            tenant, request.query(), candidates, request.filter(), BM25));
+                            tenant, request.query(), candidates, request.filter(), bm25));
         }
         List<ChunkHit> v = ResultMerger.bestChunkPerDocument(vectorHits);
         List<ChunkHit> k = ResultMerger.bestChunkPerDocument(keywordHits);

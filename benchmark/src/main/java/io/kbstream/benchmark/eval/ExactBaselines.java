@@ -3,8 +3,9 @@ package io.kbstream.benchmark.eval;
 import com.pgvector.PGvector;
 import io.kbstream.core.chunk.Chunk;
 import io.kbstream.core.chunk.Chunker;
+import io.kbstream.core.config.EmbeddingOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.embed.Embedder;
 import io.kbstream.core.embed.EmbedderSpec;
 import io.kbstream.core.embed.Embedders;
@@ -45,12 +46,12 @@ public final class ExactBaselines {
         float[][] vectors = embedder.embed(texts);
         List<Connection> shards = new ArrayList<>();
         try {
-            for (String url : config.get(KbOptions.POSTGRES_SHARDS)) {
+            for (String url : config.get(PostgresOptions.SHARDS)) {
                 Connection c =
                         DriverManager.getConnection(
                                 url,
-                                config.get(KbOptions.POSTGRES_USER),
-                                config.get(KbOptions.POSTGRES_PASSWORD));
+                                config.get(PostgresOptions.USER),
+                                config.get(PostgresOptions.PASSWORD));
                 c.setAutoCommit(false);
                 try (Statement s = c.createStatement()) {
                     s.execute("SET enable_indexscan = off"); // session-wide: no HNSW
@@ -97,7 +98,7 @@ public final class ExactBaselines {
      */
     public static Ranking embedderOnly(
             KbConfig config, String model, BeirDataset data, int k, PrintStream out) {
-        KbConfig withModel = config.with(KbOptions.EMBEDDING_MODEL, model);
+        KbConfig withModel = config.with(EmbeddingOptions.MODEL, model);
         Embedder embedder = Embedders.shared(EmbedderSpec.from(withModel));
         Chunker chunker = Chunker.forConfig(withModel);
         List<String> chunkDoc = new ArrayList<>();

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.kbstream.core.chunk.Chunk;
 import io.kbstream.core.chunk.Chunker;
+import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PipelineOptions;
+import io.kbstream.core.config.StackOptions;
 import io.kbstream.core.embed.Embedder;
 import io.kbstream.core.embed.Embedders;
 import io.kbstream.core.kafka.KafkaClients;
@@ -77,7 +79,7 @@ public final class IndexingBenchmark {
         result.put("documents", docs.size());
         Run ceiling = embedderAlone(config, docs);
         result.put("embedderAlone", ceiling);
-        Run batched = pipeline(config, docs, config.get(KbOptions.PIPELINE_EMBED_BATCH_SIZE));
+        Run batched = pipeline(config, docs, config.get(PipelineOptions.EMBED_BATCH_SIZE));
         result.put("pipeline", batched);
         Run single = pipeline(config, docs, 1);
         result.put("pipelineBatch1", single);
@@ -100,7 +102,7 @@ public final class IndexingBenchmark {
                 "%nefficiency (pipeline ÷ embedder alone): %.2f; batching gain (batch %d ÷ batch 1): %.2fx;"
                         + " %.0f documents/hour (target 100,000)%n",
                 (double) result.get("efficiency"),
-                config.get(KbOptions.PIPELINE_EMBED_BATCH_SIZE),
+                config.get(PipelineOptions.EMBED_BATCH_SIZE),
                 (double) result.get("batchingGain"),
                 (double) result.get("documentsPerHour"));
         System.out.println("written to " + out);
@@ -123,7 +125,7 @@ public final class IndexingBenchmark {
         Chunker chunker = Chunker.forConfig(config);
         Embedder embedder = Embedders.shared(config);
         embedder.embed(List.of("warm up the model")); // loading is not throughput
-        int batchSize = config.get(KbOptions.PIPELINE_EMBED_BATCH_SIZE);
+        int batchSize = config.get(PipelineOptions.EMBED_BATCH_SIZE);
         long start = System.nanoTime();
         List<String> batch = new ArrayList<>(batchSize);
         long chunks = 0;
@@ -155,21 +157,20 @@ public final class IndexingBenchmark {
         String tenant = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         String topic = "kb.bench." + tenant;
         KbConfig config =
-                base.with(KbOptions.TOPIC_DOCUMENTS, topic)
-                        .with(KbOptions.PIPELINE_CONSUMER_GROUP, "kb-bench-" + tenant)
-                        .with(KbOptions.PIPELINE_EMBED_BATCH_SIZE, Integer.toString(embedBatch))
+                base.with(KafkaOptions.TOPIC_DOCUMENTS, topic)
+                        .with(PipelineOptions.CONSUMER_GROUP, "kb-bench-" + tenant)
+                        .with(PipelineOptions.EMBED_BATCH_SIZE, Integer.toString(embedBatch))
                         .with(
-                                KbOptions.PIPELINE_CHECKPOINT_DIR,
+                                PipelineOptions.CHECKPOINT_DIR,
                                 Files.createTempDirectory("kb-bench-ckpt").toUri().toString());
         Properties admin = new Properties();
-        admin.put(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KbOptions.KAFKA_BOOTSTRAP));
+        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KafkaOptions.BOOTSTRAP));
         try (Admin kafka = Admin.create(admin)) {
             kafka.createTopics(
                             List.of(
                                     new NewTopic(
                                             topic,
-                                            config.get(KbOptions.STACK_KAFKA_PARTITIONS),
+                                            config.get(StackOptions.KAFKA_PARTITIONS),
                                             (short) 1)))
                     .all()
                     .get(30, TimeUnit.SECONDS);
@@ -177,7 +178,7 @@ public final class IndexingBenchmark {
         AvroSerde<DocumentEvent> serde = AvroSerde.documentEvents();
         // The API's short send timeout is for answering 503 fast; a bulk load on a busy machine
         // waits instead, and every send is checked: a lost record would read as a lost document.
-        KbConfig loader = config.with(KbOptions.KAFKA_SEND_TIMEOUT, "PT2M");
+        KbConfig loader = config.with(KafkaOptions.SEND_TIMEOUT, "PT2M");
         List<Future<RecordMetadata>> sends = new ArrayList<>(docs.size());
         try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(loader, "kb-bench")) {
             for (String[] doc : docs) {
@@ -207,9 +208,9 @@ public final class IndexingBenchmark {
         }
         KafkaSource<DocumentCommand> source =
                 KafkaSource.<DocumentCommand>builder()
-                        .setBootstrapServers(config.get(KbOptions.KAFKA_BOOTSTRAP))
+                        .setBootstrapServers(config.get(KafkaOptions.BOOTSTRAP))
                         .setTopics(topic)
-                        .setGroupId(config.get(KbOptions.PIPELINE_CONSUMER_GROUP))
+                        .setGroupId(config.get(PipelineOptions.CONSUMER_GROUP))
                         .setStartingOffsets(OffsetsInitializer.earliest())
                         .setBounded(OffsetsInitializer.latest())
                         .setDeserializer(new DocumentEventDeserializer())
@@ -246,7 +247,7 @@ public final class IndexingBenchmark {
                         "pipeline (embed batch "
                                 + embedBatch
                                 + ", parallelism "
-                                + config.get(KbOptions.PIPELINE_PARALLELISM)
+                                + config.get(PipelineOptions.PARALLELISM)
                                 + ")",
                         docs.size(),
                         chunks,

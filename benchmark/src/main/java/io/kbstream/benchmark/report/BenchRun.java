@@ -4,8 +4,8 @@ import io.kbstream.api.ApiKeys;
 import io.kbstream.benchmark.baseline.SyncBaselineServer;
 import io.kbstream.benchmark.load.Target;
 import io.kbstream.benchmark.load.Workload;
+import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
 import io.kbstream.core.redis.IndexGenerations;
 import io.kbstream.core.redis.RedisConnections;
 import io.kbstream.core.store.ShardedStore;
@@ -54,9 +54,9 @@ public final class BenchRun {
         keys.forEach((tenant, key) -> entries.add(ApiKeys.configEntry(tenant, key)));
         List<String> props =
                 List.of(
-                        "-D" + KbOptions.API_KEYS.key() + "=" + String.join(",", entries),
-                        "-D" + KbOptions.API_RATE_LIMIT_PER_SECOND.key() + "=1000000",
-                        "-D" + KbOptions.API_RATE_LIMIT_BURST.key() + "=1000000");
+                        "-D" + ApiOptions.KEYS.key() + "=" + String.join(",", entries),
+                        "-D" + ApiOptions.RATE_LIMIT_PER_SECOND.key() + "=1000000",
+                        "-D" + ApiOptions.RATE_LIMIT_BURST.key() + "=1000000");
         Path logs = KbConfig.home().resolve(".kb/run");
         Files.createDirectories(logs);
         Workload workload = Workload.load(dataDir, Math.max(settings.bulkDocs(), 1000));
@@ -72,7 +72,7 @@ public final class BenchRun {
             try {
                 int apiPort = freePort(FIRST_PORT + 1);
                 List<String> apiProps = new ArrayList<>(props);
-                apiProps.add("-D" + KbOptions.API_PORT.key() + "=" + apiPort);
+                apiProps.add("-D" + ApiOptions.PORT.key() + "=" + apiPort);
                 try (Child api =
                                 Child.start(
                                         "bench-query-api",

@@ -1,7 +1,8 @@
 package io.kbstream.benchmark.report;
 
+import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.jobs.IndexingJob;
 import java.nio.file.Files;
 import java.util.Map;
@@ -28,9 +29,9 @@ public final class EventPipelineMain {
     public static void main(String[] args) throws Exception {
         KbConfig own =
                 KbConfig.load()
-                        .with(KbOptions.PIPELINE_CONSUMER_GROUP, "kb-bench-" + UUID.randomUUID())
+                        .with(PipelineOptions.CONSUMER_GROUP, "kb-bench-" + UUID.randomUUID())
                         .with(
-                                KbOptions.PIPELINE_CHECKPOINT_DIR,
+                                PipelineOptions.CHECKPOINT_DIR,
                                 Files.createTempDirectory("kb-bench-checkpoints")
                                         .toUri()
                                         .toString());
@@ -60,6 +61,6 @@ public final class EventPipelineMain {
 
     private static Map<TopicPartition, Long> endOffsets(KbConfig config) {
         return io.kbstream.core.kafka.KafkaClients.endOffsets(
-                config, config.get(KbOptions.TOPIC_DOCUMENTS));
+                config, config.get(KafkaOptions.TOPIC_DOCUMENTS));
     }
 }

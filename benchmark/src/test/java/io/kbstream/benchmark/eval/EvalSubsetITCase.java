@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kbstream.api.ApiKeys;
 import io.kbstream.api.ApiServer;
+import io.kbstream.core.config.ApiOptions;
+import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
 import io.kbstream.core.store.ShardedStore;
 import io.kbstream.core.testing.LocalStackConfig;
 import io.kbstream.jobs.testing.PipelineRunner;
@@ -72,8 +73,8 @@ class EvalSubsetITCase {
         String key = ApiKeys.mint();
         String topic = "kb.documents.eval-it-" + UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> values = new LinkedHashMap<>(LocalStackConfig.load().explicitValues());
-        values.put(KbOptions.API_KEYS.key(), ApiKeys.configEntry(tenant, key));
-        values.put(KbOptions.TOPIC_DOCUMENTS.key(), topic);
+        values.put(ApiOptions.KEYS.key(), ApiKeys.configEntry(tenant, key));
+        values.put(KafkaOptions.TOPIC_DOCUMENTS.key(), topic);
         KbConfig config = KbConfig.of(values);
         createTopic(config, topic);
         ApiServer server = ApiServer.create(config).start(0);
@@ -178,8 +179,7 @@ class EvalSubsetITCase {
 
     private static Admin admin(KbConfig config) {
         Properties props = new Properties();
-        props.put(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KbOptions.KAFKA_BOOTSTRAP));
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KafkaOptions.BOOTSTRAP));
         return Admin.create(props);
     }
 

@@ -2,7 +2,7 @@ package io.kbstream.cli.client;
 
 import io.kbstream.api.ApiKeys;
 import io.kbstream.cli.stack.StackException;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.ApiOptions;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -74,13 +74,13 @@ public final class TenantKeys {
         }
         String tenant = entry.substring(0, entry.indexOf(':'));
         List<String> entries = new ArrayList<>();
-        String current = props.getProperty(KbOptions.API_KEYS.key(), "");
+        String current = props.getProperty(ApiOptions.KEYS.key(), "");
         Arrays.stream(current.split(","))
                 .map(String::trim)
                 .filter(e -> !e.isEmpty() && !e.startsWith(tenant + ":"))
                 .forEach(entries::add);
         entries.add(entry);
-        props.setProperty(KbOptions.API_KEYS.key(), String.join(",", entries));
+        props.setProperty(ApiOptions.KEYS.key(), String.join(",", entries));
         Path tmp = secrets.resolveSibling("secrets.properties.tmp");
         Files.deleteIfExists(tmp);
         Files.createFile(

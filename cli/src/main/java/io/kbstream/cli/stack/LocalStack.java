@@ -1,7 +1,12 @@
 package io.kbstream.cli.stack;
 
+import io.kbstream.core.config.ApiOptions;
+import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PipelineOptions;
+import io.kbstream.core.config.PostgresOptions;
+import io.kbstream.core.config.RedisOptions;
+import io.kbstream.core.config.StackOptions;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -38,40 +43,40 @@ public final class LocalStack {
     private LocalStack(
             KbConfig config, Map<String, String> overrides, Consumer<String> onShardStarted) {
         this.config = config;
-        this.dataDir = Path.of(config.get(KbOptions.STACK_DATA_DIR));
-        int base = config.get(KbOptions.STACK_PORT_BASE);
+        this.dataDir = Path.of(config.get(StackOptions.DATA_DIR));
+        int base = config.get(StackOptions.PORT_BASE);
         this.services = new ArrayList<>();
         // the real folder: when .kb/pg links to /var/tmp, postgres can reach only that path
         Path pgRoot = realPath(dataDir.resolve("pg"));
-        for (int i = 0; i < config.get(KbOptions.STACK_SHARD_COUNT); i++) {
+        for (int i = 0; i < config.get(StackOptions.SHARD_COUNT); i++) {
             services.add(
                     new PostgresShard(
                             i,
                             base + i,
                             pgRoot,
-                            Path.of(config.get(KbOptions.STACK_POSTGRES_BIN)),
-                            config.get(KbOptions.POSTGRES_USER),
-                            config.get(KbOptions.POSTGRES_PASSWORD),
-                            config.get(KbOptions.POSTGRES_DATABASE),
+                            Path.of(config.get(StackOptions.POSTGRES_BIN)),
+                            config.get(PostgresOptions.USER),
+                            config.get(PostgresOptions.PASSWORD),
+                            config.get(PostgresOptions.DATABASE),
                             onShardStarted));
         }
         services.add(
                 new RedisServer(
-                        config.get(KbOptions.REDIS_PORT),
+                        config.get(RedisOptions.PORT),
                         dataDir.resolve("redis"),
-                        config.get(KbOptions.REDIS_PASSWORD)));
+                        config.get(RedisOptions.PASSWORD)));
         Map<String, Integer> topics = new LinkedHashMap<>();
-        int partitions = config.get(KbOptions.STACK_KAFKA_PARTITIONS);
-        topics.put(config.get(KbOptions.TOPIC_DOCUMENTS), partitions);
-        topics.put(config.get(KbOptions.TOPIC_STATUS), partitions);
-        topics.put(config.get(KbOptions.TOPIC_DLQ), 1);
+        int partitions = config.get(StackOptions.KAFKA_PARTITIONS);
+        topics.put(config.get(KafkaOptions.TOPIC_DOCUMENTS), partitions);
+        topics.put(config.get(KafkaOptions.TOPIC_STATUS), partitions);
+        topics.put(config.get(KafkaOptions.TOPIC_DLQ), 1);
         services.add(
                 new KafkaBroker(
                         base + 20,
                         base + 21,
                         dataDir.resolve("kafka"),
-                        config.get(KbOptions.STACK_KAFKA_HEAP_MB),
-                        config.get(KbOptions.KAFKA_MAX_RECORD_BYTES),
+                        config.get(StackOptions.KAFKA_HEAP_MB),
+                        config.get(KafkaOptions.MAX_RECORD_BYTES),
                         topics));
         Path runDir = dataDir.resolve("run");
         // the background processes load the config themselves: hand them the same overrides
@@ -82,7 +87,7 @@ public final class LocalStack {
         this.pipeline =
                 new AppProcess(
                         "pipeline",
-                        config.get(KbOptions.FLINK_WEB_PORT),
+                        config.get(PipelineOptions.FLINK_WEB_PORT),
                         runDir,
                         KbConfig.home(),
                         concat(List.of("-Xmx2g"), settings),
@@ -90,7 +95,7 @@ public final class LocalStack {
         this.api =
                 new AppProcess(
                         "api",
-                        config.get(KbOptions.API_PORT),
+                        config.get(ApiOptions.PORT),
                         runDir,
                         KbConfig.home(),
                         concat(List.of("-Xmx1g"), settings),
@@ -138,7 +143,7 @@ public final class LocalStack {
      * {@code -D} options.
      */
     public static LocalStack open(Map<String, String> overrides, Consumer<String> onShardStarted) {
-        Path dataDir = Path.of(KbConfig.load(overrides).get(KbOptions.STACK_DATA_DIR));
+        Path dataDir = Path.of(KbConfig.load(overrides).get(StackOptions.DATA_DIR));
         // KbConfig reads secrets from the project's .kb/ only: a private stack shares those
         ensureSecrets(overrides.isEmpty() ? dataDir : KbConfig.home().resolve(".kb"));
         KbConfig config = KbConfig.load(overrides);
@@ -211,7 +216,7 @@ public final class LocalStack {
             }
             boolean changed = false;
             for (String key :
-                    List.of(KbOptions.POSTGRES_PASSWORD.key(), KbOptions.REDIS_PASSWORD.key())) {
+                    List.of(PostgresOptions.PASSWORD.key(), RedisOptions.PASSWORD.key())) {
                 if (!props.containsKey(key)) {
                     props.setProperty(key, randomSecret());
                     changed = true;

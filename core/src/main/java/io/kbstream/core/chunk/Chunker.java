@@ -1,7 +1,7 @@
 package io.kbstream.core.chunk;
 
+import io.kbstream.core.config.EmbeddingOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
 import io.kbstream.core.embed.EmbedderSpec;
 import io.kbstream.core.embed.Embedders;
 import java.util.ArrayList;
@@ -40,8 +40,8 @@ public interface Chunker {
     static Chunker forConfig(KbConfig config) {
         return builder()
                 .tokenizer(Embedders.tokenizerFile(EmbedderSpec.from(config)))
-                .targetTokens(config.get(KbOptions.CHUNK_TARGET_TOKENS))
-                .overlapTokens(config.get(KbOptions.CHUNK_OVERLAP_TOKENS))
+                .targetTokens(config.get(EmbeddingOptions.CHUNK_TARGET_TOKENS))
+                .overlapTokens(config.get(EmbeddingOptions.CHUNK_OVERLAP_TOKENS))
                 .build();
     }
 

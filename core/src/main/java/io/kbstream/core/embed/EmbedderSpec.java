@@ -1,7 +1,7 @@
 package io.kbstream.core.embed;
 
+import io.kbstream.core.config.EmbeddingOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -44,12 +44,12 @@ public record EmbedderSpec(
     /** The spec configured by the {@code kb.embedding.*} options. */
     public static EmbedderSpec from(KbConfig config) {
         return new EmbedderSpec(
-                config.get(KbOptions.EMBEDDING_MODEL),
-                Path.of(config.get(KbOptions.EMBEDDING_CACHE_DIR)),
-                config.get(KbOptions.EMBEDDING_MAX_TOKENS),
-                config.get(KbOptions.EMBEDDING_BATCH_SIZE),
-                config.get(KbOptions.EMBEDDING_THREADS),
-                config.get(KbOptions.EMBEDDING_WORKERS));
+                config.get(EmbeddingOptions.MODEL),
+                Path.of(config.get(EmbeddingOptions.CACHE_DIR)),
+                config.get(EmbeddingOptions.MAX_TOKENS),
+                config.get(EmbeddingOptions.BATCH_SIZE),
+                config.get(EmbeddingOptions.THREADS),
+                config.get(EmbeddingOptions.WORKERS));
     }
 
     /** The same spec for another model. */

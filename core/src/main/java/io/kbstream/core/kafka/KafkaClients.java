@@ -1,7 +1,7 @@
 package io.kbstream.core.kafka;
 
+import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,20 +31,19 @@ public final class KafkaClients {
      */
     public static KafkaProducer<byte[], byte[]> producer(KbConfig config, String clientId) {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KbOptions.KAFKA_BOOTSTRAP));
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KafkaOptions.BOOTSTRAP));
         props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         // A send fails within the send timeout (the API then answers 503); Kafka requires
         // delivery >= linger + request timeout.
-        long sendTimeout = config.get(KbOptions.KAFKA_SEND_TIMEOUT).toMillis();
+        long sendTimeout = config.get(KafkaOptions.SEND_TIMEOUT).toMillis();
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1000, sendTimeout - 10));
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(1011, sendTimeout));
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, sendTimeout);
         props.put(
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-                config.get(KbOptions.KAFKA_MAX_RECORD_BYTES));
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.get(KafkaOptions.MAX_RECORD_BYTES));
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
@@ -54,8 +53,7 @@ public final class KafkaClients {
      */
     public static Map<TopicPartition, Long> endOffsets(KbConfig config, String topic) {
         Properties props = new Properties();
-        props.put(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KbOptions.KAFKA_BOOTSTRAP));
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KafkaOptions.BOOTSTRAP));
         try (Admin admin = Admin.create(props)) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             admin.describeTopics(List.of(topic))
@@ -90,7 +88,7 @@ public final class KafkaClients {
      */
     public static KafkaConsumer<byte[], byte[]> consumer(KbConfig config, String groupId) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KbOptions.KAFKA_BOOTSTRAP));
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KafkaOptions.BOOTSTRAP));
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -1,7 +1,7 @@
 package io.kbstream.core.redis;
 
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.RedisOptions;
 import java.time.Duration;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Connection;
@@ -21,21 +21,20 @@ public final class RedisConnections {
     public static JedisPooled pooled(KbConfig config) {
         DefaultJedisClientConfig.Builder client =
                 DefaultJedisClientConfig.builder()
-                        .connectionTimeoutMillis(
-                                (int) config.get(KbOptions.REDIS_TIMEOUT).toMillis())
-                        .socketTimeoutMillis((int) config.get(KbOptions.REDIS_TIMEOUT).toMillis());
-        String password = config.get(KbOptions.REDIS_PASSWORD);
+                        .connectionTimeoutMillis((int) config.get(RedisOptions.TIMEOUT).toMillis())
+                        .socketTimeoutMillis((int) config.get(RedisOptions.TIMEOUT).toMillis());
+        String password = config.get(RedisOptions.PASSWORD);
         if (password != null && !password.isEmpty()) {
             client.password(password);
         }
         GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
-        pool.setMaxTotal(config.get(KbOptions.REDIS_POOL_SIZE));
-        pool.setMaxIdle(config.get(KbOptions.REDIS_POOL_SIZE));
-        pool.setMaxWait(Duration.ofMillis(config.get(KbOptions.REDIS_TIMEOUT).toMillis()));
+        pool.setMaxTotal(config.get(RedisOptions.POOL_SIZE));
+        pool.setMaxIdle(config.get(RedisOptions.POOL_SIZE));
+        pool.setMaxWait(Duration.ofMillis(config.get(RedisOptions.TIMEOUT).toMillis()));
         pool.setJmxEnabled(false);
         return new JedisPooled(
                 pool,
-                new HostAndPort(config.get(KbOptions.REDIS_HOST), config.get(KbOptions.REDIS_PORT)),
+                new HostAndPort(config.get(RedisOptions.HOST), config.get(RedisOptions.PORT)),
                 client.build());
     }
 }

@@ -1,5 +1,8 @@
 package io.kbstream.core.store;
 
+import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.config.PostgresOptions;
+
 /**
  * How keyword queries are scored and how deep they may read: Okapi BM25's {@code k1} and {@code b}
  * (as Lucene's {@code BM25Similarity}), and how many postings per query term a shard reads first
@@ -35,6 +38,15 @@ public record Bm25Settings(double k1, double b, int postingsPerTerm, int maxPost
                             + postingsPerTerm
                             + ")");
         }
+    }
+
+    /** From {@code kb.search.bm25.*}. */
+    public static Bm25Settings fromConfig(KbConfig config) {
+        return new Bm25Settings(
+                config.get(PostgresOptions.BM25_K1),
+                config.get(PostgresOptions.BM25_B),
+                config.get(PostgresOptions.BM25_POSTINGS_PER_TERM),
+                config.get(PostgresOptions.BM25_MAX_POSTINGS_PER_TERM));
     }
 
     /** The same scoring, reading every posting of every term: the reference top-k. */

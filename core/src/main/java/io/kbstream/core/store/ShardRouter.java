@@ -1,7 +1,7 @@
 package io.kbstream.core.store;
 
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.store.internal.Murmur3;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +13,7 @@ import java.util.Objects;
  *
  * <ol>
  *   <li>{@code bucket = murmur3_32(utf8(tenant + '\0' + documentId)) & 0x7fffffff mod B}: a logical
- *       bucket, fixed for the life of the data (B is {@link KbOptions#STORE_BUCKETS}, default 1024;
+ *       bucket, fixed for the life of the data (B is {@link PostgresOptions#BUCKETS}, default 1024;
  *       never change it on existing shards).
  *   <li>{@code shard = bucketMap[bucket]}, by default {@code bucket % shardCount}.
  * </ol>
@@ -47,8 +47,7 @@ public final class ShardRouter implements Serializable {
 
     /** The router for the configured shards and bucket count. */
     public static ShardRouter fromConfig(KbConfig config) {
-        return of(
-                config.get(KbOptions.STORE_BUCKETS), config.get(KbOptions.POSTGRES_SHARDS).size());
+        return of(config.get(PostgresOptions.BUCKETS), config.get(PostgresOptions.SHARDS).size());
     }
 
     public static Builder builder() {
@@ -94,7 +93,7 @@ public final class ShardRouter implements Serializable {
 
     /** Builds a router; {@link #build()} validates the map. */
     public static final class Builder {
-        private int buckets = KbConfig.of(java.util.Map.of()).get(KbOptions.STORE_BUCKETS);
+        private int buckets = KbConfig.of(java.util.Map.of()).get(PostgresOptions.BUCKETS);
         private int shardCount = -1;
         private int[] bucketMap;
 

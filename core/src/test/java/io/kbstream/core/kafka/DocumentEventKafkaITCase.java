@@ -2,8 +2,8 @@ package io.kbstream.core.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
 import io.kbstream.core.testing.LocalStackConfig;
 import io.kbstream.schemas.AvroSerde;
 import io.kbstream.schemas.DocumentEvent;
@@ -33,7 +33,7 @@ class DocumentEventKafkaITCase {
     void eventProducedToDocumentsTopicIsConsumedBackUnchanged() throws Exception {
         KbConfig config = LocalStackConfig.load();
         AvroSerde<DocumentEvent> serde = AvroSerde.documentEvents();
-        String topic = config.get(KbOptions.TOPIC_DOCUMENTS);
+        String topic = config.get(KafkaOptions.TOPIC_DOCUMENTS);
         DocumentEvent sent =
                 DocumentEvent.newBuilder()
                         .setEventId(UUID.randomUUID().toString())

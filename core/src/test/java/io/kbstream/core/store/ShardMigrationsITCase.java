@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.testing.LocalStackConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -36,7 +36,7 @@ class ShardMigrationsITCase {
     @BeforeAll
     static void loadConfig() {
         config = LocalStackConfig.load();
-        shard0 = config.get(KbOptions.POSTGRES_SHARDS).get(0);
+        shard0 = config.get(PostgresOptions.SHARDS).get(0);
     }
 
     @BeforeEach
@@ -87,7 +87,7 @@ class ShardMigrationsITCase {
 
     @Test
     void everyLocalShardIsUpToDate() {
-        for (String url : config.get(KbOptions.POSTGRES_SHARDS)) {
+        for (String url : config.get(PostgresOptions.SHARDS)) {
             assertThat(ShardMigrations.apply(dataSource(url))).as(url).isEmpty();
         }
     }
@@ -116,16 +116,14 @@ class ShardMigrationsITCase {
     private static PGSimpleDataSource dataSource(String url) {
         PGSimpleDataSource ds = new PGSimpleDataSource();
         ds.setUrl(url);
-        ds.setUser(config.get(KbOptions.POSTGRES_USER));
-        ds.setPassword(config.get(KbOptions.POSTGRES_PASSWORD));
+        ds.setUser(config.get(PostgresOptions.USER));
+        ds.setPassword(config.get(PostgresOptions.PASSWORD));
         return ds;
     }
 
     private static Connection connect(String url) throws Exception {
         String postgres = url.substring(0, url.lastIndexOf('/') + 1) + "postgres";
         return DriverManager.getConnection(
-                postgres,
-                config.get(KbOptions.POSTGRES_USER),
-                config.get(KbOptions.POSTGRES_PASSWORD));
+                postgres, config.get(PostgresOptions.USER), config.get(PostgresOptions.PASSWORD));
     }
 }

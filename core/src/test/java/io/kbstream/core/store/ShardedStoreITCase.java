@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.store.internal.PgShardedStore;
 import io.kbstream.core.store.internal.SearchSql;
 import io.kbstream.core.testing.LocalStackConfig;
@@ -382,11 +382,11 @@ class ShardedStoreITCase {
     void anUnreachableShardFailsFastWithItsNumber() {
         KbConfig broken =
                 config.with(
-                                KbOptions.POSTGRES_SHARDS,
-                                String.join(",", config.get(KbOptions.POSTGRES_SHARDS))
+                                PostgresOptions.SHARDS,
+                                String.join(",", config.get(PostgresOptions.SHARDS))
                                         + ",jdbc:postgresql://127.0.0.1:1/kb")
-                        .with(KbOptions.STORE_MIGRATE_ON_OPEN, "false")
-                        .with(KbOptions.STORE_CONNECT_TIMEOUT, "1000");
+                        .with(PostgresOptions.MIGRATE_ON_OPEN, "false")
+                        .with(PostgresOptions.CONNECT_TIMEOUT, "1000");
         try (ShardedStore withDeadShard = ShardedStore.open(broken)) {
             int dead = withDeadShard.shardCount() - 1;
             long start = System.nanoTime();

@@ -3,7 +3,7 @@ package io.kbstream.core.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.store.internal.SearchSql;
 import io.kbstream.core.testing.LocalStackConfig;
 import java.lang.reflect.Field;
@@ -63,13 +63,13 @@ class TenantScopedSqlITCase {
     void every_index_of_documents_chunks_and_bm25_statistics_leads_with_the_tenant_on_every_shard()
             throws Exception {
         KbConfig config = LocalStackConfig.load();
-        for (String url : config.get(KbOptions.POSTGRES_SHARDS)) {
+        for (String url : config.get(PostgresOptions.SHARDS)) {
             Map<String, String> indexes = new TreeMap<>();
             try (Connection c =
                             DriverManager.getConnection(
                                     url,
-                                    config.get(KbOptions.POSTGRES_USER),
-                                    config.get(KbOptions.POSTGRES_PASSWORD));
+                                    config.get(PostgresOptions.USER),
+                                    config.get(PostgresOptions.PASSWORD));
                     Statement st = c.createStatement();
                     ResultSet rs =
                             st.executeQuery(

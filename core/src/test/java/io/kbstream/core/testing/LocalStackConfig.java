@@ -1,7 +1,10 @@
 package io.kbstream.core.testing;
 
+import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PostgresOptions;
+import io.kbstream.core.config.RedisOptions;
+import io.kbstream.core.config.StackOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -18,11 +21,11 @@ public final class LocalStackConfig {
     /** Loads the project's config and checks Redis, Kafka and every shard answer on their ports. */
     public static KbConfig load() {
         KbConfig config = KbConfig.load();
-        requireOpen("redis", config.get(KbOptions.REDIS_HOST), config.get(KbOptions.REDIS_PORT));
-        String[] kafka = config.get(KbOptions.KAFKA_BOOTSTRAP).split(",")[0].split(":");
+        requireOpen("redis", config.get(RedisOptions.HOST), config.get(RedisOptions.PORT));
+        String[] kafka = config.get(KafkaOptions.BOOTSTRAP).split(",")[0].split(":");
         requireOpen("kafka", kafka[0], Integer.parseInt(kafka[1]));
-        int base = config.get(KbOptions.STACK_PORT_BASE);
-        for (int i = 0; i < config.get(KbOptions.POSTGRES_SHARDS).size(); i++) {
+        int base = config.get(StackOptions.PORT_BASE);
+        for (int i = 0; i < config.get(PostgresOptions.SHARDS).size(); i++) {
             requireOpen("postgres shard " + i, "127.0.0.1", base + i);
         }
         return config;
@@ -33,7 +36,7 @@ public final class LocalStackConfig {
         java.util.Properties props = new java.util.Properties();
         props.put(
                 org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                config.get(KbOptions.KAFKA_BOOTSTRAP));
+                config.get(KafkaOptions.BOOTSTRAP));
         try (org.apache.kafka.clients.admin.Admin admin =
                 org.apache.kafka.clients.admin.Admin.create(props)) {
             if (!admin.listTopics()

@@ -1,7 +1,7 @@
 package io.kbstream.jobs.functions;
 
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.core.embed.Embedder;
 import io.kbstream.core.embed.Embedders;
 import io.kbstream.jobs.records.ChunkTask;
@@ -46,8 +46,8 @@ public final class BatchEmbedOperator extends AbstractStreamOperator<ChunkTask>
         super.open();
         // Loaded once per JVM and shared by every slot in it (see Embedders).
         embedder = Embedders.shared(config);
-        batchSize = config.get(KbOptions.PIPELINE_EMBED_BATCH_SIZE);
-        timeoutMillis = config.get(KbOptions.PIPELINE_EMBED_BATCH_TIMEOUT).toMillis();
+        batchSize = config.get(PipelineOptions.EMBED_BATCH_SIZE);
+        timeoutMillis = config.get(PipelineOptions.EMBED_BATCH_TIMEOUT).toMillis();
         batch = new ArrayList<>(batchSize);
     }
 

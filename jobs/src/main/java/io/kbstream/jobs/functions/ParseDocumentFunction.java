@@ -1,7 +1,7 @@
 package io.kbstream.jobs.functions;
 
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.core.extract.ExtractionException;
 import io.kbstream.core.extract.TextExtractor;
 import io.kbstream.jobs.records.BytesRecord;
@@ -56,7 +56,7 @@ public final class ParseDocumentFunction extends ProcessFunction<DocumentCommand
     public void open(OpenContext openContext) {
         extractor = TextExtractor.create();
         serde = AvroSerde.documentEvents();
-        maxBytes = config.get(KbOptions.PIPELINE_MAX_DOCUMENT_BYTES);
+        maxBytes = config.get(PipelineOptions.MAX_DOCUMENT_BYTES);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package io.kbstream.jobs.functions;
 
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.jobs.records.IndexOp;
 import io.kbstream.jobs.records.ParsedDocument;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -64,7 +64,7 @@ public final class VersionGateFunction
                 new ValueStateDescriptor<>("deleted-version", Long.class);
         // A tombstone only has to outlive late, older uploads of the same id; then it expires.
         tombstone.enableTimeToLive(
-                StateTtlConfig.newBuilder(config.get(KbOptions.PIPELINE_TOMBSTONE_TTL))
+                StateTtlConfig.newBuilder(config.get(PipelineOptions.TOMBSTONE_TTL))
                         .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                         .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                         .build());

@@ -1,7 +1,7 @@
 package io.kbstream.jobs.sink;
 
+import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
 import io.kbstream.jobs.records.BytesRecord;
 import io.kbstream.jobs.records.BytesRecordSerializer;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -17,12 +17,12 @@ public final class EventLogSink {
 
     public static KafkaSink<BytesRecord> to(KbConfig config, String topic) {
         return KafkaSink.<BytesRecord>builder()
-                .setBootstrapServers(config.get(KbOptions.KAFKA_BOOTSTRAP))
+                .setBootstrapServers(config.get(KafkaOptions.BOOTSTRAP))
                 .setRecordSerializer(new BytesRecordSerializer(topic))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .setProperty(
                         "max.request.size",
-                        Integer.toString(config.get(KbOptions.KAFKA_MAX_RECORD_BYTES)))
+                        Integer.toString(config.get(KafkaOptions.MAX_RECORD_BYTES)))
                 .build();
     }
 }

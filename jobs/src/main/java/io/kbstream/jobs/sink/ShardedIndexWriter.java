@@ -1,7 +1,9 @@
 package io.kbstream.jobs.sink;
 
+import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PipelineOptions;
+import io.kbstream.core.config.RedisOptions;
 import io.kbstream.core.embed.Embedders;
 import io.kbstream.core.kafka.KafkaClients;
 import io.kbstream.core.redis.IndexGenerations;
@@ -51,13 +53,13 @@ final class ShardedIndexWriter implements SinkWriter<IndexOp> {
     ShardedIndexWriter(KbConfig config, ProcessingTimeService time) {
         this.store = ShardedStore.open(config);
         this.redis = RedisConnections.pooled(config);
-        this.statuses = new StatusStore(redis, config.get(KbOptions.STATUS_TTL));
+        this.statuses = new StatusStore(redis, config.get(RedisOptions.STATUS_TTL));
         this.generations = new IndexGenerations(redis);
         this.producer = KafkaClients.producer(config, "kb-indexer-status");
-        this.statusTopic = config.get(KbOptions.TOPIC_STATUS);
+        this.statusTopic = config.get(KafkaOptions.TOPIC_STATUS);
         this.model = Embedders.shared(config).modelInfo().name();
-        this.batchSize = config.get(KbOptions.PIPELINE_SINK_BATCH_SIZE);
-        this.flushIntervalMillis = config.get(KbOptions.PIPELINE_SINK_FLUSH_INTERVAL).toMillis();
+        this.batchSize = config.get(PipelineOptions.SINK_BATCH_SIZE);
+        this.flushIntervalMillis = config.get(PipelineOptions.SINK_FLUSH_INTERVAL).toMillis();
         this.time = time;
         scheduleFlush();
     }

@@ -1,7 +1,9 @@
 package io.kbstream.jobs.testing;
 
+import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PipelineOptions;
+import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.kafka.KafkaClients;
 import io.kbstream.core.testing.LocalStackConfig;
 import io.kbstream.schemas.AvroSerde;
@@ -53,11 +55,11 @@ public final class JobFixture {
         String topic = "kb.test." + tenant;
         KbConfig config =
                 LocalStackConfig.load()
-                        .with(KbOptions.TOPIC_DOCUMENTS, topic)
-                        .with(KbOptions.PIPELINE_CONSUMER_GROUP, "kb-test-" + tenant)
-                        .with(KbOptions.PIPELINE_CHECKPOINT_DIR, checkpoints.toUri().toString())
-                        .with(KbOptions.PIPELINE_CHECKPOINT_INTERVAL, "200")
-                        .with(KbOptions.PIPELINE_RESTART_DELAY, "200");
+                        .with(KafkaOptions.TOPIC_DOCUMENTS, topic)
+                        .with(PipelineOptions.CONSUMER_GROUP, "kb-test-" + tenant)
+                        .with(PipelineOptions.CHECKPOINT_DIR, checkpoints.toUri().toString())
+                        .with(PipelineOptions.CHECKPOINT_INTERVAL, "200")
+                        .with(PipelineOptions.RESTART_DELAY, "200");
         LocalStackConfig.ensureTopic(config, topic, 2);
         return new JobFixture(config, tenant, topic);
     }
@@ -124,7 +126,7 @@ public final class JobFixture {
     /** docId → sorted chunk numbers, over all shards, for this tenant. */
     public Map<String, List<Integer>> chunksByDocument() throws SQLException {
         Map<String, List<Integer>> out = new TreeMap<>();
-        for (String url : config.get(KbOptions.POSTGRES_SHARDS)) {
+        for (String url : config.get(PostgresOptions.SHARDS)) {
             try (Connection c = connect(url);
                     PreparedStatement st =
                             c.prepareStatement(
@@ -144,7 +146,7 @@ public final class JobFixture {
     /** docId → stored version, over all shards, for this tenant. */
     public Map<String, Long> documentVersions() throws SQLException {
         Map<String, Long> out = new TreeMap<>();
-        for (String url : config.get(KbOptions.POSTGRES_SHARDS)) {
+        for (String url : config.get(PostgresOptions.SHARDS)) {
             try (Connection c = connect(url);
                     PreparedStatement st =
                             c.prepareStatement(
@@ -163,7 +165,7 @@ public final class JobFixture {
     /** How many of this tenant's documents each shard holds. */
     public List<Integer> documentsPerShard() throws SQLException {
         List<Integer> counts = new ArrayList<>();
-        for (String url : config.get(KbOptions.POSTGRES_SHARDS)) {
+        for (String url : config.get(PostgresOptions.SHARDS)) {
             try (Connection c = connect(url);
                     PreparedStatement st =
                             c.prepareStatement("SELECT count(*) FROM documents WHERE tenant = ?")) {
@@ -180,7 +182,7 @@ public final class JobFixture {
     /** Chunk texts of one document in chunk order. */
     public List<String> chunkTexts(String docId) throws SQLException {
         List<String> texts = new ArrayList<>();
-        for (String url : config.get(KbOptions.POSTGRES_SHARDS)) {
+        for (String url : config.get(PostgresOptions.SHARDS)) {
             try (Connection c = connect(url);
                     PreparedStatement st =
                             c.prepareStatement(
@@ -202,7 +204,7 @@ public final class JobFixture {
         Map<String, String> out = new TreeMap<>();
         try (KafkaConsumer<byte[], byte[]> consumer =
                 KafkaClients.consumer(config, "dlq-reader-" + UUID.randomUUID())) {
-            consumer.subscribe(List.of(config.get(KbOptions.TOPIC_DLQ)));
+            consumer.subscribe(List.of(config.get(KafkaOptions.TOPIC_DLQ)));
             long deadline = System.nanoTime() + wait.toNanos();
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(300))) {
@@ -223,6 +225,6 @@ public final class JobFixture {
 
     private Connection connect(String url) throws SQLException {
         return DriverManager.getConnection(
-                url, config.get(KbOptions.POSTGRES_USER), config.get(KbOptions.POSTGRES_PASSWORD));
+                url, config.get(PostgresOptions.USER), config.get(PostgresOptions.PASSWORD));
     }
 }

@@ -1,7 +1,8 @@
 package io.kbstream.jobs.testing;
 
+import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.core.kafka.KafkaClients;
 import io.kbstream.jobs.IndexingJob;
 import java.nio.file.Files;
@@ -29,9 +30,9 @@ public final class PipelineRunner implements AutoCloseable {
     /** Starts the job; every event sent to the documents topic after this returns is indexed. */
     public static PipelineRunner start(KbConfig config) throws Exception {
         KbConfig own =
-                config.with(KbOptions.PIPELINE_CONSUMER_GROUP, "kb-test-" + UUID.randomUUID())
+                config.with(PipelineOptions.CONSUMER_GROUP, "kb-test-" + UUID.randomUUID())
                         .with(
-                                KbOptions.PIPELINE_CHECKPOINT_DIR,
+                                PipelineOptions.CHECKPOINT_DIR,
                                 Files.createTempDirectory("kb-pipeline-checkpoints")
                                         .toUri()
                                         .toString());
@@ -41,7 +42,8 @@ public final class PipelineRunner implements AutoCloseable {
         IndexingJob.withKafka(
                         own,
                         OffsetsInitializer.offsets(
-                                KafkaClients.endOffsets(own, own.get(KbOptions.TOPIC_DOCUMENTS))))
+                                KafkaClients.endOffsets(
+                                        own, own.get(KafkaOptions.TOPIC_DOCUMENTS))))
                 .build(env);
         return new PipelineRunner(env.executeAsync("kb-stream indexing (test)"));
     }

@@ -2,8 +2,9 @@ package io.kbstream.api.testing;
 
 import io.kbstream.api.ApiKeys;
 import io.kbstream.api.ApiServer;
+import io.kbstream.core.config.ApiOptions;
+import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
 import io.kbstream.core.testing.LocalStackConfig;
 import java.io.IOException;
 import java.net.URI;
@@ -42,11 +43,11 @@ public final class ApiUnderTest implements AutoCloseable {
         KbConfig base = LocalStackConfig.load();
         Map<String, String> values = new LinkedHashMap<>(base.explicitValues());
         values.put(
-                KbOptions.API_KEYS.key(),
+                ApiOptions.KEYS.key(),
                 ApiKeys.configEntry(tenantA, keyA) + "," + ApiKeys.configEntry(tenantB, keyB));
         // a topic of the tests' own: uploads made here must not wait in kb.documents for the
         // next real pipeline (such as the demo's) to index them
-        values.put(KbOptions.TOPIC_DOCUMENTS.key(), TEST_DOCUMENTS_TOPIC);
+        values.put(KafkaOptions.TOPIC_DOCUMENTS.key(), TEST_DOCUMENTS_TOPIC);
         values.putAll(overrides);
         config = KbConfig.of(values);
         // on the real broker, even when a test points the API at a dead one

@@ -4,7 +4,7 @@ import com.pgvector.PGvector;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.store.Bm25Query;
 import io.kbstream.core.store.Bm25Statistics;
 import io.kbstream.core.store.ChunkHit;
@@ -59,16 +59,15 @@ public final class PgShardedStore implements ShardedStore {
     }
 
     public static PgShardedStore open(KbConfig config) {
-        List<String> urls = config.get(KbOptions.POSTGRES_SHARDS);
+        List<String> urls = config.get(PostgresOptions.SHARDS);
         if (urls == null || urls.isEmpty()) {
             throw new IllegalArgumentException(
-                    KbOptions.POSTGRES_SHARDS.key()
-                            + " names no shard (JDBC URLs, comma-separated)");
+                    PostgresOptions.SHARDS.key() + " names no shard (JDBC URLs, comma-separated)");
         }
         ShardRouter router = ShardRouter.fromConfig(config);
-        Duration search = config.get(KbOptions.STORE_SEARCH_TIMEOUT);
-        Duration write = config.get(KbOptions.STORE_WRITE_TIMEOUT);
-        Duration connect = config.get(KbOptions.STORE_CONNECT_TIMEOUT);
+        Duration search = config.get(PostgresOptions.SEARCH_TIMEOUT);
+        Duration write = config.get(PostgresOptions.WRITE_TIMEOUT);
+        Duration connect = config.get(PostgresOptions.CONNECT_TIMEOUT);
         List<HikariDataSource> pools = new ArrayList<>();
         try {
             for (int i = 0; i < urls.size(); i++) {
@@ -79,7 +78,7 @@ public final class PgShardedStore implements ShardedStore {
             throw e;
         }
         PgShardedStore store = new PgShardedStore(urls, pools, router, search);
-        if (config.get(KbOptions.STORE_MIGRATE_ON_OPEN)) {
+        if (config.get(PostgresOptions.MIGRATE_ON_OPEN)) {
             try {
                 store.migrate();
             } catch (RuntimeException e) {
@@ -103,9 +102,9 @@ public final class PgShardedStore implements ShardedStore {
         // by class, not through DriverManager: a Flink job's classloader may not see the driver
         // there
         hc.setDriverClassName("org.postgresql.Driver");
-        hc.setUsername(config.get(KbOptions.POSTGRES_USER));
-        hc.setPassword(config.get(KbOptions.POSTGRES_PASSWORD));
-        hc.setMaximumPoolSize(config.get(KbOptions.POSTGRES_POOL_SIZE));
+        hc.setUsername(config.get(PostgresOptions.USER));
+        hc.setPassword(config.get(PostgresOptions.PASSWORD));
+        hc.setMaximumPoolSize(config.get(PostgresOptions.POOL_SIZE));
         hc.setMinimumIdle(1);
         hc.setConnectionTimeout(Math.max(250, connect.toMillis()));
         // a shard that is down at start is reported when used, naming the shard, not here

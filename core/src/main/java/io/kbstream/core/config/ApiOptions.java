@@ -1,0 +1,139 @@
+package io.kbstream.core.config;
+
+import java.util.List;
+
+/**
+ * The query API: listener, keys and limits, caches, search fan-out and fusion, WebSocket events.
+ */
+public final class ApiOptions {
+
+    private ApiOptions() {}
+
+    public static final ConfigOption<Integer> PORT =
+            ConfigOption.key("kb.api.port")
+                    .intType()
+                    .defaultFrom(c -> c.get(StackOptions.PORT_BASE) + 80)
+                    .withDescription("HTTP port of the query API.");
+
+    public static final ConfigOption<String> HOST =
+            ConfigOption.key("kb.api.host")
+                    .stringType()
+                    .defaultValue("127.0.0.1")
+                    .withDescription("Address the query API binds to; 0.0.0.0 in a container.");
+
+    public static final ConfigOption<List<String>> KEYS =
+            ConfigOption.key("kb.api.keys")
+                    .listType()
+                    .defaultValue(List.of())
+                    .secret()
+                    .withDescription(
+                            "API keys as tenant:sha256hex(key), comma-separated; only hashes, never"
+                                    + " the keys themselves.");
+
+    public static final ConfigOption<Integer> MAX_UPLOAD_BYTES =
+            ConfigOption.key("kb.api.max-upload-bytes")
+                    .intType()
+                    .defaultValue(10 * 1024 * 1024)
+                    .withDescription("Largest document an upload may carry (larger: 413).");
+
+    public static final ConfigOption<Double> RATE_LIMIT_PER_SECOND =
+            ConfigOption.key("kb.api.rate-limit-per-second")
+                    .doubleType()
+                    .defaultValue(500.0)
+                    .withDescription("Requests per second a tenant may sustain (more: 429).");
+
+    public static final ConfigOption<Integer> RATE_LIMIT_BURST =
+            ConfigOption.key("kb.api.rate-limit-burst")
+                    .intType()
+                    .defaultValue(1000)
+                    .withDescription("Requests a tenant may send at once above its steady rate.");
+
+    public static final ConfigOption<java.time.Duration> RETRY_AFTER =
+            ConfigOption.key("kb.api.retry-after")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofSeconds(5))
+                    .withDescription("Retry-After sent with 503 when a dependency is down.");
+
+    public static final ConfigOption<Integer> CACHE_L1_SIZE =
+            ConfigOption.key("kb.api.cache.l1-size")
+                    .intType()
+                    .defaultValue(10_000)
+                    .withDescription("Search responses kept in process (Caffeine, LRU-ish).");
+
+    public static final ConfigOption<java.time.Duration> CACHE_L1_TTL =
+            ConfigOption.key("kb.api.cache.l1-ttl")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofSeconds(60))
+                    .withDescription(
+                            "Lifetime of an in-process search response (keys carry the index"
+                                    + " generation, so this bounds memory, not staleness).");
+
+    public static final ConfigOption<java.time.Duration> CACHE_L2_TTL =
+            ConfigOption.key("kb.api.cache.l2-ttl")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofMinutes(10))
+                    .withDescription("Lifetime of a search response cached in Redis.");
+
+    public static final ConfigOption<java.time.Duration> CACHE_EMBEDDING_TTL =
+            ConfigOption.key("kb.api.cache.embedding-ttl")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofDays(1))
+                    .withDescription("Lifetime of a cached query embedding in Redis.");
+
+    public static final ConfigOption<java.time.Duration> SEARCH_SHARD_TIMEOUT =
+            ConfigOption.key("kb.api.search.shard-timeout")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofMillis(1500))
+                    .withDescription(
+                            "How long a search waits for each shard; a later shard makes the answer"
+                                    + " partial.");
+
+    public static final ConfigOption<java.time.Duration> FAILURE_PAUSE =
+            ConfigOption.key("kb.api.failure-pause")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofSeconds(1))
+                    .withDescription(
+                            "After Redis or a shard fails a call, the API skips it for this long"
+                                    + " (one probe call per pause), answering uncached or partial"
+                                    + " at once instead of waiting on a dead dependency.");
+
+    public static final ConfigOption<Integer> SEARCH_THREADS =
+            ConfigOption.key("kb.api.search.threads")
+                    .intType()
+                    .defaultValue(16)
+                    .withDescription("Threads querying shards for searches (bounded queue).");
+
+    public static final ConfigOption<Integer> SEARCH_RRF_K =
+            ConfigOption.key("kb.api.search.rrf-k")
+                    .intType()
+                    // 30 with keyword weight 0.2: the best of the offline sweep on SciFact train
+                    // (README, Retrieval quality)
+                    .defaultValue(30)
+                    .withDescription(
+                            "Reciprocal rank fusion constant of hybrid search: score = sum 1/(k +"
+                                    + " rank).");
+
+    public static final ConfigOption<Double> SEARCH_KEYWORD_WEIGHT =
+            ConfigOption.key("kb.api.search.keyword-weight")
+                    .doubleType()
+                    // the keyword ranking (ts_rank_cd, no IDF) is much weaker than the vector one
+                    .defaultValue(0.2)
+                    .withDescription(
+                            "Weight of the keyword list in hybrid fusion (the vector list weighs"
+                                    + " 1): score = sum w/(k + rank).");
+
+    public static final ConfigOption<Integer> EVENTS_QUEUE_SIZE =
+            ConfigOption.key("kb.api.events.queue-size")
+                    .intType()
+                    .defaultValue(256)
+                    .withDescription(
+                            "Status messages buffered per WebSocket client; a client that falls this"
+                                    + " far behind is closed (1013).");
+
+    public static final ConfigOption<java.time.Duration> EVENTS_AUTH_TIMEOUT =
+            ConfigOption.key("kb.api.events.auth-timeout")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofSeconds(10))
+                    .withDescription(
+                            "How long a WebSocket may wait before sending its key (1008 after).");
+}

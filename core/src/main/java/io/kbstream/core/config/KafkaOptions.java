@@ -1,0 +1,51 @@
+package io.kbstream.core.config;
+
+/** Kafka: the brokers, record limits, send timeouts and the topic names. */
+public final class KafkaOptions {
+
+    private KafkaOptions() {}
+
+    public static final ConfigOption<String> BOOTSTRAP =
+            ConfigOption.key("kb.kafka.bootstrap-servers")
+                    .stringType()
+                    .defaultFrom(c -> "127.0.0.1:" + (c.get(StackOptions.PORT_BASE) + 20))
+                    .withDescription("Kafka bootstrap servers.");
+
+    public static final ConfigOption<Integer> MAX_RECORD_BYTES =
+            ConfigOption.key("kb.kafka.max-record-bytes")
+                    .intType()
+                    .defaultFrom(c -> c.get(ApiOptions.MAX_UPLOAD_BYTES) + 1024 * 1024)
+                    .withDescription(
+                            "Largest record kb-stream's producers send and the local broker"
+                                    + " accepts: the largest upload plus room for the event's"
+                                    + " envelope (Kafka's own default, 1 MiB, is below the upload"
+                                    + " limit).");
+
+    public static final ConfigOption<java.time.Duration> SEND_TIMEOUT =
+            ConfigOption.key("kb.kafka.send-timeout")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofSeconds(5))
+                    .withDescription(
+                            "How long a send may take before it fails (the API then answers 503,"
+                                    + " never 202).");
+
+    public static final ConfigOption<String> TOPIC_DOCUMENTS =
+            ConfigOption.key("kb.kafka.topic.documents")
+                    .stringType()
+                    .defaultValue("kb.documents")
+                    .withDescription(
+                            "Topic of DocumentEvents (upserts and deletes), keyed tenant/docId.");
+
+    public static final ConfigOption<String> TOPIC_STATUS =
+            ConfigOption.key("kb.kafka.topic.status")
+                    .stringType()
+                    .defaultValue("kb.document-status")
+                    .withDescription("Topic of DocumentStatus events.");
+
+    public static final ConfigOption<String> TOPIC_DLQ =
+            ConfigOption.key("kb.kafka.topic.dlq")
+                    .stringType()
+                    .defaultValue("kb.documents.dlq")
+                    .withDescription(
+                            "Dead-letter topic: copies of records that could not be indexed.");
+}

@@ -1,0 +1,144 @@
+package io.kbstream.core.config;
+
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * The Postgres shards and the store over them: connections, pools, bucket routing, timeouts and the
+ * vector index's search breadth.
+ */
+public final class PostgresOptions {
+
+    private PostgresOptions() {}
+
+    public static final ConfigOption<String> DATABASE =
+            ConfigOption.key("kb.postgres.database")
+                    .stringType()
+                    .defaultValue("kb")
+                    .withDescription("Database name on each shard.");
+
+    public static final ConfigOption<List<String>> SHARDS =
+            ConfigOption.key("kb.postgres.shards")
+                    .listType()
+                    .defaultFrom(
+                            c ->
+                                    IntStream.range(0, c.get(StackOptions.SHARD_COUNT))
+                                            .mapToObj(
+                                                    i ->
+                                                            "jdbc:postgresql://127.0.0.1:"
+                                                                    + (c.get(StackOptions.PORT_BASE)
+                                                                            + i)
+                                                                    + "/"
+                                                                    + c.get(DATABASE))
+                                            .toList())
+                    .withDescription(
+                            "JDBC URLs of the shards, comma-separated; the order is the shard number.");
+
+    public static final ConfigOption<String> USER =
+            ConfigOption.key("kb.postgres.user")
+                    .stringType()
+                    .defaultValue("kb")
+                    .withDescription("Database user on every shard.");
+
+    public static final ConfigOption<String> PASSWORD =
+            ConfigOption.key("kb.postgres.password")
+                    .stringType()
+                    .secret()
+                    .withDescription(
+                            "Database password; the local stack generates one into .kb/secrets.properties.");
+
+    public static final ConfigOption<Integer> POOL_SIZE =
+            ConfigOption.key("kb.postgres.pool-size")
+                    .intType()
+                    .defaultValue(4)
+                    .withDescription("Connections per shard per process.");
+
+    public static final ConfigOption<Integer> BUCKETS =
+            ConfigOption.key("kb.store.buckets")
+                    .intType()
+                    .defaultValue(1024)
+                    .withDescription(
+                            "Logical buckets (fixed for the life of the data): bucket = hash(tenant, id)"
+                                    + " mod buckets; buckets map to shards.");
+
+    public static final ConfigOption<java.time.Duration> SEARCH_TIMEOUT =
+            ConfigOption.key("kb.store.search-timeout")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofSeconds(2))
+                    .withDescription(
+                            "statement_timeout of one search query on one shard, so a slow shard"
+                                    + " cannot hang a search.");
+
+    public static final ConfigOption<java.time.Duration> WRITE_TIMEOUT =
+            ConfigOption.key("kb.store.write-timeout")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofSeconds(60))
+                    .withDescription(
+                            "statement_timeout of every other statement (upserts, deletes, migrations).");
+
+    public static final ConfigOption<java.time.Duration> CONNECT_TIMEOUT =
+            ConfigOption.key("kb.store.connect-timeout")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofSeconds(3))
+                    .withDescription(
+                            "How long to wait for a pooled connection to a shard before giving up.");
+
+    public static final ConfigOption<Boolean> MIGRATE_ON_OPEN =
+            ConfigOption.key("kb.store.migrate-on-open")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Apply the packaged shard migrations to every shard when the store opens.");
+
+    public static final ConfigOption<Integer> EF_SEARCH =
+            ConfigOption.key("kb.search.ef-search")
+                    .intType()
+                    .defaultValue(100)
+                    .withDescription(
+                            "HNSW ef_search per shard query: candidates examined (higher: better recall,"
+                                    + " slower).");
+
+    public static final ConfigOption<Integer> EXACT_BELOW_CHUNKS =
+            ConfigOption.key("kb.search.exact-below-chunks")
+                    .intType()
+                    .defaultValue(10_000)
+                    .withDescription(
+                            "A tenant with fewer chunks than this on a shard is searched there by"
+                                    + " exact vector search (its rows by the tenant index) instead"
+                                    + " of HNSW, whose graph holds every tenant's vectors; 0: never.");
+
+    public static final ConfigOption<Double> BM25_K1 =
+            ConfigOption.key("kb.search.bm25.k1")
+                    .doubleType()
+                    .defaultValue(1.2)
+                    .withDescription(
+                            "BM25 k1 (term-frequency saturation) of keyword search, as Lucene's"
+                                    + " BM25Similarity.");
+
+    public static final ConfigOption<Double> BM25_B =
+            ConfigOption.key("kb.search.bm25.b")
+                    .doubleType()
+                    .defaultValue(0.75)
+                    .withDescription(
+                            "BM25 b (length normalization, 0..1) of keyword search. The postings are"
+                                    + " ordered for b > 0: at b = 0 fewer answers are proven exact"
+                                    + " early.");
+
+    public static final ConfigOption<Integer> BM25_POSTINGS_PER_TERM =
+            ConfigOption.key("kb.search.bm25.postings-per-term")
+                    .intType()
+                    .defaultValue(256)
+                    .withDescription(
+                            "Postings of each query term a shard reads first, highest impact first;"
+                                    + " four times more per round until the top-k is proven exact.");
+
+    public static final ConfigOption<Integer> BM25_MAX_POSTINGS_PER_TERM =
+            ConfigOption.key("kb.search.bm25.max-postings-per-term")
+                    .intType()
+                    .defaultValue(4096)
+                    .withDescription(
+                            "The most postings of one query term a keyword search reads on a shard,"
+                                    + " which bounds its cost whatever the corpus size; an answer not"
+                                    + " proven exact by then is the best of what was read; 0: no"
+                                    + " limit.");
+}

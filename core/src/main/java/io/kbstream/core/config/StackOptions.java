@@ -1,0 +1,50 @@
+package io.kbstream.core.config;
+
+/**
+ * The local stack that {@code ./kb} runs on one machine: ports, folders, sizes. Ports of every
+ * other section default from {@link #PORT_BASE}, so two checkouts coexist by changing one number.
+ */
+public final class StackOptions {
+
+    private StackOptions() {}
+
+    public static final ConfigOption<Integer> PORT_BASE =
+            ConfigOption.key("kb.stack.port-base")
+                    .intType()
+                    .defaultValue(25400)
+                    .withDescription(
+                            "First port of the local stack: shards at +0.., Redis +10, Kafka +20/+21,"
+                                    + " API +80, Flink web UI +81, Flink session cluster +82.");
+
+    public static final ConfigOption<String> DATA_DIR =
+            ConfigOption.key("kb.stack.data-dir")
+                    .stringType()
+                    .defaultFrom(c -> KbConfig.home().resolve(".kb").toString())
+                    .withDescription(
+                            "Folder holding all data, logs and pid files of the local stack.");
+
+    public static final ConfigOption<Integer> SHARD_COUNT =
+            ConfigOption.key("kb.stack.postgres.shard-count")
+                    .intType()
+                    .defaultValue(2)
+                    .withDescription("How many Postgres clusters (shards) the local stack runs.");
+
+    public static final ConfigOption<String> POSTGRES_BIN =
+            ConfigOption.key("kb.stack.postgres.bin-dir")
+                    .stringType()
+                    .defaultValue("/usr/lib/postgresql/15/bin")
+                    .withDescription("Folder with initdb and pg_ctl of the Postgres server.");
+
+    public static final ConfigOption<Integer> KAFKA_PARTITIONS =
+            ConfigOption.key("kb.stack.kafka.partitions")
+                    .intType()
+                    .defaultValue(4)
+                    .withDescription(
+                            "Partitions of kb.documents (the indexing job's max useful parallelism).");
+
+    public static final ConfigOption<Integer> KAFKA_HEAP_MB =
+            ConfigOption.key("kb.stack.kafka.heap-mb")
+                    .intType()
+                    .defaultValue(512)
+                    .withDescription("Heap of the local Kafka broker JVM.");
+}
