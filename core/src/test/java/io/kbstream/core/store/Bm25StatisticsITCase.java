@@ -7,7 +7,7 @@ import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.store.internal.PgShardedStore;
 import io.kbstream.core.testing.Bm25Audit;
-import io.kbstream.core.testing.LocalStackConfig;
+import io.kbstream.core.testing.StoreTenants;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -15,10 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Tests for the BM25 statistics the shards keep beside the chunks (migration 009): exactly right
@@ -40,32 +39,19 @@ class Bm25StatisticsITCase {
                     "gene expression gene expression in patients",
                     "the receptor binding signal pathway");
 
+    @RegisterExtension static final StoreTenants STORE = new StoreTenants();
+
     private static KbConfig config;
     private static PgShardedStore store;
-    private final List<String> tenants = new ArrayList<>();
 
     @BeforeAll
     static void openStore() {
-        config = LocalStackConfig.load();
-        store = (PgShardedStore) ShardedStore.open(config);
+        config = STORE.config();
+        store = STORE.store();
     }
 
-    @AfterAll
-    static void closeStore() {
-        if (store != null) {
-            store.close();
-        }
-    }
-
-    @AfterEach
-    void dropTenants() {
-        tenants.forEach(store::deleteTenant);
-    }
-
-    private String tenant(String prefix) {
-        String t = LocalStackConfig.uniqueTenant(prefix);
-        tenants.add(t);
-        return t;
+    private static String tenant(String prefix) {
+        return STORE.tenant(prefix);
     }
 
     @Test

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.store.internal.PgShardedStore;
-import io.kbstream.core.testing.LocalStackConfig;
+import io.kbstream.core.testing.StoreTenants;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -32,10 +32,9 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.similarities.BM25Similarity;
 import org.apache.lucene.store.ByteBuffersDirectory;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Tests for keyword ranking ({@link ShardedStore#keywordSearch}): its BM25 scores against an
@@ -85,32 +84,19 @@ class KeywordRankingITCase {
         "a"
     };
 
+    @RegisterExtension static final StoreTenants STORE = new StoreTenants();
+
     private static KbConfig config;
     private static PgShardedStore store;
-    private final List<String> tenants = new ArrayList<>();
 
     @BeforeAll
     static void openStore() {
-        config = LocalStackConfig.load();
-        store = (PgShardedStore) ShardedStore.open(config);
+        config = STORE.config();
+        store = STORE.store();
     }
 
-    @AfterAll
-    static void closeStore() {
-        if (store != null) {
-            store.close();
-        }
-    }
-
-    @AfterEach
-    void dropTenants() {
-        tenants.forEach(store::deleteTenant);
-    }
-
-    private String tenant(String prefix) {
-        String t = LocalStackConfig.uniqueTenant(prefix);
-        tenants.add(t);
-        return t;
+    private static String tenant(String prefix) {
+        return STORE.tenant(prefix);
     }
 
     @Test

@@ -8,7 +8,7 @@ import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.store.internal.PgShardedStore;
 import io.kbstream.core.store.internal.SearchSql;
-import io.kbstream.core.testing.LocalStackConfig;
+import io.kbstream.core.testing.StoreTenants;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,34 +17,27 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Tests for {@link ShardedStore} against the local stack's Postgres/pgvector shards. */
 class ShardedStoreITCase {
 
     static final int DIM = 384;
 
+    @RegisterExtension static final StoreTenants STORE = new StoreTenants();
+
     private static KbConfig config;
     private static PgShardedStore store;
 
-    private final List<String> tenants = new ArrayList<>();
     private String tenant;
 
     @BeforeAll
     static void openStore() {
-        config = LocalStackConfig.load();
-        store = (PgShardedStore) ShardedStore.open(config);
-    }
-
-    @AfterAll
-    static void closeStore() {
-        if (store != null) {
-            store.close();
-        }
+        config = STORE.config();
+        store = STORE.store();
     }
 
     @BeforeEach
@@ -52,15 +45,8 @@ class ShardedStoreITCase {
         tenant = tenant("store");
     }
 
-    @AfterEach
-    void dropTenants() {
-        tenants.forEach(store::deleteTenant);
-    }
-
-    private String tenant(String prefix) {
-        String t = LocalStackConfig.uniqueTenant(prefix);
-        tenants.add(t);
-        return t;
+    private static String tenant(String prefix) {
+        return STORE.tenant(prefix);
     }
 
     // ---- writes -----------------------------------------------------------------------------
