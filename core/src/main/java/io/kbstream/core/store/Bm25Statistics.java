@@ -2,6 +2,7 @@ package io.kbstream.core.store;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,8 +11,8 @@ import java.util.Map;
  * What BM25 needs to know about a query and a tenant, from one shard or summed over all: the
  * query's distinct lexemes (Postgres' english analysis, the same as the chunks'), how often the
  * query holds each and in how many of the tenant's chunks each occurs, and the tenant's chunk count
- * and total length (in lexemes). Summed over every shard these give IDF and avgdl that do not
- * depend on which shard holds a chunk.
+ * and total length (in lexemes). Terms are kept in lexeme order. Summed over every shard these give
+ * IDF and avgdl that do not depend on which shard holds a chunk.
  */
 public record Bm25Statistics(List<Term> terms, long chunkCount, long totalLength) {
 
@@ -19,7 +20,9 @@ public record Bm25Statistics(List<Term> terms, long chunkCount, long totalLength
     public record Term(String lexeme, int queryFrequency, long documentFrequency) {}
 
     public Bm25Statistics {
-        terms = List.copyOf(terms);
+        // lexeme order: a shard returns its terms in any order, and equal statistics must be equal
+        // records (and add up their scores in one order)
+        terms = terms.stream().sorted(Comparator.comparing(Term::lexeme)).toList();
         if (chunkCount < 0 || totalLength < 0) {
             throw new IllegalArgumentException(
                     "negative statistics: " + chunkCount + " chunks, length " + totalLength);
