@@ -133,6 +133,10 @@ class IndexingJobITCase {
         assertThat(fixture.chunkTexts("changed")).containsExactly(newText);
         assertThat(fixture.chunkTexts("late")).containsExactly(newText);
         assertThat(fixture.chunksByDocument()).doesNotContainKey("deleted");
+        assertThat(fixture.bm25Differences())
+                .as(
+                        "BM25 statistics after an unchanged re-upload, new and stale versions, a delete")
+                .isEmpty();
         try (JedisPooled redis = RedisConnections.pooled(fixture.config())) {
             StatusStore statuses = new StatusStore(redis, Duration.ofMinutes(5));
             DocumentStatus reupload = statuses.get(t, "same").orElseThrow();
@@ -322,6 +326,9 @@ class IndexingJobITCase {
         assertThat(fixture.chunksByDocument()).isEqualTo(expectedChunks(fixture.config(), all));
         // replayed after the restart, each document still has the version of its one event
         assertThat(fixture.documentVersions()).hasSize(40).isEqualTo(sent);
+        assertThat(fixture.bm25Differences())
+                .as("BM25 statistics after the failure and the replay from the checkpoint")
+                .isEmpty();
     }
 
     private static Map<String, String> texts(int from, int to) {

@@ -1,17 +1,17 @@
 package io.kbstream.api;
 
-import static io.kbstream.api.testing.Bodies.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.kbstream.api.testing.ApiUnderTest;
 import io.kbstream.api.testing.Seeder;
+import io.kbstream.client.Accepted;
+import io.kbstream.client.ApiClient;
+import io.kbstream.client.ApiException;
+import io.kbstream.client.Upload;
 import io.kbstream.core.store.ShardedStore;
 import io.kbstream.core.store.StoredDocument;
 import io.kbstream.jobs.testing.PipelineRunner;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -36,6 +36,11 @@ class SkewedClocksITCase {
     /** Instance "behind": same tenants, keys and topics, its clock an hour slow. */
     private static ApiServer behind;
 
+    /** Tenant A's clients of the two instances. */
+    private static ApiClient ahead;
+
+    private static ApiClient behindClient;
+
     private static PipelineRunner pipeline;
     private static ShardedStore store;
 
@@ -44,6 +49,8 @@ class SkewedClocksITCase {
         api = new ApiUnderTest();
         behind = ApiServer.create(api.config, Clock.offset(Clock.systemUTC(), SKEW.negated()));
         behind.start(0);
+        ahead = api.clientA();
+        behindClient = ApiClient.of("http://127.0.0.1:" + behind.port(), api.keyA);
         pipeline = PipelineRunner.start(api.config);
         store = ShardedStore.open(api.config);
     }
@@ -61,19 +68,19 @@ class SkewedClocksITCase {
 
     @Test
     void a_later_upload_through_the_instance_whose_clock_is_behind_wins() throws Exception {
-        long first = put(api.server.port(), "behind-wins", "first");
-        long second = put(behind.port(), "behind-wins", "second");
+        long first = put(ahead, "behind-wins", "first");
+        long second = put(behindClient, "behind-wins", "second");
 
         assertThat(second).isGreaterThan(first);
         StoredDocument stored = awaitStored("behind-wins", d -> d.version() == second);
         assertThat(stored.title()).isEqualTo("second");
-        assertThat(status("behind-wins").get("version").asLong()).isEqualTo(second);
+        assertThat(ahead.status("behind-wins").version()).isEqualTo(second);
     }
 
     @Test
     void a_later_upload_through_the_instance_whose_clock_is_ahead_wins() throws Exception {
-        long first = put(behind.port(), "ahead-wins", "first");
-        long second = put(api.server.port(), "ahead-wins", "second");
+        long first = put(behindClient, "ahead-wins", "first");
+        long second = put(ahead, "ahead-wins", "second");
 
         assertThat(second).isGreaterThan(first);
         StoredDocument stored = awaitStored("ahead-wins", d -> d.version() == second);
@@ -82,62 +89,40 @@ class SkewedClocksITCase {
 
     @Test
     void a_later_delete_through_the_instance_whose_clock_is_behind_wins() throws Exception {
-        long uploaded = put(api.server.port(), "deleted", "first");
+        long uploaded = put(ahead, "deleted", "first");
         awaitStored("deleted", d -> d.version() == uploaded);
 
-        HttpResponse<String> delete = send(behind.port(), "DELETE", "/v1/documents/deleted", null);
+        Accepted delete = behindClient.delete("deleted");
 
-        assertThat(delete.statusCode()).as(delete.body()).isEqualTo(202);
-        assertThat(json(delete.body()).get("version").asLong()).isGreaterThan(uploaded);
+        assertThat(delete.kind()).isEqualTo(Accepted.Kind.DELETING);
+        assertThat(delete.version()).isGreaterThan(uploaded);
         long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         while (store.find(api.tenantA, "deleted").isPresent() && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
         assertThat(store.find(api.tenantA, "deleted")).isEmpty();
-        assertThat(api.get("/v1/documents/deleted", api.keyA).statusCode()).isEqualTo(404);
+        assertThatThrownBy(() -> ahead.status("deleted"))
+                .isInstanceOfSatisfying(
+                        ApiException.class, e -> assertThat(e.status()).isEqualTo(404));
     }
 
-    /** PUTs a document titled {@code title} through the instance on {@code port}; its version. */
-    private static long put(int port, String id, String title) {
-        HttpResponse<String> r =
-                send(
-                        port,
-                        "PUT",
-                        "/v1/documents/" + id,
-                        "{\"title\":\""
-                                + title
-                                + "\",\"text\":\"The "
-                                + title
-                                + " text of "
-                                + id
-                                + ", about tides and the moon.\"}");
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-        JsonNode body = json(r.body());
-        assertThat(status(id).get("version").asLong())
+    /** PUTs a document titled {@code title} through {@code instance}; its version. */
+    private static long put(ApiClient instance, String id, String title) {
+        Accepted accepted =
+                instance.put(
+                        id,
+                        Upload.text(
+                                        "The "
+                                                + title
+                                                + " text of "
+                                                + id
+                                                + ", about tides and the moon.")
+                                .title(title));
+        assertThat(accepted.kind()).isEqualTo(Accepted.Kind.ACCEPTED);
+        assertThat(ahead.status(id).version())
                 .as("the ACCEPTED status carries the version of the 202")
-                .isEqualTo(body.get("version").asLong());
-        return body.get("version").asLong();
-    }
-
-    private static HttpResponse<String> send(int port, String method, String path, String json) {
-        HttpRequest.Builder request =
-                api.request(path, api.keyA)
-                        .uri(URI.create("http://127.0.0.1:" + port + path))
-                        .method(
-                                method,
-                                json == null
-                                        ? HttpRequest.BodyPublishers.noBody()
-                                        : HttpRequest.BodyPublishers.ofString(json));
-        if (json != null) {
-            request.header("Content-Type", "application/json");
-        }
-        return api.send(request.build());
-    }
-
-    private static JsonNode status(String id) {
-        HttpResponse<String> r = api.get("/v1/documents/" + id, api.keyA);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return json(r.body());
+                .isEqualTo(accepted.version());
+        return accepted.version();
     }
 
     /** Waits (bounded) until the shard holds the document as {@code done} describes. */

@@ -5,6 +5,7 @@ import io.kbstream.core.chunk.Chunker;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.store.ShardRouter;
+import io.kbstream.schemas.DocumentState;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -158,7 +159,7 @@ public final class ShardAudit {
         if (row.shard() != router.shardOf(tenant, e.id())) {
             return "on shard " + row.shard() + ", routed to " + router.shardOf(tenant, e.id());
         }
-        if (!"INDEXED".equals(row.status())) {
+        if (!DocumentState.INDEXED.name().equals(row.status())) {
             return "status " + row.status();
         }
         if (row.chunkVersions().stream().anyMatch(v -> v != row.version())) {

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,18 +36,14 @@ class AvroSerdeTest {
     private static final Instant UPLOADED = Instant.parse("2026-11-02T10:15:30.123Z");
 
     static DocumentEvent upsert() {
-        return DocumentEvent.newBuilder()
-                .setEventId("7f1c9a52-2b0e-4e61-9d4c-0d7a3e2f5b11")
-                .setType(EventType.UPSERT)
-                .setTenant("acme")
-                .setDocumentId("doc-1")
-                .setVersion(3L)
-                .setTitle("Hello")
-                .setContent(ByteBuffer.wrap("héllo wörld".getBytes(StandardCharsets.UTF_8)))
-                .setContentType("text/plain")
-                .setMetadata(Map.of("lang", "en", "team", "search"))
-                .setUploadedAt(UPLOADED)
-                .build();
+        return DocumentEvents.upsert(
+                "acme",
+                "doc-1",
+                "Hello",
+                "héllo wörld".getBytes(StandardCharsets.UTF_8),
+                "text/plain",
+                Map.of("lang", "en", "team", "search"),
+                UPLOADED);
     }
 
     @Test
@@ -70,15 +65,7 @@ class AvroSerdeTest {
     @Test
     void deleteEventWithoutContentRoundTrips() {
         AvroSerde<DocumentEvent> serde = AvroSerde.documentEvents();
-        DocumentEvent delete =
-                DocumentEvent.newBuilder()
-                        .setEventId("e2")
-                        .setType(EventType.DELETE)
-                        .setTenant("acme")
-                        .setDocumentId("doc-1")
-                        .setVersion(4L)
-                        .setUploadedAt(UPLOADED)
-                        .build();
+        DocumentEvent delete = DocumentEvents.delete("acme", "doc-1", UPLOADED);
 
         DocumentEvent back = serde.deserialize(serde.serialize(delete));
 
@@ -92,16 +79,16 @@ class AvroSerdeTest {
     void documentStatusRoundTrips() {
         AvroSerde<DocumentStatus> serde = AvroSerde.documentStatuses();
         DocumentStatus status =
-                DocumentStatus.newBuilder()
-                        .setEventId("e1")
-                        .setTenant("acme")
-                        .setDocumentId("doc-1")
-                        .setVersion(3L)
-                        .setState(DocumentState.FAILED)
-                        .setReason("unsupported content type")
-                        .setUploadedAt(UPLOADED)
-                        .setUpdatedAt(UPLOADED.plusSeconds(2))
-                        .build();
+                DocumentStatuses.of(
+                        "e1",
+                        "acme",
+                        "doc-1",
+                        3L,
+                        DocumentState.FAILED,
+                        "unsupported content type",
+                        0,
+                        UPLOADED,
+                        UPLOADED.plusSeconds(2));
 
         DocumentStatus back = serde.deserialize(serde.serialize(status));
 
@@ -121,8 +108,8 @@ class AvroSerdeTest {
                         new ObjectInputStream(new ByteArrayInputStream(out.toByteArray()))
                                 .readObject();
 
-        assertThat(copy.deserialize(AvroSerde.documentEvents().serialize(upsert())))
-                .isEqualTo(upsert());
+        DocumentEvent event = upsert();
+        assertThat(copy.deserialize(AvroSerde.documentEvents().serialize(event))).isEqualTo(event);
     }
 
     @Test
@@ -183,7 +170,7 @@ class AvroSerdeTest {
         GenericRecord read = v2Reader.decode(v1Bytes);
 
         assertThat(read.get("documentId").toString()).isEqualTo("doc-1");
-        assertThat(read.get("version")).isEqualTo(3L);
+        assertThat(read.get("version")).isEqualTo(DocumentVersions.UNASSIGNED);
         assertThat(read.get("language").toString()).isEqualTo("en");
     }
 
@@ -202,15 +189,9 @@ class AvroSerdeTest {
         byte[] status =
                 AvroSerde.documentStatuses()
                         .serialize(
-                                DocumentStatus.newBuilder()
-                                        .setEventId("e")
-                                        .setTenant("t")
-                                        .setDocumentId("d")
-                                        .setVersion(1)
-                                        .setState(DocumentState.ACCEPTED)
-                                        .setUploadedAt(UPLOADED)
-                                        .setUpdatedAt(UPLOADED)
-                                        .build());
+                                DocumentStatuses.accepted(
+                                        DocumentEvents.delete("t", "d", UPLOADED),
+                                        DocumentVersions.ofOffset(1)));
 
         assertThatThrownBy(() -> AvroSerde.documentEvents().deserialize(status))
                 .isInstanceOf(SchemaException.class);

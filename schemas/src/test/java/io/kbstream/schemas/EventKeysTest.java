@@ -24,16 +24,7 @@ class EventKeysTest {
     @Test
     void eventAndStatusOfOneDocumentShareAKey() {
         DocumentEvent event = AvroSerdeTest.upsert();
-        DocumentStatus status =
-                DocumentStatus.newBuilder()
-                        .setEventId(event.getEventId())
-                        .setTenant(event.getTenant())
-                        .setDocumentId(event.getDocumentId())
-                        .setVersion(event.getVersion())
-                        .setState(DocumentState.ACCEPTED)
-                        .setUploadedAt(event.getUploadedAt())
-                        .setUpdatedAt(event.getUploadedAt())
-                        .build();
+        DocumentStatus status = DocumentStatuses.accepted(event, DocumentVersions.ofOffset(0));
 
         assertThat(EventKeys.key(event)).isEqualTo(EventKeys.key(status));
     }

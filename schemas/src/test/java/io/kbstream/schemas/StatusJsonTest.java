@@ -12,16 +12,16 @@ class StatusJsonTest {
     @Test
     void statusBecomesTheApiFieldsWithIsoInstants() {
         DocumentStatus status =
-                DocumentStatus.newBuilder()
-                        .setEventId("e1")
-                        .setTenant("acme")
-                        .setDocumentId("doc-1")
-                        .setVersion(5L)
-                        .setState(DocumentState.INDEXED)
-                        .setChunkCount(12)
-                        .setUploadedAt(Instant.parse("2026-11-02T10:00:00Z"))
-                        .setUpdatedAt(Instant.parse("2026-11-02T10:00:01.250Z"))
-                        .build();
+                DocumentStatuses.of(
+                        "e1",
+                        "acme",
+                        "doc-1",
+                        5L,
+                        DocumentState.INDEXED,
+                        null,
+                        12,
+                        Instant.parse("2026-11-02T10:00:00Z"),
+                        Instant.parse("2026-11-02T10:00:01.250Z"));
 
         Map<String, Object> json = StatusJson.toMap(status);
 

@@ -2,6 +2,7 @@ package io.kbstream.core.redis;
 
 import io.kbstream.schemas.DocumentState;
 import io.kbstream.schemas.DocumentStatus;
+import io.kbstream.schemas.DocumentStatuses;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -87,17 +88,16 @@ public final class StatusStore {
         }
         String reason = hash.get("reason");
         return Optional.of(
-                DocumentStatus.newBuilder()
-                        .setEventId(hash.getOrDefault("eventId", ""))
-                        .setTenant(tenant)
-                        .setDocumentId(documentId)
-                        .setVersion(Long.parseLong(hash.get("version")))
-                        .setState(DocumentState.valueOf(hash.get("state")))
-                        .setReason(reason == null || reason.isEmpty() ? null : reason)
-                        .setChunkCount(Integer.parseInt(hash.getOrDefault("chunkCount", "0")))
-                        .setUploadedAt(Instant.ofEpochMilli(Long.parseLong(hash.get("uploadedAt"))))
-                        .setUpdatedAt(Instant.ofEpochMilli(Long.parseLong(hash.get("updatedAt"))))
-                        .build());
+                DocumentStatuses.of(
+                        hash.get("eventId"),
+                        tenant,
+                        documentId,
+                        Long.parseLong(hash.get("version")),
+                        DocumentState.valueOf(hash.get("state")),
+                        reason == null || reason.isEmpty() ? null : reason,
+                        Integer.parseInt(hash.getOrDefault("chunkCount", "0")),
+                        Instant.ofEpochMilli(Long.parseLong(hash.get("uploadedAt"))),
+                        Instant.ofEpochMilli(Long.parseLong(hash.get("updatedAt")))));
     }
 
     /** Later stages rank higher; INDEXED and FAILED are both final for a version. */

@@ -7,9 +7,8 @@ import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.testing.LocalStackConfig;
 import io.kbstream.schemas.AvroSerde;
 import io.kbstream.schemas.DocumentEvent;
+import io.kbstream.schemas.DocumentEvents;
 import io.kbstream.schemas.EventKeys;
-import io.kbstream.schemas.EventType;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,18 +34,14 @@ class DocumentEventKafkaITCase {
         AvroSerde<DocumentEvent> serde = AvroSerde.documentEvents();
         String topic = config.get(KafkaOptions.TOPIC_DOCUMENTS);
         DocumentEvent sent =
-                DocumentEvent.newBuilder()
-                        .setEventId(UUID.randomUUID().toString())
-                        .setType(EventType.UPSERT)
-                        .setTenant(LocalStackConfig.uniqueTenant("kafka-it"))
-                        .setDocumentId("doc-ü-1")
-                        .setVersion(42L)
-                        .setTitle("Grüße")
-                        .setContent(ByteBuffer.wrap("hello 世界".getBytes(StandardCharsets.UTF_8)))
-                        .setContentType("text/plain")
-                        .setMetadata(Map.of("lang", "de"))
-                        .setUploadedAt(Instant.now().truncatedTo(ChronoUnit.MILLIS))
-                        .build();
+                DocumentEvents.upsert(
+                        LocalStackConfig.uniqueTenant("kafka-it"),
+                        "doc-ü-1",
+                        "Grüße",
+                        "hello 世界".getBytes(StandardCharsets.UTF_8),
+                        "text/plain",
+                        Map.of("lang", "de"),
+                        Instant.now().truncatedTo(ChronoUnit.MILLIS));
 
         RecordMetadata written;
         try (KafkaProducer<byte[], byte[]> producer =

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kbstream.core.testing.LocalStackConfig;
 import io.kbstream.schemas.DocumentState;
 import io.kbstream.schemas.DocumentStatus;
+import io.kbstream.schemas.DocumentStatuses;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
@@ -66,15 +67,15 @@ class StatusStoreITCase {
 
     private static DocumentStatus status(
             String tenant, long version, DocumentState state, int chunks) {
-        return DocumentStatus.newBuilder()
-                .setEventId("e-" + version)
-                .setTenant(tenant)
-                .setDocumentId("doc")
-                .setVersion(version)
-                .setState(state)
-                .setChunkCount(chunks)
-                .setUploadedAt(Instant.ofEpochMilli(1000))
-                .setUpdatedAt(Instant.ofEpochMilli(2000))
-                .build();
+        return DocumentStatuses.of(
+                "e-" + version,
+                tenant,
+                "doc",
+                version,
+                state,
+                null,
+                chunks,
+                Instant.ofEpochMilli(1000),
+                Instant.ofEpochMilli(2000));
     }
 }

@@ -4,6 +4,7 @@ import io.kbstream.api.http.ApiException;
 import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PostgresOptions;
+import io.kbstream.core.store.Bm25Settings;
 import java.time.Duration;
 
 /** What the search path takes from the configuration (fusion aside: see {@link ResultMerger}). */
@@ -12,6 +13,8 @@ public record SearchSettings(
         Duration shardTimeout,
         Duration shardFailurePause,
         int efSearch,
+        int exactBelowChunks,
+        Bm25Settings bm25,
         long retryAfterSeconds,
         int l1Size,
         Duration l1Ttl,
@@ -24,6 +27,8 @@ public record SearchSettings(
                 config.get(ApiOptions.SEARCH_SHARD_TIMEOUT),
                 config.get(ApiOptions.FAILURE_PAUSE),
                 config.get(PostgresOptions.EF_SEARCH),
+                config.get(PostgresOptions.EXACT_BELOW_CHUNKS),
+                Bm25Settings.fromConfig(config),
                 ApiException.retryAfterSeconds(config.get(ApiOptions.RETRY_AFTER)),
                 config.get(ApiOptions.CACHE_L1_SIZE),
                 config.get(ApiOptions.CACHE_L1_TTL),
