@@ -39,6 +39,9 @@ public final class FaultStack implements AutoCloseable {
     /** Every service's endpoint names its port on the loopback address. */
     private static final Pattern LOCAL_PORT = Pattern.compile("127\\.0\\.0\\.1:(\\d+)");
 
+    /** How long the run's clients wait for an answer. */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
+
     private final LocalStack stack;
     private final Map<String, String> keys;
     private final Consumer<String> log;
@@ -123,7 +126,7 @@ public final class FaultStack implements AutoCloseable {
         return new LedgerClient(
                 ApiClient.builder(apiUrl())
                         .apiKey(keys.get(tenant))
-                        .requestTimeout(Duration.ofSeconds(20))
+                        .requestTimeout(REQUEST_TIMEOUT)
                         .transport(transport)
                         .build(),
                 ledger);
