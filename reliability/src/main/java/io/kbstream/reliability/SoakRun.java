@@ -51,6 +51,8 @@ public final class SoakRun {
         report.put("seed", settings.seed());
         report.put("users", settings.users());
         report.put("outageSeconds", settings.outage().toSeconds());
+        // a figure taken on a busy machine says so in its own file
+        report.put("loadAverageBefore", loadAverage());
         try (FaultStack stack =
                 FaultStack.start("soak", PORT_OFFSET, List.of(tenant), Map.of(), log)) {
             Ledger ledger = new Ledger();
@@ -204,6 +206,7 @@ public final class SoakRun {
             throws java.io.IOException {
         Files.createDirectories(outDir);
         report.put("finishedAt", Instant.now().toString());
+        report.put("loadAverageAfter", loadAverage());
         new ObjectMapper()
                 .enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(outDir.resolve("soak.json").toFile(), report);
@@ -247,10 +250,23 @@ public final class SoakRun {
                         });
     }
 
-    /** {@code benchmark/results} for a full run, else {@code .kb/soak}. */
+    /** The 1, 5 and 15 minute load averages ({@code /proc/loadavg}), or "unknown". */
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return String.join(" ", fields[0], fields[1], fields[2]);
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    /**
+     * {@code benchmark/results} for a full run (20 minutes or more), else {@code
+     * reliability/results}: every run's figures are a file that can be committed.
+     */
     public static Path outDir(int minutes) {
         return minutes >= 20
                 ? KbConfig.home().resolve("benchmark/results")
-                : KbConfig.home().resolve(".kb/soak");
+                : KbConfig.home().resolve("reliability/results");
     }
 }
