@@ -15,7 +15,9 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description =
                 "Mixed load with one fault every ~3 minutes on a private stack (port base + 400,"
-                        + " .kb/soak); checks nothing acknowledged is lost or duplicated.")
+                        + " .kb/soak); checks nothing acknowledged is lost or duplicated. Writes"
+                        + " soak.json/.md to benchmark/results (20 minutes or more) or"
+                        + " reliability/results.")
 final class SoakCommand implements Callable<Integer> {
 
     @Option(names = "--minutes", description = "How long (at least 2; default ${DEFAULT-VALUE}).")

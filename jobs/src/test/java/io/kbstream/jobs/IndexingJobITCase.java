@@ -2,6 +2,7 @@ package io.kbstream.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kbstream.core.chunk.Chunk;
 import io.kbstream.core.chunk.Chunker;
 import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
@@ -25,6 +26,7 @@ import io.kbstream.schemas.DocumentStatus;
 import io.kbstream.schemas.DocumentStatuses;
 import io.kbstream.schemas.EventKeys;
 import io.kbstream.schemas.EventType;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,12 +35,14 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.IntStream;
 import org.apache.flink.api.common.functions.MapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
@@ -299,35 +303,45 @@ class IndexingJobITCase {
         JobFixture fixture = JobFixture.create("failure", checkpoints);
         Map<String, String> firstWave = texts(0, 20);
         Map<String, String> secondWave = texts(20, 40);
-        FailOnceAfterCheckpoint.reset();
-        JobClient job = start(fixture, new FailOnceAfterCheckpoint());
+        FailAfterWritesBeforeCheckpoint.reset();
         Map<String, Long> sent = new TreeMap<>();
+        JobClient job =
+                jobOn(
+                                fixture,
+                                false,
+                                op -> op,
+                                new FailAfterWritesBeforeCheckpoint(fixture.config()))
+                        .executeAsync("indexing job under test");
         try {
             sent.putAll(send(fixture, firstWave));
             await(() -> fixture.documentVersions().size() == 20, "first wave indexed");
-            int checkpointsSoFar = FailOnceAfterCheckpoint.CHECKPOINTS.get();
-            await(
-                    () -> FailOnceAfterCheckpoint.CHECKPOINTS.get() > checkpointsSoFar,
-                    "a checkpoint after the first wave");
 
-            // armed: the first document write of the second wave fails the job, after a checkpoint
-            FailOnceAfterCheckpoint.ARMED.set(true);
+            // armed: the first checkpoint that finds second-wave documents written to the shards
+            // fails after the writes, so the restart replays documents already written
+            FailAfterWritesBeforeCheckpoint.ARMED.set(true);
             sent.putAll(send(fixture, secondWave));
+            await(FailAfterWritesBeforeCheckpoint.FAILED::get, "the injected failure");
             await(
-                    () -> fixture.documentVersions().size() == 40,
-                    "second wave indexed after the restart");
+                    () ->
+                            fixture.chunksByDocument().size() == 40
+                                    && FailAfterWritesBeforeCheckpoint.replayed()
+                                            .containsAll(
+                                                    FailAfterWritesBeforeCheckpoint.WRITTEN_BEFORE),
+                    "second wave indexed and rewritten after the restart");
         } finally {
             job.cancel().get();
         }
 
-        assertThat(FailOnceAfterCheckpoint.FAILED).as("the fault was injected").isTrue();
+        assertThat(FailAfterWritesBeforeCheckpoint.WRITTEN_BEFORE)
+                .as("documents on the shards when the checkpoint failed")
+                .isNotEmpty();
         Map<String, String> all = new TreeMap<>(firstWave);
         all.putAll(secondWave);
         assertThat(fixture.chunksByDocument()).isEqualTo(expectedChunks(fixture.config(), all));
         // replayed after the restart, each document still has the version of its one event
         assertThat(fixture.documentVersions()).hasSize(40).isEqualTo(sent);
         assertThat(fixture.bm25Differences())
-                .as("BM25 statistics after the failure and the replay from the checkpoint")
+                .as("BM25 statistics after written documents were replayed from the checkpoint")
                 .isEmpty();
     }
 
@@ -367,27 +381,25 @@ class IndexingJobITCase {
         }
     }
 
-    /** Runs the job with an unbounded source, in the background. */
-    private static JobClient start(JobFixture fixture, MapFunction<IndexOp, IndexOp> beforeSink)
-            throws Exception {
-        return jobOn(fixture, false, beforeSink).executeAsync("indexing job under test");
-    }
-
     /** Runs the job over what the topic holds now, until it has indexed all of it. */
     private static void run(JobFixture fixture, MapFunction<IndexOp, IndexOp> beforeSink)
             throws Exception {
-        jobOn(fixture, true, beforeSink).execute("indexing job under test");
+        jobOn(fixture, true, beforeSink, new ShardedIndexSink(fixture.config()))
+                .execute("indexing job under test");
     }
 
     private static StreamExecutionEnvironment jobOn(
-            JobFixture fixture, boolean bounded, MapFunction<IndexOp, IndexOp> beforeSink) {
+            JobFixture fixture,
+            boolean bounded,
+            MapFunction<IndexOp, IndexOp> beforeSink,
+            Sink<IndexOp> indexSink) {
         KbConfig config = fixture.config();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         IndexingJob.configure(env, config);
         new IndexingJob(
                         config,
                         source(config, bounded),
-                        new ShardedIndexSink(config),
+                        indexSink,
                         IndexingJob.deadLetterSink(config),
                         beforeSink)
                 .build(env);
@@ -409,15 +421,14 @@ class IndexingJobITCase {
         return builder.build();
     }
 
-    private static Map<String, List<Integer>> expectedChunks(
+    /** docId → the chunk texts, in order, that the chunker makes of its text. */
+    private static Map<String, List<String>> expectedChunks(
             KbConfig config, Map<String, String> texts) {
         Chunker chunker = Chunker.forConfig(config);
-        Map<String, List<Integer>> expected = new TreeMap<>();
+        Map<String, List<String>> expected = new TreeMap<>();
         texts.forEach(
                 (id, text) ->
-                        expected.put(
-                                id,
-                                IntStream.range(0, chunker.chunk(text).size()).boxed().toList()));
+                        expected.put(id, chunker.chunk(text).stream().map(Chunk::text).toList()));
         return expected;
     }
 
@@ -443,36 +454,85 @@ class IndexingJobITCase {
     }
 
     /**
-     * Once armed (by the test, after a checkpoint completed), throws on the first document write it
-     * sees: the job then restarts from that checkpoint.
+     * The production sink, failing once when armed: at the first checkpoint (its flush before the
+     * barrier) after which second-wave documents were written to the shards, it throws after the
+     * writes, so the checkpoint never completes and the restart replays documents already written.
+     * Static state: the MiniCluster runs the writers in this JVM.
      */
-    static final class FailOnceAfterCheckpoint
-            implements MapFunction<IndexOp, IndexOp>, CheckpointListener {
+    static final class FailAfterWritesBeforeCheckpoint implements Sink<IndexOp> {
         private static final long serialVersionUID = 1L;
         static final AtomicBoolean ARMED = new AtomicBoolean();
         static final AtomicBoolean FAILED = new AtomicBoolean();
-        static final AtomicInteger CHECKPOINTS = new AtomicInteger();
+        static final Set<String> WRITTEN_BEFORE = ConcurrentHashMap.newKeySet();
+        private static final Set<String> WRITTEN_AFTER = ConcurrentHashMap.newKeySet();
+
+        private final ShardedIndexSink sink;
+
+        FailAfterWritesBeforeCheckpoint(KbConfig config) {
+            this.sink = new ShardedIndexSink(config);
+        }
 
         static void reset() {
             ARMED.set(false);
             FAILED.set(false);
-            CHECKPOINTS.set(0);
+            WRITTEN_BEFORE.clear();
+            WRITTEN_AFTER.clear();
+        }
+
+        /** Documents written again after the failure. */
+        static Set<String> replayed() {
+            return Set.copyOf(WRITTEN_AFTER);
         }
 
         @Override
-        public IndexOp map(IndexOp op) {
-            if (op.kind == IndexOp.Kind.UPSERT
-                    && ARMED.get()
-                    && FAILED.compareAndSet(false, true)) {
-                throw new IllegalStateException(
-                        "injected failure before writing " + op.documentKey());
-            }
-            return op;
+        public SinkWriter<IndexOp> createWriter(WriterInitContext context) throws IOException {
+            return failing(sink.createWriter(context));
         }
 
         @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            CHECKPOINTS.incrementAndGet();
+        @SuppressWarnings("deprecation")
+        public SinkWriter<IndexOp> createWriter(InitContext context) throws IOException {
+            return failing(sink.createWriter(context));
+        }
+
+        private static SinkWriter<IndexOp> failing(SinkWriter<IndexOp> writer) {
+            return new SinkWriter<>() {
+                // upserts handed to the writer since the last barrier
+                private final List<String> sinceBarrier = new ArrayList<>();
+
+                @Override
+                public void write(IndexOp op, Context context)
+                        throws IOException, InterruptedException {
+                    writer.write(op, context);
+                    if (op.kind == IndexOp.Kind.UPSERT) {
+                        sinceBarrier.add(op.documentKey());
+                        if (FAILED.get()) {
+                            WRITTEN_AFTER.add(op.documentKey());
+                        }
+                    }
+                }
+
+                @Override
+                public void flush(boolean endOfInput) throws IOException, InterruptedException {
+                    writer.flush(endOfInput); // everything since the barrier is on the shards now
+                    if (!endOfInput
+                            && ARMED.get()
+                            && !sinceBarrier.isEmpty()
+                            && FAILED.compareAndSet(false, true)) {
+                        WRITTEN_BEFORE.addAll(sinceBarrier);
+                        throw new IllegalStateException(
+                                "injected failure after writing "
+                                        + sinceBarrier.size()
+                                        + " documents, before the checkpoint completes");
+                    }
+                    sinceBarrier.clear();
+                }
+
+                @Override
+                public void close() throws Exception {
+                    writer.close();
+                }
+            };
         }
     }
 }

@@ -4,6 +4,7 @@ import static io.kbstream.api.testing.Bodies.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kbstream.api.testing.ApiUnderTest;
+import io.kbstream.api.testing.SocketTranscript;
 import io.kbstream.client.EventStream;
 import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KafkaOptions;
@@ -57,24 +58,33 @@ class EventsSocketITCase {
                 .get(10, TimeUnit.SECONDS);
     }
 
+    /**
+     * The positive signal that replaces a sleep: one thread fans statuses out, in the order it
+     * reads them, into each socket's ordered queue. Once a socket has its own tenant's status,
+     * every status published before that one has been handed to every socket it was ever going to
+     * reach, so a leak to this socket would already be in its transcript.
+     */
     @Test
     void header_authenticated_socket_receives_its_tenants_statuses_only() throws Exception {
         try (EventStream a = api.events("Bearer " + api.keyA);
                 EventStream b = api.events("Bearer " + api.keyB)) {
-            assertThat(a.await("subscribed", 5)).isNotNull();
-            assertThat(b.await("subscribed", 5)).isNotNull();
+            SocketTranscript forA = new SocketTranscript(a);
+            SocketTranscript forB = new SocketTranscript(b);
+            forA.await("subscribed", 5);
+            forB.await("subscribed", 5);
 
-            publish(api.tenantA, "doc-ws-a", DocumentState.INDEXED, null);
             publish(api.tenantB, "doc-ws-b", DocumentState.FAILED, "broken pdf");
+            String toB = forB.await("doc-ws-b", 10);
+            publish(api.tenantA, "doc-ws-a", DocumentState.INDEXED, null);
+            String toA = forA.await("doc-ws-a", 10);
+            publish(api.tenantB, "doc-ws-b-after-a", DocumentState.INDEXED, null);
+            forB.await("doc-ws-b-after-a", 10);
 
-            String forA = a.await("doc-ws-a", 10);
-            assertThat(forA).isNotNull();
-            assertThat(json(forA).get("status").asText()).isEqualTo("INDEXED");
-            assertThat(json(forA).get("chunkCount").asInt()).isEqualTo(3);
-            String forB = b.await("doc-ws-b", 10);
-            assertThat(json(forB).get("reason").asText()).isEqualTo("broken pdf");
-            assertThat(a.messages()).noneMatch(m -> m.contains("doc-ws-b"));
-            assertThat(b.messages()).noneMatch(m -> m.contains("doc-ws-a"));
+            assertThat(json(toA).get("status").asText()).isEqualTo("INDEXED");
+            assertThat(json(toA).get("chunkCount").asInt()).isEqualTo(3);
+            assertThat(json(toB).get("reason").asText()).isEqualTo("broken pdf");
+            assertThat(forA.all()).noneMatch(m -> m.contains("doc-ws-b"));
+            assertThat(forB.all()).noneMatch(m -> m.contains("doc-ws-a"));
         }
     }
 
@@ -127,19 +137,24 @@ class EventsSocketITCase {
 
     @Test
     void garbage_frames_after_subscribing_are_ignored_and_the_stream_goes_on() throws Exception {
-        try (EventStream a = api.events("Bearer " + api.keyA)) {
-            assertThat(a.await("subscribed", 5)).isNotNull();
+        try (EventStream a = api.events("Bearer " + api.keyA);
+                EventStream b = api.events("Bearer " + api.keyB)) {
+            SocketTranscript forA = new SocketTranscript(a);
+            SocketTranscript forB = new SocketTranscript(b);
+            forA.await("subscribed", 5);
+            forB.await("subscribed", 5);
             a.send("{\"apiKey\":\"" + api.keyB + "\"}"); // no switching tenants
             a.send("\u0000{{{ not json");
             a.sendBinary(new byte[] {1, 2, 3});
 
-            publish(api.tenantA, "after-garbage", DocumentState.INDEXED, null);
+            // B's status reached B's socket: the fan-out is done with it before A's is published
             publish(api.tenantB, "b-after-garbage", DocumentState.INDEXED, null);
+            forB.await("b-after-garbage", 10);
+            publish(api.tenantA, "after-garbage", DocumentState.INDEXED, null);
 
-            assertThat(a.await("\"id\":\"after-garbage\"", 10)).isNotNull();
+            forA.await("\"id\":\"after-garbage\"", 10);
             assertThat(a.closed()).isNotDone();
-            Thread.sleep(500);
-            assertThat(a.messages()).noneMatch(m -> m.contains("b-after-garbage"));
+            assertThat(forA.all()).noneMatch(m -> m.contains("b-after-garbage"));
         }
     }
 }

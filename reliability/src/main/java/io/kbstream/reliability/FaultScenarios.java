@@ -111,6 +111,9 @@ public final class FaultScenarios {
         try (Uploads late =
                 new Uploads(client, corpus, "redis-late", settings.docs() / 2, Duration.ZERO)
                         .start(2)) {
+            // the evidence of the outage: the query cached before is answered uncached now
+            client.search(warm);
+            observed.put("repeatedSearchCachedDuring", client.search(warm).cached());
             observed.putAll(searchesFor(client, settings.outage().dividedBy(2)));
             observed.put("statusOfIndexedDocument", client.status(corpus.doc("redis", 0).id()));
             late.await(settings.settleTimeout());
@@ -148,9 +151,12 @@ public final class FaultScenarios {
         Outage outage = Outage.begin(() -> stack.kill("pipeline"));
         // counted once the process is gone: nothing more is indexed until the restart
         int before = awaitIndexedAtLeast(tenant, ledger, 0);
+        Thread.sleep(2000);
+        int beforeRestart = awaitIndexedAtLeast(tenant, ledger, 0);
         outage.restart(() -> stack.restart("pipeline"));
         Map<String, Object> observed = new LinkedHashMap<>();
         observed.put("indexedAtKill", before);
+        observed.put("indexedWhileDown", beforeRestart - before);
         observed.put("resumedFromCheckpoint", resumes() > resumesBefore);
         // back in service: the first document indexed after the restart
         int after = before < docs ? awaitIndexedAtLeast(tenant, ledger, before + 1) : before;

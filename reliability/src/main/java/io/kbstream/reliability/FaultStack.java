@@ -14,6 +14,8 @@ import io.kbstream.stack.StackException;
 import io.kbstream.stack.StackService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -23,6 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A private local stack for breaking things: its own ports (the project's port base + an offset)
@@ -31,6 +35,12 @@ import java.util.function.Consumer;
  * kb api}) as background processes, with one tenant (and key) per scenario of this run.
  */
 public final class FaultStack implements AutoCloseable {
+
+    /** Every service's endpoint names its port on the loopback address. */
+    private static final Pattern LOCAL_PORT = Pattern.compile("127\\.0\\.0\\.1:(\\d+)");
+
+    /** How long the run's clients wait for an answer. */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
 
     private final LocalStack stack;
     private final Map<String, String> keys;
@@ -116,7 +126,7 @@ public final class FaultStack implements AutoCloseable {
         return new LedgerClient(
                 ApiClient.builder(apiUrl())
                         .apiKey(keys.get(tenant))
-                        .requestTimeout(Duration.ofSeconds(20))
+                        .requestTimeout(REQUEST_TIMEOUT)
                         .transport(transport)
                         .build(),
                 ledger);
@@ -130,10 +140,37 @@ public final class FaultStack implements AutoCloseable {
         return stack.api();
     }
 
-    /** SIGKILLs a service (and its child processes), as a crash would. */
+    /**
+     * SIGKILLs a service (and its child processes), as a crash would, and checks that it is down: a
+     * scenario whose fault did not happen must fail, not pass.
+     */
     public void kill(String service) {
         log.accept("fault  SIGKILL " + service);
-        stack.service(service).kill();
+        StackService target = stack.service(service);
+        target.kill(); // fails when no live process is named by its pid file
+        requireDown(target);
+    }
+
+    /** Fails unless {@code service} has no live process and nothing listens on its port. */
+    static void requireDown(StackService service) {
+        StackService.Status status = service.status();
+        if (status.running()) {
+            throw new IllegalStateException(
+                    service.name() + " still runs after SIGKILL: " + status.detail());
+        }
+        Matcher port = LOCAL_PORT.matcher(service.endpoint());
+        if (!port.find()) {
+            throw new IllegalStateException(
+                    "no port in " + service.name() + "'s endpoint " + service.endpoint());
+        }
+        try (Socket socket = new Socket()) {
+            socket.connect(
+                    new InetSocketAddress("127.0.0.1", Integer.parseInt(port.group(1))), 500);
+            throw new IllegalStateException(
+                    service.name() + " was killed but " + service.endpoint() + " still answers");
+        } catch (IOException refused) {
+            // down, as intended
+        }
     }
 
     /**

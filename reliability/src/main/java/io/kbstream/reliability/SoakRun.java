@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,7 +23,8 @@ import java.util.function.Consumer;
  * the API's heap and open files), then one SIGKILL + restart every few minutes, in turn Kafka,
  * shard 1, Redis and the pipeline. At the end: every acknowledged upload and delete checked against
  * the shards, the API's heap after GC and open files against the reference, and p95 under faults
- * against the unfaulted p95.
+ * against the unfaulted p95 (each request timed from its scheduled start, failed searches counted
+ * as the request timeout: see {@link SoakWorker}).
  */
 public final class SoakRun {
 
@@ -51,6 +51,8 @@ public final class SoakRun {
         report.put("seed", settings.seed());
         report.put("users", settings.users());
         report.put("outageSeconds", settings.outage().toSeconds());
+        // a figure taken on a busy machine says so in its own file
+        report.put("loadAverageBefore", loadAverage());
         try (FaultStack stack =
                 FaultStack.start("soak", PORT_OFFSET, List.of(tenant), Map.of(), log)) {
             Ledger ledger = new Ledger();
@@ -60,8 +62,13 @@ public final class SoakRun {
             // the first minute holds the cold start (model, JIT, pools): not the reference
             AtomicReference<SoakWorker.Latencies> phase = new AtomicReference<>(warmUp);
             AtomicBoolean stopped = new AtomicBoolean();
-            // every answered search with its start (a few per second: small for any soak length)
-            Queue<SoakWindows.Sample> searches = new ConcurrentLinkedQueue<>();
+            // every search and acknowledged upload with its scheduled start (a few per second
+            // and user: small for any soak length)
+            SoakWorker.Recorder recorder =
+                    new SoakWorker.Recorder(
+                            phase::get,
+                            new ConcurrentLinkedQueue<>(),
+                            new ConcurrentLinkedQueue<>());
             List<Thread> users = new ArrayList<>();
             for (int u = 0; u < settings.users(); u++) {
                 SoakWorker worker =
@@ -70,10 +77,10 @@ public final class SoakRun {
                                 new Corpus(settings.seed()),
                                 "user" + u,
                                 settings.seed() + u,
-                                phase::get,
-                                stopped,
-                                searches);
-                users.add(new Thread(worker, "soak-user-" + u));
+                                SoakWorker.Pace.standard(),
+                                recorder,
+                                stopped);
+                worker.loops().forEach((name, loop) -> users.add(new Thread(loop, "soak-" + name)));
             }
             users.forEach(Thread::start);
             long total = settings.minutes() * 60_000L;
@@ -112,16 +119,24 @@ public final class SoakRun {
             report.put("warmUpSecondsExcluded", warmUpMillis / 1000);
             report.put("p95Ms", p95s(baseline, faulted));
             report.put(
+                    "failedSearches",
+                    Map.of(
+                            "unfaulted", baseline.failed().sum(),
+                            "faulted", faulted.failed().sum()));
+            report.put(
                     "uploadsByWindow",
                     SoakWindows.of(
                             faults,
-                            SoakWindows.acknowledgedUploads(ledger.attempts()),
+                            List.copyOf(recorder.uploads()),
                             faultedSince,
                             p95(baseline.upload())));
             report.put(
                     "searchesByWindow",
                     SoakWindows.of(
-                            faults, List.copyOf(searches), faultedSince, p95(baseline.search())));
+                            faults,
+                            List.copyOf(recorder.searches()),
+                            faultedSince,
+                            p95(baseline.search())));
             Map<String, Boolean> checks = checks(audit, apiBefore, apiAfter, baseline, faulted);
             report.put("checks", checks);
             write(outDir, report, log);
@@ -191,6 +206,7 @@ public final class SoakRun {
             throws java.io.IOException {
         Files.createDirectories(outDir);
         report.put("finishedAt", Instant.now().toString());
+        report.put("loadAverageAfter", loadAverage());
         new ObjectMapper()
                 .enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValue(outDir.resolve("soak.json").toFile(), report);
@@ -202,7 +218,7 @@ public final class SoakRun {
                     }
                 });
         windowTable(md, "Acknowledged uploads", report.get("uploadsByWindow"));
-        windowTable(md, "Answered searches", report.get("searchesByWindow"));
+        windowTable(md, "Searches", report.get("searchesByWindow"));
         Files.writeString(outDir.resolve("soak.md"), md.toString());
         log.accept("soak   wrote " + outDir.resolve("soak.json") + "\n" + md);
     }
@@ -212,8 +228,10 @@ public final class SoakRun {
         md.append("\n## ")
                 .append(what)
                 .append(" by window of the faulted phase\n\n")
-                .append("| window | count | p50 ms | p95 ms | max ms | over 2x reference p95 |\n")
-                .append("|---|---|---|---|---|---|\n");
+                .append(
+                        "| window | count | failed | p50 ms | p95 ms | max ms | over 2x reference"
+                                + " p95 |\n")
+                .append("|---|---|---|---|---|---|---|\n");
         ((Map<String, Map<String, Object>>) windows)
                 .forEach(
                         (name, row) -> {
@@ -221,6 +239,7 @@ public final class SoakRun {
                             for (String column :
                                     List.of(
                                             "count",
+                                            "failed",
                                             "p50Ms",
                                             "p95Ms",
                                             "maxMs",
@@ -231,10 +250,23 @@ public final class SoakRun {
                         });
     }
 
-    /** {@code benchmark/results} for a full run, else {@code .kb/soak}. */
+    /** The 1, 5 and 15 minute load averages ({@code /proc/loadavg}), or "unknown". */
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return String.join(" ", fields[0], fields[1], fields[2]);
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    /**
+     * {@code benchmark/results} for a full run (20 minutes or more), else {@code
+     * reliability/results}: every run's figures are a file that can be committed.
+     */
     public static Path outDir(int minutes) {
         return minutes >= 20
                 ? KbConfig.home().resolve("benchmark/results")
-                : KbConfig.home().resolve(".kb/soak");
+                : KbConfig.home().resolve("reliability/results");
     }
 }

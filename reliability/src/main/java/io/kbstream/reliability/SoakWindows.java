@@ -7,10 +7,10 @@ import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 /**
- * Where the faulted phase's slow uploads came from: each acknowledged upload is put in the window
- * it began in (a part down, the minute after its restart, or between faults), and each window gets
- * its own count and percentiles. A p95 over the whole phase says only that it rose; this says which
- * fault raised it.
+ * Where the faulted phase's slow requests came from: each search and acknowledged upload is put in
+ * the window it was scheduled in (a part down, the minute after its restart, or between faults),
+ * and each window gets its own count and percentiles. A p95 over the whole phase says only that it
+ * rose; this says which fault raised it.
  */
 final class SoakWindows {
 
@@ -27,20 +27,19 @@ final class SoakWindows {
 
     private SoakWindows() {}
 
-    /** One answered request: when it began and how long it took (System.nanoTime values). */
-    record Sample(long startNanos, long nanos) {}
-
-    /** The acknowledged uploads of a ledger as samples. */
-    static List<Sample> acknowledgedUploads(List<Ledger.Attempt> attempts) {
-        return attempts.stream()
-                .filter(a -> !a.delete() && a.acknowledged())
-                .map(a -> new Sample(a.startNanos(), a.endNanos() - a.startNanos()))
-                .toList();
+    /**
+     * One request: its scheduled start and how long it took from there (System.nanoTime values); a
+     * failed one counts as {@link SoakWorker#FAILED_MICROS}.
+     */
+    record Sample(long startNanos, long nanos, boolean failed) {
+        long micros() {
+            return failed ? SoakWorker.FAILED_MICROS : nanos / 1000;
+        }
     }
 
     /**
-     * Per window, from the samples that began at or after {@code phaseStart}: count, p50, p95, max
-     * (ms) and how many took more than twice {@code referenceP95Ms}.
+     * Per window, from the samples that began at or after {@code phaseStart}: count, failed, p50,
+     * p95, max (ms) and how many took more than twice {@code referenceP95Ms}.
      */
     static Map<String, Map<String, Object>> of(
             List<Fault> faults, List<Sample> samples, long phaseStart, double referenceP95Ms) {
@@ -59,6 +58,7 @@ final class SoakWindows {
         Map<String, Histogram> histograms = new LinkedHashMap<>();
         windows.forEach(w -> histograms.put(w.name(), new Histogram(3)));
         histograms.put("between faults", new Histogram(3));
+        Map<String, Long> failed = new LinkedHashMap<>();
         for (Sample sample : samples) {
             if (sample.startNanos() < phaseStart) {
                 continue;
@@ -69,13 +69,17 @@ final class SoakWindows {
                             .map(Window::name)
                             .findFirst()
                             .orElse("between faults");
-            histograms.get(name).recordValue(sample.nanos() / 1000);
+            histograms.get(name).recordValue(sample.micros());
+            if (sample.failed()) {
+                failed.merge(name, 1L, Long::sum);
+            }
         }
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         histograms.forEach(
                 (name, h) -> {
                     Map<String, Object> row = new LinkedHashMap<>();
                     row.put("count", h.getTotalCount());
+                    row.put("failed", failed.getOrDefault(name, 0L));
                     row.put("p50Ms", millis(h.getValueAtPercentile(50)));
                     row.put("p95Ms", millis(h.getValueAtPercentile(95)));
                     row.put("maxMs", millis(h.getMaxValue()));

@@ -17,7 +17,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The fault scenarios on a private stack (port base + 300, {@code .kb/faults}): each kills one real
- * part with SIGKILL, restarts it, and checks every acknowledged document against the shards. Short
+ * part with SIGKILL ({@link FaultStack#kill} fails unless it is down afterwards), asserts one piece
+ * of evidence of the outage (503s, partial answers, uncached answers, nothing indexed, uploads
+ * without an answer), restarts it, and checks every acknowledged document against the shards. Short
  * by default; {@code -Dkb.reliability=full} runs more documents and longer outages and writes the
  * table to {@code benchmark/results/faults.{json,md}} (the short run writes it under {@code
  * target/}).
@@ -112,6 +114,11 @@ class FaultScenariosITCase {
     void redis_killed_keeps_searches_and_uploads_going_and_caches_warm_again() throws Exception {
         ScenarioResult row = exact(scenarios.redisKilled());
 
+        assertThat(row.observed())
+                .as("the query cached before the kill is answered uncached during the outage")
+                .containsEntry("repeatedSearchCachedBefore", true)
+                .containsEntry("repeatedSearchCachedDuring", false)
+                .doesNotContainKey("searchCached");
         assertThat(row.observed()).containsEntry("uploadsDuringOutageNotAcknowledged", 0L);
         assertThat(row.observed()).containsEntry("statusOfIndexedDocument", 200);
         assertThat(row.observed()).containsKey("searchStatus200");
@@ -126,6 +133,9 @@ class FaultScenariosITCase {
         ScenarioResult row = exact(scenarios.pipelineKilled());
 
         assertThat(row.observed()).containsEntry("resumedFromCheckpoint", true);
+        assertThat(row.observed())
+                .as("nothing indexed while down")
+                .containsEntry("indexedWhileDown", 0);
         assertThat((int) row.observed().get("indexedAtKill")).isLessThan(row.acknowledged());
     }
 
@@ -134,6 +144,9 @@ class FaultScenariosITCase {
     void api_killed_under_load_loses_no_acknowledged_upload() throws Exception {
         ScenarioResult row = exact(scenarios.apiKilled());
 
+        assertThat((long) row.observed().get("uploadsWithoutAnswer"))
+                .as("uploads that got no answer while the API was down")
+                .isPositive();
         assertThat(row.backInServiceSeconds()).isNotNegative();
     }
 

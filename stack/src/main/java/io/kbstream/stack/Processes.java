@@ -57,27 +57,32 @@ public final class Processes {
 
     /**
      * Kills the process named by a pid file and every process it started with SIGKILL, and waits
-     * until they are gone (a restarted Postgres refuses to start while old backends linger).
+     * until they are gone (a restarted Postgres refuses to start while old backends linger). Fails
+     * when the pid file names no live process: a crash injected into nothing must not pass for one.
      */
     static void killByPidFile(Path pidFile) {
-        liveProcess(pidFile)
-                .ifPresent(
-                        process -> {
-                            List<ProcessHandle> family = new ArrayList<>();
-                            family.add(process);
-                            process.descendants().forEach(family::add);
-                            family.forEach(ProcessHandle::destroyForcibly);
-                            for (ProcessHandle p : family) {
-                                try {
-                                    p.onExit().get(30, TimeUnit.SECONDS);
-                                } catch (Exception e) {
-                                    throw new StackException(
-                                            "pid " + p.pid() + " survived SIGKILL",
-                                            "check it with ps and stop it by hand",
-                                            e);
-                                }
-                            }
-                        });
+        ProcessHandle process =
+                liveProcess(pidFile)
+                        .orElseThrow(
+                                () ->
+                                        new StackException(
+                                                "nothing to kill: no live process is named by "
+                                                        + pidFile,
+                                                "start the service first (./kb stack up)"));
+        List<ProcessHandle> family = new ArrayList<>();
+        family.add(process);
+        process.descendants().forEach(family::add);
+        family.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle p : family) {
+            try {
+                p.onExit().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new StackException(
+                        "pid " + p.pid() + " survived SIGKILL",
+                        "check it with ps and stop it by hand",
+                        e);
+            }
+        }
     }
 
     /** Removes a pid file (its process has ended or was never ours). */

@@ -17,7 +17,7 @@ public interface StackService {
 
     /**
      * Kills the process kb started at once (SIGKILL, with its child processes), as a crash would;
-     * the fault tests use it. No-op when it is not running.
+     * the fault tests use it. Fails with a {@link StackException} when it is not running.
      */
     void kill();
 

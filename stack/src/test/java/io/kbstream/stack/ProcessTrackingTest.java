@@ -91,4 +91,42 @@ class ProcessTrackingTest {
 
         assertThat(pidFile).doesNotExist();
     }
+
+    @Test
+    void killing_a_tracked_process_ends_it_and_its_children_at_once() throws Exception {
+        Path runDir = dataDir.resolve("run");
+        sleeper = new ProcessBuilder("sh", "-c", "sleep 60 & wait").start();
+        Processes.track(sleeper, runDir.resolve("victim.pid"));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (sleeper.toHandle().children().findAny().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        ProcessHandle child = sleeper.toHandle().children().findFirst().orElseThrow();
+        TrackedProcess victim = new TrackedProcess("victim", runDir);
+
+        victim.kill();
+
+        assertThat(sleeper.isAlive()).isFalse();
+        assertThat(child.isAlive()).isFalse();
+        assertThat(victim.status().running()).isFalse();
+    }
+
+    @Test
+    void killing_by_a_pid_file_without_a_live_process_fails_loudly() throws Exception {
+        Path runDir = dataDir.resolve("run");
+        TrackedProcess never = new TrackedProcess("never-started", runDir);
+        Process ended = new ProcessBuilder("true").start();
+        ended.waitFor(10, TimeUnit.SECONDS);
+        Files.createDirectories(runDir);
+        Files.writeString(runDir.resolve("ended.pid"), ended.pid() + "\n");
+        TrackedProcess stale = new TrackedProcess("ended", runDir);
+
+        assertThatThrownBy(never::kill)
+                .isInstanceOf(StackException.class)
+                .hasMessageContaining("nothing to kill")
+                .hasMessageContaining("never-started.pid");
+        assertThatThrownBy(stale::kill)
+                .isInstanceOf(StackException.class)
+                .hasMessageContaining("nothing to kill");
+    }
 }

@@ -124,19 +124,19 @@ public final class JobFixture {
         }
     }
 
-    /** docId → sorted chunk numbers, over all shards, for this tenant. */
-    public Map<String, List<Integer>> chunksByDocument() throws SQLException {
-        Map<String, List<Integer>> out = new TreeMap<>();
+    /** docId → its chunk texts in chunk order, over all shards, for this tenant. */
+    public Map<String, List<String>> chunksByDocument() throws SQLException {
+        Map<String, List<String>> out = new TreeMap<>();
         for (String url : config.get(PostgresOptions.SHARDS)) {
             try (Connection c = connect(url);
                     PreparedStatement st =
                             c.prepareStatement(
-                                    "SELECT doc_id, chunk_no FROM chunks WHERE tenant = ? ORDER BY doc_id, chunk_no")) {
+                                    "SELECT doc_id, text FROM chunks WHERE tenant = ? ORDER BY doc_id, chunk_no")) {
                 st.setString(1, tenant);
                 try (ResultSet rs = st.executeQuery()) {
                     while (rs.next()) {
                         out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
-                                .add(rs.getInt(2));
+                                .add(rs.getString(2));
                     }
                 }
             }
