@@ -5,6 +5,7 @@ import io.kbstream.benchmark.eval.EvalReport;
 import io.kbstream.benchmark.eval.Evaluation;
 import io.kbstream.benchmark.eval.ExactBaselines;
 import io.kbstream.benchmark.eval.Ranking;
+import io.kbstream.benchmark.eval.SciFact;
 import io.kbstream.benchmark.eval.Scorer;
 import io.kbstream.client.ApiClient;
 import io.kbstream.core.config.ApiOptions;
@@ -40,8 +41,10 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(
             names = "--dataset",
-            required = true,
-            description = "Folder in BEIR layout (corpus.jsonl, queries.jsonl, qrels/<split>.tsv).")
+            description =
+                    "Folder in BEIR layout (corpus.jsonl, queries.jsonl, qrels/<split>.tsv);"
+                            + " default: SciFact (kb.stack.scifact-dir, else the nearest"
+                            + " shared/data/scifact above the checkout).")
     Path dataset;
 
     @Option(
@@ -107,6 +110,9 @@ final class EvalCommand implements Callable<Integer> {
                             throw new IllegalArgumentException(
                                     "--mode must be hybrid, vector, keyword or all");
                 };
+        if (dataset == null) {
+            dataset = SciFact.locate(KbConfig.load());
+        }
         BeirDataset data = BeirDataset.load(dataset, split);
         String name = tenant == null ? data.name() : tenant;
         System.out.printf(
