@@ -1,11 +1,11 @@
 package io.kbstream.cli;
 
+import io.kbstream.benchmark.eval.SciFact;
 import io.kbstream.benchmark.report.BenchRun;
 import io.kbstream.benchmark.report.BenchSettings;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.stack.LocalStack;
 import io.kbstream.stack.Stacks;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -43,7 +43,8 @@ final class BenchCommand implements Runnable {
         @Option(
                 names = "--data",
                 description =
-                        "SciFact folder (queries.jsonl, corpus.jsonl); default ../shared/data/scifact.")
+                        "SciFact folder (queries.jsonl, corpus.jsonl); default: kb.stack.scifact-dir,"
+                                + " else the nearest shared/data/scifact above the checkout.")
         Path data;
 
         @Option(names = "--out", description = "Output folder (default benchmark/results/bench).")
@@ -53,13 +54,10 @@ final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             LocalStack stack = Stacks.open();
             stack.up(System.out::println);
-            Path dataDir =
-                    data != null
-                            ? data
-                            : KbConfig.home().resolve("../shared/data/scifact").normalize();
-            if (!Files.isRegularFile(dataDir.resolve("queries.jsonl"))) {
+            Path dataDir = data != null ? data : SciFact.locate(KbConfig.load());
+            if (!SciFact.isDataset(dataDir)) {
                 throw new IllegalArgumentException(
-                        "no queries.jsonl under " + dataDir + "; pass --data DIR");
+                        "no corpus.jsonl and queries.jsonl under " + dataDir + "; pass --data DIR");
             }
             Path outDir =
                     out != null
