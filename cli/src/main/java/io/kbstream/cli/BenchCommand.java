@@ -27,6 +27,16 @@ final class BenchCommand implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
+    /** {@code --data}, else the SciFact folder found by {@link SciFact#locate}. */
+    static Path dataset(Path data) {
+        Path dir = data != null ? data : SciFact.locate(KbConfig.load());
+        if (!SciFact.isDataset(dir)) {
+            throw new IllegalArgumentException(
+                    "no corpus.jsonl and queries.jsonl under " + dir + "; pass --data DIR");
+        }
+        return dir;
+    }
+
     /**
      * {@code kb bench report}: the event-driven design against a synchronous baseline, one run,
      * written to {@code benchmark/results/}.
@@ -56,11 +66,7 @@ final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             LocalStack stack = Stacks.open();
             stack.up(System.out::println);
-            Path dataDir = data != null ? data : SciFact.locate(KbConfig.load());
-            if (!SciFact.isDataset(dataDir)) {
-                throw new IllegalArgumentException(
-                        "no corpus.jsonl and queries.jsonl under " + dataDir + "; pass --data DIR");
-            }
+            Path dataDir = dataset(data);
             Path outDir =
                     out != null
                             ? out
@@ -101,8 +107,8 @@ final class BenchCommand implements Runnable {
         @Option(
                 names = "--data",
                 description =
-                        "SciFact folder (corpus.jsonl, queries.jsonl); default"
-                                + " ../shared/data/scifact.")
+                        "SciFact folder (corpus.jsonl, queries.jsonl); default: kb.stack.scifact-dir,"
+                                + " else the nearest shared/data/scifact above the checkout.")
         Path data;
 
         @Option(names = "--out", description = "Output folder (default benchmark/results).")
@@ -147,14 +153,7 @@ final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             LocalStack stack = Stacks.open();
             stack.up(System.out::println);
-            Path dataDir =
-                    data != null
-                            ? data
-                            : KbConfig.home().resolve("../shared/data/scifact").normalize();
-            if (!Files.isRegularFile(dataDir.resolve("corpus.jsonl"))) {
-                throw new IllegalArgumentException(
-                        "no corpus.jsonl under " + dataDir + "; pass --data DIR");
-            }
+            Path dataDir = dataset(data);
             Path outDir = out != null ? out : KbConfig.home().resolve("benchmark/results");
             ScaleBenchmark.run(
                     stack.config(),
