@@ -83,7 +83,10 @@ public final class BenchRun {
         Path logs = LocalStack.runDir(base);
         Files.createDirectories(logs);
         Workload workload =
-                Workload.load(dataDir, Math.max(settings.bulkDocs() + settings.importDocs(), 1000));
+                Workload.load(
+                        dataDir,
+                        settings.claims(),
+                        Math.max(settings.bulkDocs() + settings.importDocs(), 1000));
         Map<String, Object> header = header(settings, runId, dataDir);
         log.accept("run " + runId + "; load average " + header.get("loadAverageAtStart"));
         int firstPort = base.get(StackOptions.PORT_BASE) + 90;

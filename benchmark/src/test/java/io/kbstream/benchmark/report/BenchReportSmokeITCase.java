@@ -42,7 +42,7 @@ class BenchReportSmokeITCase {
             assertThat(row.path("eventDriven").isNumber()).as(row.toString()).isTrue();
             assertThat(row.path("synchronous").isNumber()).as(row.toString()).isTrue();
         }
-        assertThat(metrics).hasSize(15);
+        assertThat(metrics).hasSize(14);
         JsonNode ed = report.path("event-driven");
         assertThat(ed.path("generatorCapacity").path("heldPerSecond").asLong())
                 .as("the generator measured itself on /health/live")
