@@ -79,6 +79,15 @@ class BenchReportSmokeITCase {
                 .isPositive();
         assertThat(ed.path("uploadTarget").path("upload").path("ok").asLong()).isPositive();
         assertThat(ed.path("users").path("steps")).isNotEmpty();
+        assertThat(ed.path("wrkCrossCheck").path("live").path("requestsPerSecond").asDouble())
+                .as("wrk (installed by scripts/install-prereqs.sh) measured the same API")
+                .isPositive();
+        assertThat(
+                        ed.path("wrkCrossCheck")
+                                .path("cachedSearchZipf")
+                                .path("requestsPerSecond")
+                                .asDouble())
+                .isPositive();
         assertThat(table).contains("| event-driven | synchronous |", "| target | asks |");
         assertThat(out.resolve("report.md")).exists();
         assertThat(Files.size(out.resolve("latency-vs-users.png"))).isPositive();
