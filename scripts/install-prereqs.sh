@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the local stack needs and the machine lacks: Redis, the Postgres 15 server and
-# its dev headers, and pgvector 0.8.0 compiled from Debian's source package. Idempotent: when
-# everything is present it only checks and returns in well under a second.
+# its dev headers, wrk (kb bench report's cross-check), and pgvector 0.8.0 compiled from
+# Debian's source package. Idempotent: when everything is present it only checks and returns in
+# well under a second.
 set -euo pipefail
 
 PG_MAJOR=15
@@ -52,6 +53,8 @@ command -v redis-server >/dev/null 2>&1 || missing+=("redis-server")
 command -v dpkg-source >/dev/null 2>&1 || missing+=("dpkg-dev")
 command -v make >/dev/null 2>&1 || missing+=("make")
 command -v gcc >/dev/null 2>&1 || missing+=("gcc")
+# kb bench report cross-checks its own load generator with wrk (benchmark/README.md)
+command -v wrk >/dev/null 2>&1 || missing+=("wrk")
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"
 fi

@@ -1,12 +1,12 @@
 package io.kbstream.cli;
 
+import io.kbstream.benchmark.eval.SciFact;
 import io.kbstream.benchmark.report.BenchRun;
 import io.kbstream.benchmark.report.BenchSettings;
 import io.kbstream.benchmark.scale.ScaleBenchmark;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.stack.LocalStack;
 import io.kbstream.stack.Stacks;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -27,6 +27,16 @@ final class BenchCommand implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
+    /** {@code --data}, else the SciFact folder found by {@link SciFact#locate}. */
+    static Path dataset(Path data) {
+        Path dir = data != null ? data : SciFact.locate(KbConfig.load());
+        if (!SciFact.isDataset(dir)) {
+            throw new IllegalArgumentException(
+                    "no corpus.jsonl and queries.jsonl under " + dir + "; pass --data DIR");
+        }
+        return dir;
+    }
+
     /**
      * {@code kb bench report}: the event-driven design against a synchronous baseline, one run,
      * written to {@code benchmark/results/}.
@@ -45,7 +55,8 @@ final class BenchCommand implements Runnable {
         @Option(
                 names = "--data",
                 description =
-                        "SciFact folder (queries.jsonl, corpus.jsonl); default ../shared/data/scifact.")
+                        "SciFact folder (queries.jsonl, corpus.jsonl); default: kb.stack.scifact-dir,"
+                                + " else the nearest shared/data/scifact above the checkout.")
         Path data;
 
         @Option(names = "--out", description = "Output folder (default benchmark/results/bench).")
@@ -55,14 +66,7 @@ final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             LocalStack stack = Stacks.open();
             stack.up(System.out::println);
-            Path dataDir =
-                    data != null
-                            ? data
-                            : KbConfig.home().resolve("../shared/data/scifact").normalize();
-            if (!Files.isRegularFile(dataDir.resolve("queries.jsonl"))) {
-                throw new IllegalArgumentException(
-                        "no queries.jsonl under " + dataDir + "; pass --data DIR");
-            }
+            Path dataDir = dataset(data);
             Path outDir =
                     out != null
                             ? out
@@ -103,8 +107,8 @@ final class BenchCommand implements Runnable {
         @Option(
                 names = "--data",
                 description =
-                        "SciFact folder (corpus.jsonl, queries.jsonl); default"
-                                + " ../shared/data/scifact.")
+                        "SciFact folder (corpus.jsonl, queries.jsonl); default: kb.stack.scifact-dir,"
+                                + " else the nearest shared/data/scifact above the checkout.")
         Path data;
 
         @Option(names = "--out", description = "Output folder (default benchmark/results).")
@@ -149,14 +153,7 @@ final class BenchCommand implements Runnable {
         public Integer call() throws Exception {
             LocalStack stack = Stacks.open();
             stack.up(System.out::println);
-            Path dataDir =
-                    data != null
-                            ? data
-                            : KbConfig.home().resolve("../shared/data/scifact").normalize();
-            if (!Files.isRegularFile(dataDir.resolve("corpus.jsonl"))) {
-                throw new IllegalArgumentException(
-                        "no corpus.jsonl under " + dataDir + "; pass --data DIR");
-            }
+            Path dataDir = dataset(data);
             Path outDir = out != null ? out : KbConfig.home().resolve("benchmark/results");
             ScaleBenchmark.run(
                     stack.config(),

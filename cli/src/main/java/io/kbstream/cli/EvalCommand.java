@@ -5,6 +5,7 @@ import io.kbstream.benchmark.eval.EvalReport;
 import io.kbstream.benchmark.eval.Evaluation;
 import io.kbstream.benchmark.eval.ExactBaselines;
 import io.kbstream.benchmark.eval.Ranking;
+import io.kbstream.benchmark.eval.SciFact;
 import io.kbstream.benchmark.eval.Scorer;
 import io.kbstream.client.ApiClient;
 import io.kbstream.core.config.ApiOptions;
@@ -40,8 +41,10 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(
             names = "--dataset",
-            required = true,
-            description = "Folder in BEIR layout (corpus.jsonl, queries.jsonl, qrels/<split>.tsv).")
+            description =
+                    "Folder in BEIR layout (corpus.jsonl, queries.jsonl, qrels/<split>.tsv);"
+                            + " default: SciFact (kb.stack.scifact-dir, else the nearest"
+                            + " shared/data/scifact above the checkout).")
     Path dataset;
 
     @Option(
@@ -51,7 +54,9 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(
             names = "--mode",
-            description = "hybrid, vector, keyword or all (default: ${DEFAULT-VALUE}).")
+            description =
+                    "hybrid, vector, keyword, all, or none (only the --embedder-only rows: nothing"
+                            + " is indexed or searched; default: ${DEFAULT-VALUE}).")
     String mode = "all";
 
     @Option(names = "--k", description = "Results per query, 1..100 (default: ${DEFAULT-VALUE}).")
@@ -103,68 +108,29 @@ final class EvalCommand implements Callable<Integer> {
                 switch (mode) {
                     case "all" -> List.of("vector", "keyword", "hybrid");
                     case "hybrid", "vector", "keyword" -> List.of(mode);
+                    case "none" -> List.of();
                     default ->
                             throw new IllegalArgumentException(
-                                    "--mode must be hybrid, vector, keyword or all");
+                                    "--mode must be hybrid, vector, keyword, all or none");
                 };
+        if (modes.isEmpty() && embedderOnly.isEmpty()) {
+            throw new IllegalArgumentException("--mode none needs --embedder-only MODEL[,MODEL]");
+        }
+        if (dataset == null) {
+            dataset = SciFact.locate(KbConfig.load());
+        }
         BeirDataset data = BeirDataset.load(dataset, split);
         String name = tenant == null ? data.name() : tenant;
         System.out.printf(
                 "dataset   %s: %d documents, %d judged queries in %s%n",
                 data.name(), data.corpus().size(), data.queries().size(), split);
 
-        LocalStack stack = Stacks.open();
-        stack.up(System.out::println);
-        TenantKeys.Key key =
-                new TenantKeys(Path.of(stack.config().get(StackOptions.DATA_DIR))).ensure(name);
-        if ((key.created() || restartApi) && stack.api().status().running()) {
-            stack.api().down(); // it must reload kb.api.keys to know the new tenant
-        }
         KbConfig config = KbConfig.load();
-        stack.pipeline().up();
-        stack.api().up();
-        String baseUrl = "http://127.0.0.1:" + config.get(ApiOptions.PORT);
-        ApiClient api =
-                ApiClient.builder(baseUrl)
-                        .apiKey(key.key())
-                        .requestTimeout(Duration.ofSeconds(60))
-                        .build();
-        DemoCommand.waitUntil(
-                api::ready,
-                Duration.ofSeconds(60),
-                "the API to be ready (log: " + stack.api().logFile() + ")");
         String model = config.get(EmbeddingOptions.MODEL);
-
         Map<String, Ranking> runs = new java.util.LinkedHashMap<>();
         EvalReport report = new EvalReport(data.name(), split, name, data.corpus().size(), k);
-        try (ShardedStore store = ShardedStore.open(config)) {
-            Evaluation eval = new Evaluation(data, api, () -> documents(store, name), System.out);
-            eval.index(Duration.ofMinutes(5));
-            for (String m : modes) {
-                System.out.printf("search    %s: %d queries%n", m, data.queries().size());
-                Evaluation.ModeResult r = eval.search(m, k);
-                runs.put(m, r.run());
-                report.add(
-                        new EvalReport.Row(
-                                m,
-                                m.equals("keyword") ? "-" : model,
-                                "search API",
-                                r.metrics(),
-                                r.latencies().summary(),
-                                Map.of(
-                                        "partialResponses",
-                                        r.partial(),
-                                        "cachedResponses",
-                                        r.cached())));
-                if (runOut != null) {
-                    Path file =
-                            modes.size() == 1
-                                    ? runOut
-                                    : runOut.resolveSibling(runOut.getFileName() + "-" + m);
-                    r.run().writeTrec(file, "kb-" + m);
-                    System.out.println("run       " + file);
-                }
-            }
+        if (!modes.isEmpty()) {
+            searchThroughApi(data, name, modes, model, runs, report);
         }
         if (runs.containsKey("vector") && runs.containsKey("keyword")) {
             // offline fusion of the two top-k lists: how the RRF constant and the keyword
@@ -240,6 +206,66 @@ final class EvalCommand implements Callable<Integer> {
         System.out.println("results   " + results);
         System.out.println("plot      " + png);
         return 0;
+    }
+
+    /** Indexes the dataset through the API (once per tenant) and scores each mode's answers. */
+    private void searchThroughApi(
+            BeirDataset data,
+            String name,
+            List<String> modes,
+            String model,
+            Map<String, Ranking> runs,
+            EvalReport report)
+            throws Exception {
+        LocalStack stack = Stacks.open();
+        stack.up(System.out::println);
+        TenantKeys.Key key =
+                new TenantKeys(Path.of(stack.config().get(StackOptions.DATA_DIR))).ensure(name);
+        if ((key.created() || restartApi) && stack.api().status().running()) {
+            stack.api().down(); // it must reload kb.api.keys to know the new tenant
+        }
+        KbConfig config = KbConfig.load();
+        stack.pipeline().up();
+        stack.api().up();
+        String baseUrl = "http://127.0.0.1:" + config.get(ApiOptions.PORT);
+        ApiClient api =
+                ApiClient.builder(baseUrl)
+                        .apiKey(key.key())
+                        .requestTimeout(Duration.ofSeconds(60))
+                        .build();
+        DemoCommand.waitUntil(
+                api::ready,
+                Duration.ofSeconds(60),
+                "the API to be ready (log: " + stack.api().logFile() + ")");
+        try (ShardedStore store = ShardedStore.open(config)) {
+            Evaluation eval = new Evaluation(data, api, () -> documents(store, name), System.out);
+            eval.index(Duration.ofMinutes(5));
+            for (String m : modes) {
+                System.out.printf("search    %s: %d queries%n", m, data.queries().size());
+                Evaluation.ModeResult r = eval.search(m, k);
+                runs.put(m, r.run());
+                report.add(
+                        new EvalReport.Row(
+                                m,
+                                m.equals("keyword") ? "-" : model,
+                                "search API",
+                                r.metrics(),
+                                r.latencies().summary(),
+                                Map.of(
+                                        "partialResponses",
+                                        r.partial(),
+                                        "cachedResponses",
+                                        r.cached())));
+                if (runOut != null) {
+                    Path file =
+                            modes.size() == 1
+                                    ? runOut
+                                    : runOut.resolveSibling(runOut.getFileName() + "-" + m);
+                    r.run().writeTrec(file, "kb-" + m);
+                    System.out.println("run       " + file);
+                }
+            }
+        }
     }
 
     private static long documents(ShardedStore store, String tenant) {

@@ -29,6 +29,7 @@ public final class LocalPipeline {
      *     resuming from the newest retained checkpoint
      */
     public static void run(KbConfig config, boolean fresh, Consumer<String> log) throws Exception {
+        yieldCpu(config, log);
         Configuration flink = new Configuration();
         flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         flink.set(RestOptions.PORT, config.get(PipelineOptions.FLINK_WEB_PORT));
@@ -45,6 +46,18 @@ public final class LocalPipeline {
                 "indexing job starting; Flink web UI at http://127.0.0.1:"
                         + config.get(PipelineOptions.FLINK_WEB_PORT));
         IndexingJob.withKafka(config).execute(env);
+    }
+
+    /**
+     * One machine, two roles: inference would otherwise take both cores from the API beside it
+     * (measured in benchmark/README.md). Done first, so the job's threads inherit the nice value.
+     */
+    public static void yieldCpu(KbConfig config, Consumer<String> log) {
+        int nice = config.get(PipelineOptions.CPU_NICE);
+        if (nice > 0) {
+            log.accept(
+                    "lower CPU priority: " + CpuPriority.set(ProcessHandle.current().pid(), nice));
+        }
     }
 
     /**

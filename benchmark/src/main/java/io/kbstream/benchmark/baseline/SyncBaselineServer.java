@@ -1,5 +1,7 @@
 package io.kbstream.benchmark.baseline;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.kbstream.api.documents.Upload;
@@ -34,13 +36,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The synchronous design the event-driven one replaces, for the side-by-side benchmark only (not
  * part of the product): the same core library used the naive way. An upload extracts, chunks,
  * embeds and upserts on the request thread and answers when the document is in its shard; a search
- * embeds the query and asks every shard in turn, with no cache. Same contract as the query API
+ * embeds the query and asks every shard in turn. It keeps the query API's in-process result cache
+ * (Caffeine, the same size and TTL, invalidated by each upload to the tenant), so a comparison of
+ * repeated searches compares the designs, not a cache with none. Same contract as the query API
  * ({@code POST /v1/documents}, {@code GET /v1/documents/{id}}, {@code GET|POST /v1/search}, bearer
  * keys from {@code kb.api.keys}), same model and shards.
  *
@@ -60,6 +65,9 @@ public final class SyncBaselineServer implements AutoCloseable {
     private final int exactBelowChunks;
     // versions only need to grow per document; wall-clock micros plus a counter do that here
     private final AtomicLong versions = new AtomicLong(System.currentTimeMillis() * 1000);
+    // the tenant's index generation, bumped by each upload as the pipeline bumps it in Redis
+    private final Map<String, AtomicLong> generations = new ConcurrentHashMap<>();
+    private final Cache<String, List<SearchHit>> cache;
     private Javalin app;
 
     public SyncBaselineServer(KbConfig config) {
@@ -72,6 +80,11 @@ public final class SyncBaselineServer implements AutoCloseable {
         this.efSearch = config.get(PostgresOptions.EF_SEARCH);
         this.bm25 = Bm25Settings.fromConfig(config);
         this.exactBelowChunks = config.get(PostgresOptions.EXACT_BELOW_CHUNKS);
+        this.cache =
+                Caffeine.newBuilder()
+                        .maximumSize(config.get(ApiOptions.CACHE_L1_SIZE))
+                        .expireAfterWrite(config.get(ApiOptions.CACHE_L1_TTL))
+                        .build();
     }
 
     public static void main(String[] args) throws Exception {
@@ -154,6 +167,7 @@ public final class SyncBaselineServer implements AutoCloseable {
                                 upload.metadata(),
                                 embedder.modelInfo().name(),
                                 rows)));
+        generation(tenant).incrementAndGet();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", upload.id());
         body.put("version", version);
@@ -193,9 +207,24 @@ public final class SyncBaselineServer implements AutoCloseable {
         json(ctx, search(ctx.attribute("tenant"), SearchRequest.fromJson(body)));
     }
 
-    /** Embed (no cache), then every shard one after another (no cache), then the same merge. */
+    private AtomicLong generation(String tenant) {
+        return generations.computeIfAbsent(tenant, t -> new AtomicLong());
+    }
+
+    /** The in-process cache, else embed, every shard one after another, the same merge. */
     SearchResponse search(String tenant, SearchRequest request) {
         long start = System.nanoTime();
+        String key = tenant + ":" + generation(tenant).get() + ":" + request.cacheKey();
+        List<SearchHit> cached = cache.getIfPresent(key);
+        if (cached != null) {
+            return new SearchResponse(cached, false, true, millisSince(start));
+        }
+        SearchResponse answer = searchShards(tenant, request, start);
+        cache.put(key, answer.results());
+        return answer;
+    }
+
+    private SearchResponse searchShards(String tenant, SearchRequest request, long start) {
         boolean vector = request.mode() != SearchMode.KEYWORD;
         boolean keyword = request.mode() != SearchMode.VECTOR;
         float[] q = vector ? embedder.embed(request.query()) : null;
@@ -228,8 +257,11 @@ public final class SyncBaselineServer implements AutoCloseable {
                     case KEYWORD -> merger.single(k, request.k(), request.query());
                     case HYBRID -> merger.fuse(v, k, request.k(), request.query());
                 };
-        double took = Math.round((System.nanoTime() - start) / 10_000.0) / 100.0;
-        return new SearchResponse(hits, false, false, took);
+        return new SearchResponse(hits, false, false, millisSince(start));
+    }
+
+    private static double millisSince(long start) {
+        return Math.round((System.nanoTime() - start) / 10_000.0) / 100.0;
     }
 
     private static void json(Context ctx, Object body) {

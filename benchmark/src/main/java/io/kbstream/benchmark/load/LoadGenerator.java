@@ -8,31 +8,47 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
- * Simulated users over loopback with one shared async {@link HttpClient}. Users are not threads: a
- * user is a chain of scheduled actions (search most often, upload, status) separated by think time
- * (0.5–2 s). Requests in flight are capped by permits; a user that finds none waits in the
- * scheduler and its latency counts from when it wanted to send, so a saturated generator shows up
- * as latency (and separately as {@code generatorLagMs}) instead of hiding (coordinated omission).
- * Every phase is bounded in requests and time.
+ * The benchmark's HTTP load engine: one async JDK {@link HttpClient} ({@code sendAsync}, a few
+ * threads), so a request in flight or a simulated user thinking costs a map entry, not a thread. It
+ * is the one place besides kb-client that builds its own requests: it measures the server, and must
+ * stay cheaper than what it measures (its own capacity is measured in the same run against {@code
+ * /health/live}, {@link #capacity}).
+ *
+ * <p>Three shapes of load, each a {@link Phase} whose latencies run from each request's scheduled
+ * time (coordinated omission) and which counts requests unanswered at its close as errors:
+ *
+ * <ul>
+ *   <li>{@link #openLoop}: requests at a fixed rate, whatever the answers do;
+ *   <li>{@link #users}: simulated users, each acting, waiting for the answer, thinking 0.5–2 s;
+ *   <li>{@link #closedLoop}: N clients each sending the next request when the last one answered
+ *       (one client for single-request latency; a window of uploads for a bulk import).
+ * </ul>
+ *
+ * Requests in flight are capped per phase by a fresh {@link Gate} (nothing carries over from one
+ * phase to the next); a request waiting at the gate is already late and its wait counts.
  */
 public final class LoadGenerator implements AutoCloseable {
+
+    /** One request and the kind it is counted under. */
+    public record Call(String kind, HttpRequest request) {}
 
     /** The operation mix of one user action. */
     public record Mix(double search, double upload, double status) {
@@ -53,21 +69,17 @@ public final class LoadGenerator implements AutoCloseable {
     private final HttpClient http;
     private final ExecutorService httpExecutor;
     private final ScheduledExecutorService scheduler;
-    private final Semaphore permits;
-    private final int maxInFlight;
     private final Workload workload;
     private final ZipfSampler zipf;
     private final String runId;
     private final AtomicLong uploadSeq = new AtomicLong();
 
-    public LoadGenerator(Workload workload, int maxInFlight, double zipfExponent, String runId) {
+    public LoadGenerator(Workload workload, double zipfExponent, String runId) {
         this.workload = workload;
-        this.maxInFlight = maxInFlight;
-        this.permits = new Semaphore(maxInFlight);
         this.zipf = new ZipfSampler(workload.queries().size(), zipfExponent);
         this.runId = runId;
         this.httpExecutor = Executors.newFixedThreadPool(2, daemon("load-http"));
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("load-users"));
+        this.scheduler = Executors.newScheduledThreadPool(2, daemon("load-users"));
         this.http =
                 HttpClient.newBuilder()
                         .version(HttpClient.Version.HTTP_1_1)
@@ -80,173 +92,339 @@ public final class LoadGenerator implements AutoCloseable {
         return zipf;
     }
 
+    public Workload workload() {
+        return workload;
+    }
+
+    // ---------------------------------------------------------------- open loop
+
+    /**
+     * Sends {@code perSecond} requests a second for {@code length}, each from {@code next}, at most
+     * {@code maxInFlight} at once; then waits at most {@code grace} for the last answers.
+     */
+    public Phase openLoop(
+            double perSecond,
+            Duration length,
+            int maxInFlight,
+            Duration grace,
+            Function<SplittableRandom, Call> next) {
+        Phase phase = new Phase();
+        phase.offeredPerSecond = perSecond;
+        Gate gate = new Gate(maxInFlight);
+        SplittableRandom random = new SplittableRandom(Double.doubleToLongBits(perSecond));
+        long interval = Math.max(1, Math.round(1e9 / perSecond));
+        long total = Math.max(1, Math.round(perSecond * length.toNanos() / 1e9));
+        long start = System.nanoTime() + 5_000_000;
+        for (long i = 0; i < total; i++) {
+            long due = start + i * interval;
+            long wait;
+            while ((wait = due - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(wait);
+            }
+            Call call = next.apply(random);
+            long id = phase.due(due, call.kind());
+            gate.enter(() -> send(call, id, due, phase, gate, r -> {}));
+        }
+        long end = start + total * interval;
+        phase.seconds = (end - start) / 1e9;
+        awaitThenClose(phase, end + grace.toNanos());
+        return phase;
+    }
+
+    /**
+     * The generator's own ceiling: open-loop {@code GET /health/live} (no auth, no work) at each
+     * rate for {@code step}; the server answers it in microseconds, so what limits these phases is
+     * mostly the generator. Stops after the first rate it cannot hold.
+     */
+    public Map<String, Object> capacity(Target target, List<Integer> rates, Duration step) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        List<Map<String, Object>> levels = new java.util.ArrayList<>();
+        double best = 0;
+        HttpRequest live =
+                HttpRequest.newBuilder(target.base().resolve("/health/live"))
+                        .timeout(REQUEST_TIMEOUT)
+                        .GET()
+                        .build();
+        for (int rate : rates) {
+            Phase p =
+                    openLoop(rate, step, 4096, Duration.ofSeconds(2), r -> new Call("live", live));
+            Map<String, Object> level = p.summary();
+            levels.add(level);
+            boolean held = held(p, rate, 10);
+            level.put("held", held);
+            if (!held) {
+                break;
+            }
+            best = Math.max(best, p.achievedPerSecond());
+        }
+        m.put("endpoint", "GET /health/live");
+        m.put("levels", levels);
+        m.put("heldPerSecond", Math.round(best));
+        return m;
+    }
+
+    /**
+     * Whether an open-loop phase held its rate: at least 97 % of it answered, no errors, and p95
+     * (from the scheduled time) under {@code p95Millis}.
+     */
+    public static boolean held(Phase p, double rate, double p95Millis) {
+        return p.achievedPerSecond() >= 0.97 * rate
+                && p.all().errors() == 0
+                && p.all().millisAt(95) < p95Millis;
+    }
+
+    // ---------------------------------------------------------------- closed loop
+
+    /**
+     * {@code concurrency} clients, each sending the next of {@code calls} when its last one
+     * answered, for at most {@code limit}; {@code onOk} hears each good answer.
+     */
+    public Phase closedLoop(
+            List<Call> calls,
+            int concurrency,
+            Duration limit,
+            Consumer<HttpResponse<String>> onOk) {
+        Phase phase = new Phase();
+        AtomicInteger next = new AtomicInteger();
+        long start = System.nanoTime();
+        long end = start + limit.toNanos();
+        AtomicInteger clients = new AtomicInteger(concurrency);
+        Object done = new Object();
+        Runnable[] client = new Runnable[1];
+        client[0] =
+                () -> {
+                    int i = next.getAndIncrement();
+                    if (i >= calls.size() || System.nanoTime() >= end) {
+                        if (clients.decrementAndGet() == 0) {
+                            synchronized (done) {
+                                done.notifyAll();
+                            }
+                        }
+                        return;
+                    }
+                    Call call = calls.get(i);
+                    long due = System.nanoTime();
+                    long id = phase.due(due, call.kind());
+                    send(call, id, due, phase, null, onOk).whenComplete((r, e) -> client[0].run());
+                };
+        for (int c = 0; c < concurrency; c++) {
+            client[0].run();
+        }
+        synchronized (done) {
+            while (clients.get() > 0 && System.nanoTime() < end + REQUEST_TIMEOUT.toNanos()) {
+                try {
+                    done.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        phase.seconds = (System.nanoTime() - start) / 1e9;
+        phase.close(System.nanoTime());
+        return phase;
+    }
+
     // ---------------------------------------------------------------- simulated users
 
-    /** One step of the ramp: {@code users} users for {@code ramp} + {@code measure}. */
-    public StepResult users(
-            Target target, int users, Duration ramp, Duration measure, Mix mix, Limits limits)
+    /** Bounds of a user step: when to stop it early, and its cap on requests in flight. */
+    public record Limits(double abortP95Millis, int abortAfterRequests, int maxInFlight) {}
+
+    /**
+     * {@code users} simulated users: each starts at a random moment of {@code ramp}, then acts,
+     * waits for the answer and thinks 0.5–2 s, again and again. Requests scheduled during {@code
+     * measure} (after the ramp) are measured; those still unanswered {@code grace} after it count
+     * as errors. The step stops early when search p95 passes {@code limits.abortP95Millis()}.
+     */
+    public Phase users(
+            Target target,
+            int users,
+            Duration ramp,
+            Duration measure,
+            Duration grace,
+            Mix mix,
+            Limits limits)
             throws InterruptedException {
-        UserStep step = new UserStep(target, users, mix, limits);
+        Phase phase = new Phase();
+        UserStep step = new UserStep(target, mix, phase, new Gate(limits.maxInFlight()));
+        long t0 = System.nanoTime();
+        step.measureFrom = t0 + ramp.toNanos();
+        step.measureUntil = step.measureFrom + measure.toNanos();
         SplittableRandom seeds = new SplittableRandom(users * 31L + target.name().hashCode());
         for (int u = 0; u < users; u++) {
             SplittableRandom random = seeds.split();
-            long delay = random.nextLong(Math.max(1, ramp.toMillis()));
-            scheduler.schedule(() -> step.act(random), delay, TimeUnit.MILLISECONDS);
+            long due = t0 + random.nextLong(Math.max(1, ramp.toNanos()));
+            step.schedule(random, due);
         }
-        Thread.sleep(ramp.toMillis());
-        step.measuring = true;
-        long start = System.nanoTime();
-        long end = start + measure.toNanos();
-        String stoppedBecause = null;
-        while (System.nanoTime() < end) {
-            Thread.sleep(1000);
-            OpStats s = step.ops.get("search");
+        while (System.nanoTime() < step.measureUntil) {
+            Thread.sleep(250);
+            OpStats s = phase.op("search");
             if (s.count() >= limits.abortAfterRequests()
                     && s.millisAt(95) > limits.abortP95Millis()) {
-                stoppedBecause =
+                phase.stoppedBecause =
                         "search p95 " + s.millisAt(95) + " ms > " + limits.abortP95Millis() + " ms";
+                step.measureUntil = Math.max(step.measureFrom, System.nanoTime());
                 break;
             }
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        step.measuring = false;
+        long end = step.measureUntil;
         step.stopped = true;
-        // let what is in flight finish (bounded): the next step starts on a quiet server
-        permits.tryAcquire(maxInFlight, 15, TimeUnit.SECONDS);
-        permits.release(maxInFlight - permits.availablePermits());
-        return new StepResult(users, seconds, step.ops, step.all, step.lag, stoppedBecause);
-    }
-
-    /** Bounds of a user step: when to abort it early and how many uploads all users may send. */
-    public record Limits(double abortP95Millis, int abortAfterRequests, int maxUploads) {}
-
-    /** Measured requests of one step. */
-    public record StepResult(
-            int users,
-            double seconds,
-            Map<String, OpStats> ops,
-            OpStats all,
-            OpStats generatorLag,
-            String stoppedBecause) {
-
-        public long requests() {
-            return ops.values().stream().mapToLong(OpStats::count).sum();
-        }
-
-        public long errors() {
-            return ops.values().stream().mapToLong(OpStats::errors).sum();
-        }
-
-        public double errorRate() {
-            long n = requests();
-            return n == 0 ? 0 : errors() / (double) n;
-        }
-
-        public Map<String, Object> summary() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("users", users);
-            m.put("seconds", Math.round(seconds * 10) / 10.0);
-            m.put("requestsPerSecond", Math.round(requests() / seconds * 10) / 10.0);
-            m.put("errorRate", errorRate());
-            m.put("stoppedBecause", stoppedBecause);
-            m.put("all", all.summary(seconds));
-            ops.forEach((k, v) -> m.put(k, v.summary(seconds)));
-            m.put("generatorLagMs", generatorLag.summary(seconds));
-            return m;
-        }
+        phase.seconds = (end - step.measureFrom) / 1e9;
+        awaitThenClose(phase, end + grace.toNanos());
+        return phase;
     }
 
     private final class UserStep {
         final Target target;
         final Mix mix;
-        final Limits limits;
-        final Map<String, OpStats> ops = new LinkedHashMap<>();
-        final OpStats lag = new OpStats();
-        final OpStats all = new OpStats();
-        final AtomicInteger uploads = new AtomicInteger();
+        final Phase phase;
+        final Gate gate;
         final ConcurrentLinkedQueue<String> uploadedIds = new ConcurrentLinkedQueue<>();
-        final AtomicInteger uploadedCount = new AtomicInteger();
-        volatile boolean measuring;
+        final AtomicInteger uploaded = new AtomicInteger();
+        volatile long measureFrom;
+        volatile long measureUntil;
         volatile boolean stopped;
 
-        UserStep(Target target, int users, Mix mix, Limits limits) {
+        UserStep(Target target, Mix mix, Phase phase, Gate gate) {
             this.target = target;
             this.mix = mix;
-            this.limits = limits;
-            ops.put("search", new OpStats());
-            ops.put("upload", new OpStats());
-            ops.put("status", new OpStats());
+            this.phase = phase;
+            this.gate = gate;
         }
 
-        void act(SplittableRandom random) {
+        void schedule(SplittableRandom random, long due) {
+            long delay = due - System.nanoTime();
+            scheduler.schedule(() -> act(random, due), Math.max(0, delay), TimeUnit.NANOSECONDS);
+        }
+
+        void act(SplittableRandom random, long due) {
             if (stopped) {
                 return;
             }
+            Call call = choose(random);
+            boolean measured = due >= measureFrom && due < measureUntil;
+            long id = measured ? phase.due(due, call.kind()) : -1;
+            gate.enter(
+                    () ->
+                            send(call, id, due, measured ? phase : null, gate, this::onOk)
+                                    .whenComplete(
+                                            (r, e) -> {
+                                                if (!stopped) {
+                                                    long think =
+                                                            random.nextLong(
+                                                                    THINK_MIN_MS, THINK_MAX_MS + 1);
+                                                    schedule(
+                                                            random,
+                                                            System.nanoTime() + think * 1_000_000);
+                                                }
+                                            }));
+        }
+
+        void onOk(HttpResponse<String> response) {
+            if (response.request().method().equals("POST") && uploaded.get() < 1000) {
+                uploaded.incrementAndGet();
+                uploadedIds.add(idOf(response.body()));
+            }
+        }
+
+        Call choose(SplittableRandom random) {
             double r = random.nextDouble();
-            String kind;
-            HttpRequest request;
             String statusId = uploadedIds.peek();
-            if (r < mix.upload() && uploads.incrementAndGet() <= limits.maxUploads()) {
-                kind = "upload";
-                request = uploadRequest(target, random);
+            if (r < mix.upload()) {
+                return new Call("upload", uploadRequest(target, random));
             } else if (r >= 1 - mix.status() && statusId != null) {
-                kind = "status";
-                request = get(target, target.uploadKey(), "/v1/documents/" + statusId);
-            } else {
-                kind = "search";
-                request = searchRequest(target, random);
+                return new Call("status", status(target, statusId));
             }
-            send(request, kind, System.nanoTime(), random);
+            return new Call("search", searchRequest(target, random));
         }
+    }
 
-        void send(HttpRequest request, String kind, long intended, SplittableRandom random) {
-            if (stopped) {
-                return;
-            }
-            if (!permits.tryAcquire()) {
-                // the generator is at its in-flight cap: try again shortly, same intended start
-                scheduler.schedule(
-                        () -> send(request, kind, intended, random), 5, TimeUnit.MILLISECONDS);
-                return;
-            }
-            long sent = System.nanoTime();
-            boolean recording = measuring;
-            if (recording) {
-                lag.success(sent - intended, false);
-            }
-            http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
-                    .whenComplete(
-                            (response, error) -> {
-                                permits.release();
-                                long nanos = System.nanoTime() - intended;
-                                boolean good = error == null && response.statusCode() / 100 == 2;
-                                if (good && kind.equals("upload") && uploadedCount.get() < 1000) {
-                                    uploadedCount.incrementAndGet();
-                                    uploadedIds.add(idOf(response.body()));
-                                }
-                                if (recording && measuring) {
-                                    OpStats s = ops.get(kind);
-                                    if (good) {
-                                        all.success(nanos, false);
-                                        s.success(
-                                                nanos, response.body().contains("\"cached\":true"));
-                                    } else {
-                                        all.error(nanos, kind);
-                                        s.error(
-                                                nanos,
-                                                error != null
+    // ---------------------------------------------------------------- sending
+
+    /**
+     * Sends {@code call} (registered in {@code phase} as {@code id}, or unmeasured when {@code
+     * phase} is null) and records its answer; releases {@code gate}, if any, when it answers.
+     */
+    private java.util.concurrent.CompletableFuture<HttpResponse<String>> send(
+            Call call,
+            long id,
+            long due,
+            Phase phase,
+            Gate gate,
+            Consumer<HttpResponse<String>> onOk) {
+        if (phase != null) {
+            phase.sent(System.nanoTime() - due);
+        }
+        return http.sendAsync(call.request(), HttpResponse.BodyHandlers.ofString())
+                .whenComplete(
+                        (response, error) -> {
+                            if (gate != null) {
+                                gate.leave();
+                            }
+                            long now = System.nanoTime();
+                            boolean ok = error == null && response.statusCode() / 100 == 2;
+                            if (ok) {
+                                onOk.accept(response);
+                            }
+                            if (phase != null) {
+                                phase.answered(
+                                        id,
+                                        now,
+                                        ok,
+                                        ok && response.body().contains("\"cached\":true"),
+                                        ok
+                                                ? null
+                                                : error != null
                                                         ? error.toString()
                                                         : response.statusCode()
                                                                 + " "
                                                                 + response.body());
-                                    }
-                                }
-                                if (!stopped) {
-                                    long think = random.nextLong(THINK_MIN_MS, THINK_MAX_MS + 1);
-                                    scheduler.schedule(
-                                            () -> act(random), think, TimeUnit.MILLISECONDS);
-                                }
-                            });
+                            }
+                        });
+    }
+
+    /** Waits until every measured request answered or {@code deadlineNanos}, then closes. */
+    private static void awaitThenClose(Phase phase, long deadlineNanos) {
+        while (phase.open() > 0 && System.nanoTime() < deadlineNanos) {
+            LockSupport.parkNanos(10_000_000);
+        }
+        phase.close(System.nanoTime());
+    }
+
+    /**
+     * The cap on requests in flight of one phase: a request that finds it full waits in a queue
+     * (its latency already running from its scheduled time) and is sent when one answers.
+     */
+    static final class Gate {
+        private final int max;
+        private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+        private int inFlight;
+
+        Gate(int max) {
+            this.max = max;
+        }
+
+        void enter(Runnable send) {
+            synchronized (this) {
+                if (inFlight >= max) {
+                    waiting.add(send);
+                    return;
+                }
+                inFlight++;
+            }
+            send.run();
+        }
+
+        void leave() {
+            Runnable next;
+            synchronized (this) {
+                next = waiting.poll();
+                if (next == null) {
+                    inFlight--;
+                    return;
+                }
+            }
+            next.run();
         }
     }
 
@@ -258,134 +436,27 @@ public final class LoadGenerator implements AutoCloseable {
         }
     }
 
-    // ---------------------------------------------------------------- closed-loop phases
-
-    /**
-     * {@code concurrency} clients each sending the next search as soon as the last answered, over
-     * {@code queries} in order (cycling if {@code cycle}), for at most {@code limit}.
-     */
-    public Phase searches(
-            Target target, List<String> queries, int concurrency, Duration limit, boolean cycle) {
-        Phase phase = new Phase();
-        AtomicInteger next = new AtomicInteger();
-        long start = System.nanoTime();
-        long end = start + limit.toNanos();
-        List<CompletableFuture<Void>> clients = new ArrayList<>();
-        ExecutorService pool = Executors.newFixedThreadPool(concurrency, daemon("load-client"));
-        for (int c = 0; c < concurrency; c++) {
-            clients.add(
-                    CompletableFuture.runAsync(
-                            () -> {
-                                while (System.nanoTime() < end) {
-                                    int i = next.getAndIncrement();
-                                    if (i >= queries.size() && !cycle) {
-                                        return;
-                                    }
-                                    String q = queries.get(i % queries.size());
-                                    timed(search(target, q), phase.stats, phase).join();
-                                }
-                            },
-                            pool));
-        }
-        try {
-            CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).join();
-        } finally {
-            pool.shutdownNow();
-        }
-        phase.seconds = (System.nanoTime() - start) / 1e9;
-        return phase;
-    }
-
-    /**
-     * Uploads {@code docs} with at most {@code inFlight} outstanding, for at most {@code limit};
-     * {@code onAck} hears each acknowledged upload (for the ingest timeline).
-     */
-    public Phase uploads(
-            Target target,
-            List<Workload.Doc> docs,
-            String idPrefix,
-            int inFlight,
-            Duration limit,
-            Runnable onAck)
-            throws InterruptedException {
-        Phase phase = new Phase();
-        Semaphore window = new Semaphore(inFlight);
-        long start = System.nanoTime();
-        long end = start + limit.toNanos();
-        List<CompletableFuture<?>> all = new ArrayList<>();
-        for (Workload.Doc doc : docs) {
-            if (!window.tryAcquire(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                break;
-            }
-            HttpRequest request = upload(target, target.searchKey(), idPrefix + doc.id(), doc);
-            all.add(
-                    timed(request, phase.stats, phase)
-                            .whenComplete(
-                                    (r, e) -> {
-                                        window.release();
-                                        if (e == null && r.statusCode() / 100 == 2) {
-                                            onAck.run();
-                                        }
-                                    }));
-        }
-        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
-                .orTimeout(REQUEST_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS)
-                .exceptionally(e -> null)
-                .join();
-        phase.seconds = (System.nanoTime() - start) / 1e9;
-        return phase;
-    }
-
-    /** Requests of a closed-loop phase. */
-    public static final class Phase {
-        public final OpStats stats = new OpStats();
-        public double seconds;
-
-        public Map<String, Object> summary() {
-            Map<String, Object> m = stats.summary(seconds);
-            m.put("seconds", Math.round(seconds * 10) / 10.0);
-            return m;
-        }
-    }
-
-    private CompletableFuture<HttpResponse<String>> timed(
-            HttpRequest request, OpStats stats, Phase phase) {
-        long t0 = System.nanoTime();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
-                .whenComplete(
-                        (r, e) -> {
-                            long nanos = System.nanoTime() - t0;
-                            if (e == null && r.statusCode() / 100 == 2) {
-                                stats.success(nanos, r.body().contains("\"cached\":true"));
-                            } else {
-                                stats.error(
-                                        nanos,
-                                        e != null ? e.toString() : r.statusCode() + " " + r.body());
-                            }
-                        });
-    }
-
     // ---------------------------------------------------------------- requests
 
-    /** A search for the next Zipf-distributed query. */
-    HttpRequest searchRequest(Target target, SplittableRandom random) {
+    /** A search for the next Zipf-distributed SciFact claim. */
+    public HttpRequest searchRequest(Target target, SplittableRandom random) {
         return search(target, workload.queries().get(zipf.next(random)));
     }
 
-    static HttpRequest search(Target target, String query) {
+    public static HttpRequest search(Target target, String query) {
         return get(
                 target,
                 target.searchKey(),
                 "/v1/search?k=10&q=" + URLEncoder.encode(query, StandardCharsets.UTF_8));
     }
 
-    HttpRequest uploadRequest(Target target, SplittableRandom random) {
+    /** An upload of a random SciFact abstract under a new id, to the upload tenant. */
+    public HttpRequest uploadRequest(Target target, SplittableRandom random) {
         Workload.Doc doc = workload.docs().get(random.nextInt(workload.docs().size()));
-        String id = runId + "-u" + uploadSeq.incrementAndGet();
-        return upload(target, target.uploadKey(), id, doc);
+        return upload(target, target.uploadKey(), runId + "-u" + uploadSeq.incrementAndGet(), doc);
     }
 
-    static HttpRequest upload(Target target, String key, String id, Workload.Doc doc) {
+    public static HttpRequest upload(Target target, String key, String id, Workload.Doc doc) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", id);
         body.put("title", doc.title().isBlank() ? id : doc.title());
@@ -401,6 +472,10 @@ public final class LoadGenerator implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    static HttpRequest status(Target target, String id) {
+        return get(target, target.uploadKey(), "/v1/documents/" + id);
     }
 
     static HttpRequest get(Target target, String key, String pathAndQuery) {

@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the simulated users send: SciFact claims as search queries (all of {@code queries.jsonl})
- * and SciFact abstracts as documents ({@code corpus.jsonl}), read in place, never copied.
+ * What the simulated users send: SciFact claims as search queries ({@code queries.jsonl}) and
+ * SciFact abstracts as documents ({@code corpus.jsonl}), read in place, never copied.
  */
 public record Workload(List<String> queries, List<Doc> docs) {
 
@@ -21,10 +21,12 @@ public record Workload(List<String> queries, List<Doc> docs) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Reads every query and the first {@code maxDocs} documents of a BEIR-layout folder. */
-    public static Workload load(Path dir, int maxDocs) throws IOException {
+    /**
+     * Reads the first {@code maxQueries} queries and {@code maxDocs} documents of a BEIR folder.
+     */
+    public static Workload load(Path dir, int maxQueries, int maxDocs) throws IOException {
         List<String> queries = new ArrayList<>();
-        for (JsonNode n : lines(dir.resolve("queries.jsonl"), Integer.MAX_VALUE)) {
+        for (JsonNode n : lines(dir.resolve("queries.jsonl"), maxQueries)) {
             String text = n.path("text").asText("").trim();
             if (!text.isEmpty()) {
                 queries.add(text);

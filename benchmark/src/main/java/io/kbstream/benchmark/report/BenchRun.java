@@ -3,13 +3,20 @@ package io.kbstream.benchmark.report;
 import io.kbstream.api.ApiMain;
 import io.kbstream.api.http.ApiKeys;
 import io.kbstream.benchmark.baseline.SyncBaselineServer;
+import io.kbstream.benchmark.load.LoadGenerator;
+import io.kbstream.benchmark.load.Phase;
 import io.kbstream.benchmark.load.Target;
 import io.kbstream.benchmark.load.Workload;
 import io.kbstream.client.ApiClient;
 import io.kbstream.core.config.ApiOptions;
+import io.kbstream.core.config.EmbeddingOptions;
 import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.config.PipelineOptions;
+import io.kbstream.core.config.PostgresOptions;
+import io.kbstream.core.config.StackOptions;
 import io.kbstream.core.redis.IndexGenerations;
 import io.kbstream.core.redis.RedisConnections;
+import io.kbstream.core.redis.RedisKeys;
 import io.kbstream.core.store.ShardedStore;
 import io.kbstream.stack.LocalStack;
 import io.kbstream.stack.Processes;
@@ -27,30 +34,43 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
 
 /**
- * One {@code kb bench report} run: each design in its own processes on free loopback ports (the
- * event-driven query API and the indexing pipeline, then the synchronous baseline), measured one
- * after the other with the same workload against the shared local stack, each on its own tenants,
- * which are deleted at the end.
+ * One {@code kb bench report} run: each design in its own processes on free loopback ports,
+ * measured one after the other with the same workload against the shared local stack, each on its
+ * own tenants, which are deleted at the end.
+ *
+ * <p>Event-driven: the query API and the indexing pipeline (fp32 model) — the generator's own
+ * capacity, a bulk ingest (documents per hour), cold and warm search; then, while the pipeline
+ * indexes a bulk import, the API at normal and lowered pipeline priority, and the seed's targets
+ * (uploads at 1,000/s, cached search on a Zipf mix, simulated users); then the pipeline again with
+ * the int8 model on scratch databases (a shard holds one model's vectors). Synchronous: the
+ * baseline's bulk ingest, cold and warm search and users.
  */
 public final class BenchRun {
 
-    /** First loopback port tried; 25400–25482 belong to the local stack and the demo. */
-    public static final int FIRST_PORT = 25490;
+    /** The quantized twin of the default model, for the int8 indexing rate. */
+    static final String INT8_MODEL = "all-minilm-l6-v2-q";
+
+    static final String INT8_DATABASE = "kb_bench_int8";
 
     private BenchRun() {}
 
-    /** Runs both designs and writes the report under {@code outDir}; returns the table. */
+    /** Runs both designs and writes the report under {@code outDir}; returns the tables. */
     public static String run(
             BenchSettings settings, Path dataDir, Path outDir, Consumer<String> log)
             throws Exception {
         KbConfig base = KbConfig.load();
         String runId = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         Map<String, String> keys = new LinkedHashMap<>();
-        for (String suffix : List.of("ed", "edu", "sy", "syu")) {
+        // ed: searched; edu: users' uploads; edi: the bulk import; edq: int8; sy/syu: baseline
+        for (String suffix : List.of("ed", "edu", "edi", "edq", "sy", "syu")) {
             keys.put(runId + "-" + suffix, ApiKeys.mint());
         }
         List<String> entries = new ArrayList<>();
@@ -61,62 +81,97 @@ public final class BenchRun {
                         "-D" + ApiOptions.RATE_LIMIT_PER_SECOND.key() + "=1000000",
                         "-D" + ApiOptions.RATE_LIMIT_BURST.key() + "=1000000");
         // logs and pid files beside the stack's own: kb stack status shows, kb stack down stops
-        // them
         Path logs = LocalStack.runDir(base);
         Files.createDirectories(logs);
-        Workload workload = Workload.load(dataDir, Math.max(settings.bulkDocs(), 1000));
+        Workload workload =
+                Workload.load(
+                        dataDir,
+                        settings.claims(),
+                        Math.max(settings.bulkDocs() + settings.importDocs(), 1000));
         Map<String, Object> header = header(settings, runId, dataDir);
         log.accept("run " + runId + "; load average " + header.get("loadAverageAtStart"));
+        int firstPort = base.get(StackOptions.PORT_BASE) + 90;
+        Map<String, Object> ed = new LinkedHashMap<>();
+        Map<String, Object> sync = new LinkedHashMap<>();
         try (ShardedStore store = ShardedStore.open(base);
-                JedisPooled redis = RedisConnections.pooled(base)) {
+                JedisPooled redis = RedisConnections.pooled(base);
+                LoadGenerator load = new LoadGenerator(workload, settings.zipfExponent(), runId)) {
+            header.put("queryEmbeddingsClearedAtStart", clearQueryEmbeddings(redis));
             BenchReport report =
                     new BenchReport(
-                            settings, store, new IndexGenerations(redis), workload, runId, log);
-            Map<String, Object> ed;
-            Map<String, Object> sync;
+                            settings, new IndexGenerations(redis), workload, runId, log, load);
             try {
-                int apiPort = freePort(FIRST_PORT + 1);
+                int apiPort = freePort(firstPort + 1);
                 List<String> apiProps = new ArrayList<>(props);
                 apiProps.add("-D" + ApiOptions.PORT.key() + "=" + apiPort);
+                // the pipeline starts at normal priority: the two-roles phase lowers it itself
+                List<String> pipelineProps = new ArrayList<>(props);
+                pipelineProps.add("-D" + PipelineOptions.CPU_NICE.key() + "=0");
                 try (Child api =
-                                Child.start(
-                                        "bench-query-api",
-                                        ApiMain.class.getName(),
-                                        apiProps,
-                                        List.of(),
-                                        logs);
-                        Child pipeline =
-                                Child.start(
-                                        "bench-pipeline",
-                                        EventPipelineMain.class.getName(),
-                                        props,
-                                        List.of(),
-                                        logs)) {
+                        Child.start(
+                                "bench-query-api",
+                                ApiMain.class.getName(),
+                                apiProps,
+                                List.of(),
+                                logs)) {
                     api.awaitHttp(apiPort, Duration.ofSeconds(180));
-                    pipeline.awaitLine(EventPipelineMain.READY, Duration.ofSeconds(180));
-                    log.accept(
-                            "event-driven: API pid "
-                                    + api.pid()
-                                    + " on "
-                                    + apiPort
-                                    + ", pipeline pid "
-                                    + pipeline.pid());
-                    ed =
-                            report.measure(
-                                    new Design(
-                                            BenchReport.EVENT_DRIVEN,
-                                            new Target(
-                                                    BenchReport.EVENT_DRIVEN,
-                                                    URI.create("http://127.0.0.1:" + apiPort),
-                                                    keys.get(runId + "-ed"),
-                                                    keys.get(runId + "-edu")),
-                                            runId + "-ed",
-                                            runId + "-edu",
-                                            Map.of(
-                                                    "query-api", api.pid(),
-                                                    "indexing pipeline", pipeline.pid())));
+                    Target target =
+                            new Target(
+                                    BenchReport.EVENT_DRIVEN,
+                                    URI.create("http://127.0.0.1:" + apiPort),
+                                    keys.get(runId + "-ed"),
+                                    keys.get(runId + "-edu"));
+                    try (Child pipeline =
+                            Child.start(
+                                    "bench-pipeline",
+                                    EventPipelineMain.class.getName(),
+                                    pipelineProps,
+                                    List.of(),
+                                    logs)) {
+                        pipeline.awaitLine(EventPipelineMain.READY, Duration.ofSeconds(180));
+                        log.accept(
+                                "event-driven: API pid "
+                                        + api.pid()
+                                        + " on "
+                                        + apiPort
+                                        + ", pipeline pid "
+                                        + pipeline.pid());
+                        Map<String, ProcStats> start =
+                                Map.of(
+                                        "query-api", ProcStats.sample(api.pid()),
+                                        "indexing pipeline", ProcStats.sample(pipeline.pid()));
+                        eventDriven(
+                                ed,
+                                report,
+                                settings,
+                                store,
+                                target,
+                                keys,
+                                runId,
+                                api,
+                                pipeline,
+                                base.get(PipelineOptions.CPU_NICE));
+                        Map<String, Object> procs = new LinkedHashMap<>();
+                        start.forEach(
+                                (role, s) ->
+                                        procs.put(
+                                                role,
+                                                ProcStats.between(s, ProcStats.sample(s.pid()))));
+                        ed.put("processes", procs);
+                    }
+                    ed.put(
+                            "int8Indexing",
+                            int8Indexing(
+                                    base,
+                                    report,
+                                    props,
+                                    logs,
+                                    target,
+                                    keys.get(runId + "-edq"),
+                                    runId + "-edq",
+                                    log));
                 }
-                int syncPort = freePort(FIRST_PORT);
+                int syncPort = freePort(firstPort);
                 try (Child baseline =
                         Child.start(
                                 "bench-sync-baseline",
@@ -126,27 +181,156 @@ public final class BenchRun {
                                 logs)) {
                     baseline.awaitHttp(syncPort, Duration.ofSeconds(180));
                     log.accept("synchronous: baseline pid " + baseline.pid() + " on " + syncPort);
-                    sync =
-                            report.measure(
-                                    new Design(
-                                            BenchReport.SYNCHRONOUS,
-                                            new Target(
-                                                    BenchReport.SYNCHRONOUS,
-                                                    URI.create("http://127.0.0.1:" + syncPort),
-                                                    keys.get(runId + "-sy"),
-                                                    keys.get(runId + "-syu")),
-                                            runId + "-sy",
-                                            runId + "-syu",
-                                            Map.of("sync baseline", baseline.pid())));
+                    ProcStats start = ProcStats.sample(baseline.pid());
+                    Target target =
+                            new Target(
+                                    BenchReport.SYNCHRONOUS,
+                                    URI.create("http://127.0.0.1:" + syncPort),
+                                    keys.get(runId + "-sy"),
+                                    keys.get(runId + "-syu"));
+                    String tenant = runId + "-sy";
+                    LongSupplier indexed = () -> BenchReport.indexed(store, tenant);
+                    Map<String, Object> bulk =
+                            report.bulk(
+                                    BenchReport.SYNCHRONOUS,
+                                    target,
+                                    target.searchKey(),
+                                    tenant,
+                                    indexed);
+                    bulk.put("settledBeforeSearch", report.awaitSettled(tenant, indexed));
+                    sync.put("bulkIngest", bulk);
+                    sync.put("search", report.coldAndWarm(BenchReport.SYNCHRONOUS, target));
+                    sync.put(
+                            "users",
+                            report.users(
+                                    BenchReport.SYNCHRONOUS,
+                                    target,
+                                    settings.syncTargetUsers(),
+                                    Math.max(2, settings.floorUsers() / 100)));
+                    sync.put(
+                            "processes",
+                            Map.of(
+                                    "sync baseline",
+                                    ProcStats.between(start, ProcStats.sample(baseline.pid()))));
                 }
             } finally {
                 for (String tenant : keys.keySet()) {
                     store.deleteTenant(tenant);
                 }
             }
-            header.put("loadAverageAtEnd", loadAverage());
-            return BenchReport.write(outDir, header, ed, sync);
         }
+        header.put("loadAverageAtEnd", loadAverage());
+        return ReportWriter.write(outDir, header, ed, sync);
+    }
+
+    /** The event-driven design's phases, in order, into {@code ed}. */
+    private static void eventDriven(
+            Map<String, Object> ed,
+            BenchReport report,
+            BenchSettings settings,
+            ShardedStore store,
+            Target target,
+            Map<String, String> keys,
+            String runId,
+            Child api,
+            Child pipeline,
+            int pipelineNice)
+            throws Exception {
+        ed.put("generatorCapacity", report.capacity(target));
+        String tenant = runId + "-ed";
+        LongSupplier indexed = () -> BenchReport.indexed(store, tenant);
+        Map<String, Object> bulk =
+                report.bulk(BenchReport.EVENT_DRIVEN, target, target.searchKey(), tenant, indexed);
+        bulk.put("settledBeforeSearch", report.awaitSettled(tenant, indexed));
+        ed.put("bulkIngest", bulk);
+        ed.put("search", report.coldAndWarm(BenchReport.EVENT_DRIVEN, target));
+
+        // from here on the pipeline indexes a bulk import while the API is measured
+        String importTenant = runId + "-edi";
+        long importStart = System.nanoTime();
+        CompletableFuture<Phase> importing =
+                report.startImport(target, keys.get(importTenant), importTenant);
+        ed.put("twoRoles", report.twoRoles(target, pipeline.pid(), api.pid(), pipelineNice));
+        ed.put("cacheWarmUp", report.warmCache(target));
+        ed.put("uploadTarget", report.uploadTarget(target));
+        ed.put("cachedSearchTarget", report.cachedSearchTarget(target));
+        ed.put("wrkCrossCheck", WrkCrossCheck.run(report.load(), target, settings.searchStep()));
+        ed.put(
+                "users",
+                report.users(
+                        BenchReport.EVENT_DRIVEN,
+                        target,
+                        settings.targetUsers(),
+                        settings.floorUsers()));
+        Map<String, Object> imported = new LinkedHashMap<>();
+        imported.put("uploads", importing.join().summary());
+        imported.put("indexedWhileApiMeasured", BenchReport.indexed(store, importTenant));
+        imported.put("seconds", Math.round((System.nanoTime() - importStart) / 1e8) / 10.0);
+        ed.put("bulkImportDuringApiPhases", imported);
+    }
+
+    /**
+     * Documents per hour of the IndexingJob with the int8 model: a pipeline of its own on scratch
+     * databases beside the shards (a shard holds one model's vectors), fed through the same API.
+     */
+    private static Map<String, Object> int8Indexing(
+            KbConfig base,
+            BenchReport report,
+            List<String> props,
+            Path logs,
+            Target api,
+            String key,
+            String tenant,
+            Consumer<String> log)
+            throws Exception {
+        List<String> shards = new ArrayList<>();
+        for (String url : base.get(PostgresOptions.SHARDS)) {
+            shards.add(url.substring(0, url.lastIndexOf('/') + 1) + INT8_DATABASE);
+        }
+        ScratchDatabases.recreate(base, INT8_DATABASE);
+        List<String> pipelineProps = new ArrayList<>(props);
+        pipelineProps.add("-D" + PipelineOptions.CPU_NICE.key() + "=0");
+        pipelineProps.add("-D" + EmbeddingOptions.MODEL.key() + "=" + INT8_MODEL);
+        pipelineProps.add("-D" + PostgresOptions.SHARDS.key() + "=" + String.join(",", shards));
+        try (ShardedStore scratch =
+                        ShardedStore.open(
+                                base.with(PostgresOptions.SHARDS, String.join(",", shards)));
+                Child pipeline =
+                        Child.start(
+                                "bench-pipeline-int8",
+                                EventPipelineMain.class.getName(),
+                                pipelineProps,
+                                List.of(),
+                                logs)) {
+            pipeline.awaitLine(EventPipelineMain.READY, Duration.ofSeconds(180));
+            Map<String, Object> m =
+                    report.bulk(
+                            "event-driven, " + INT8_MODEL,
+                            api,
+                            key,
+                            tenant,
+                            () -> BenchReport.indexed(scratch, tenant));
+            m.put("model", INT8_MODEL);
+            return m;
+        } finally {
+            ScratchDatabases.drop(base, INT8_DATABASE);
+            log.accept("scratch databases " + INT8_DATABASE + " dropped");
+        }
+    }
+
+    /** Deletes every query embedding cached in Redis, so no run starts warm from an earlier one. */
+    static long clearQueryEmbeddings(JedisPooled redis) {
+        long deleted = 0;
+        String cursor = ScanParams.SCAN_POINTER_START;
+        ScanParams match = new ScanParams().match(RedisKeys.queryEmbedding("*", "*")).count(1000);
+        do {
+            ScanResult<String> page = redis.scan(cursor, match);
+            if (!page.getResult().isEmpty()) {
+                deleted += redis.del(page.getResult().toArray(String[]::new));
+            }
+            cursor = page.getCursor();
+        } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+        return deleted;
     }
 
     static Map<String, Object> header(BenchSettings settings, String runId, Path dataDir)

@@ -4,6 +4,7 @@ import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.jobs.IndexingJob;
+import io.kbstream.stack.LocalPipeline;
 import java.nio.file.Files;
 import java.util.Map;
 import java.util.UUID;
@@ -35,6 +36,8 @@ public final class EventPipelineMain {
                                 Files.createTempDirectory("kb-bench-checkpoints")
                                         .toUri()
                                         .toString());
+        // the local pipeline's priority (kb.pipeline.cpu-nice), as kb pipeline sets it
+        LocalPipeline.yieldCpu(own, System.out::println);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(new Configuration());
         IndexingJob.configure(env, own);

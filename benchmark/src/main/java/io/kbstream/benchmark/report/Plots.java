@@ -15,7 +15,7 @@ final class Plots {
 
     private Plots() {}
 
-    /** p50/p95/p99 of all requests per user step, both designs, log axes. */
+    /** p50/p95/p99 of searches per user step (in user order), both designs, log axes. */
     @SuppressWarnings("unchecked")
     static void latencyVsUsers(Path file, Map<String, Object> ed, Map<String, Object> sync)
             throws IOException {
@@ -23,7 +23,7 @@ final class Plots {
                 new XYChartBuilder()
                         .width(900)
                         .height(520)
-                        .title("Latency vs concurrent simulated users (all requests)")
+                        .title("Search latency vs simulated users (think 0.5-2 s)")
                         .xAxisTitle("concurrent users")
                         .yAxisTitle("latency (ms)")
                         .build();
@@ -35,12 +35,14 @@ final class Plots {
             if (!(users instanceof Map<?, ?> u)) {
                 continue;
             }
-            List<Map<String, Object>> steps = (List<Map<String, Object>>) u.get("steps");
+            List<Map<String, Object>> steps =
+                    new ArrayList<>((List<Map<String, Object>>) u.get("steps"));
+            steps.sort(java.util.Comparator.comparingDouble(s -> ReportTable.value(s, "users")));
             for (String p : List.of("p50Ms", "p95Ms", "p99Ms")) {
                 List<Double> x = new ArrayList<>();
                 List<Double> y = new ArrayList<>();
                 for (Map<String, Object> step : steps) {
-                    double v = ReportTable.value(step, "all", p);
+                    double v = ReportTable.value(step, "search", p);
                     if (!Double.isNaN(v)) {
                         x.add(((Number) step.get("users")).doubleValue());
                         y.add(Math.max(0.01, v));

@@ -1,7 +1,6 @@
 package io.kbstream.benchmark.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kbstream.api.ApiServer;
@@ -38,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Tests for {@link Evaluation} on a CI-sized SciFact subset: the judged documents of the first
  * {@value #QUERIES} train claims plus unjudged distractors up to {@value #DOCUMENTS} documents,
  * uploaded through a real API into the real IndexingJob (own tenant, own documents topic), searched
- * in all three modes and scored. Skipped, with a message, only when the shared data is absent.
+ * in all three modes and scored. Fails, naming where it looked, when the shared data is absent.
  */
 class EvalSubsetITCase {
 
@@ -52,19 +51,8 @@ class EvalSubsetITCase {
     @Test
     void a_scifact_subset_through_the_real_pipeline_scores_far_above_chance_in_every_mode()
             throws Exception {
-        Path scifact =
-                Path.of(
-                                System.getProperty(
-                                        "kb.eval.scifact",
-                                        KbConfig.home()
-                                                .resolve("../shared/data/scifact")
-                                                .toString()))
-                        .normalize();
-        assumeTrue(
-                Files.isRegularFile(scifact.resolve("qrels/train.tsv")),
-                "SciFact is not at "
-                        + scifact
-                        + " (set -Dkb.eval.scifact=DIR): skipping the eval ITCase");
+        // fails (does not skip) without the dataset: the message names where it looked
+        Path scifact = SciFact.locate(KbConfig.load());
         writeSubset(scifact, subset);
         BeirDataset data = BeirDataset.load(subset, "train");
         assertThat(data.queries()).hasSize(QUERIES);

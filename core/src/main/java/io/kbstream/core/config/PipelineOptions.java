@@ -12,6 +12,14 @@ public final class PipelineOptions {
                     .withDescription(
                             "Parallelism of the indexing job (at most the kb.documents partitions).");
 
+    public static final ConfigOption<Integer> CPU_NICE =
+            ConfigOption.key("kb.pipeline.cpu-nice")
+                    .intType()
+                    .defaultValue(10)
+                    .withDescription(
+                            "Nice value (0-19) the local pipeline runs at, so its inference yields"
+                                    + " the CPU to the API on the same machine; 0: normal priority.");
+
     public static final ConfigOption<String> CONSUMER_GROUP =
             ConfigOption.key("kb.pipeline.consumer-group")
                     .stringType()

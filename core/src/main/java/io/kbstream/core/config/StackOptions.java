@@ -47,4 +47,12 @@ public final class StackOptions {
                     .intType()
                     .defaultValue(512)
                     .withDescription("Heap of the local Kafka broker JVM.");
+
+    public static final ConfigOption<String> SCIFACT_DIR =
+            ConfigOption.key("kb.stack.scifact-dir")
+                    .stringType()
+                    .defaultValue("")
+                    .withDescription(
+                            "SciFact folder (BEIR layout) for kb eval, kb bench and their tests;"
+                                    + " empty: the nearest shared/data/scifact above the checkout.");
 }
