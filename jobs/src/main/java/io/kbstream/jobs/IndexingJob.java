@@ -61,6 +61,9 @@ public final class IndexingJob {
     static final String UID_INDEX_SINK = "sharded-index-sink";
     static final String UID_DLQ_SINK = "dead-letter-sink";
 
+    /** The embedding operator's name, which the autoscaling tests watch. */
+    public static final String EMBED_NAME = "embed micro-batches";
+
     private final KbConfig config;
     private final Source<DocumentCommand, ?, ?> source;
     private final Sink<IndexOp> indexSink;
@@ -206,7 +209,7 @@ public final class IndexingJob {
         DataStream<ChunkTask> embedded =
                 chunked.rebalance()
                         .transform(
-                                "embed micro-batches",
+                                EMBED_NAME,
                                 TypeInformation.of(ChunkTask.class),
                                 new BatchEmbedOperator(config))
                         .uid(UID_EMBED);

@@ -49,8 +49,8 @@ class ManifestsTest {
     private static final String VERSION = BuildInfo.version();
 
     /**
-     * What ONNX Runtime takes outside the heap in a TaskManager running the embedder, rounded up
-     * (a budget with headroom: operator-manifests/README.md, "Memory").
+     * What ONNX Runtime takes outside the heap in a TaskManager running the embedder, rounded up (a
+     * budget with headroom: operator-manifests/README.md, "Memory").
      */
     private static final MemorySize ONNX_RUNTIME_NATIVE_BUDGET = MemorySize.parse("768m");
 
