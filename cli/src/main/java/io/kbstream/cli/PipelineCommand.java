@@ -1,7 +1,9 @@
 package io.kbstream.cli;
 
 import io.kbstream.core.config.KbConfig;
+import io.kbstream.stack.FlinkCluster;
 import io.kbstream.stack.ForegroundProcess;
+import io.kbstream.stack.JobSubmission;
 import io.kbstream.stack.LocalPipeline;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -10,7 +12,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code kb pipeline}: the IndexingJob on a local Flink MiniCluster against the local stack ({@link
  * LocalPipeline}), tracked by its pid file like the background one; or, with {@code --submit}, the
- * shaded job jar on a Flink cluster.
+ * shaded job jar on a Flink cluster: any, or the local one ({@code --cluster}, {@link
+ * FlinkCluster}).
  */
 @Command(
         name = "pipeline",
@@ -28,9 +31,17 @@ final class PipelineCommand implements Callable<Integer> {
     java.net.URI submit;
 
     @Option(
+            names = "--cluster",
+            description =
+                    "Submit the shaded job jar to the local Flink cluster (kb cluster up) instead"
+                            + " of running a local MiniCluster.")
+    boolean cluster;
+
+    @Option(
             names = "--from-savepoint",
             paramLabel = "PATH",
-            description = "With --submit: start from this savepoint or retained checkpoint.")
+            description =
+                    "With --submit or --cluster: start from this savepoint or retained checkpoint.")
     String savepoint;
 
     @Option(
@@ -43,8 +54,9 @@ final class PipelineCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         KbConfig config = KbConfig.load();
-        if (submit != null) {
-            io.kbstream.cli.k8s.JobSubmission.submit(config, submit, null, savepoint);
+        if (submit != null || cluster) {
+            JobSubmission.submit(
+                    config, cluster ? new FlinkCluster(config).restUri() : submit, null, savepoint);
             return 0;
         }
         ForegroundProcess.claim(config, "pipeline");

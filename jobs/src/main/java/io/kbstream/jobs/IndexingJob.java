@@ -17,21 +17,28 @@ import io.kbstream.jobs.records.ParsedDocument;
 import io.kbstream.jobs.sink.EventLogSink;
 import io.kbstream.jobs.sink.ShardedIndexSink;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
-import org.apache.flink.contrib.streaming.state.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.CheckpointingMode;
+import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
@@ -53,6 +60,9 @@ public final class IndexingJob {
     static final String UID_FAULT = "fault-injection";
     static final String UID_INDEX_SINK = "sharded-index-sink";
     static final String UID_DLQ_SINK = "dead-letter-sink";
+
+    /** The embedding operator's name, which the autoscaling tests watch. */
+    public static final String EMBED_NAME = "embed micro-batches";
 
     private final KbConfig config;
     private final Source<DocumentCommand, ?, ?> source;
@@ -104,19 +114,49 @@ public final class IndexingJob {
     }
 
     /**
-     * Applies checkpointing, state backend and restart strategy from the config. (The setters are
-     * deprecated on the 2.x line; on 1.20 they are the supported way from job code.)
+     * Fills in the Flink settings the cluster leaves unset: parallelism, checkpoints, state backend
+     * and restart strategy, from the kb options. What the cluster's configuration already says (a
+     * FlinkDeployment's flinkConfiguration and job.parallelism, a standalone cluster's config.yaml,
+     * {@code -D} options) is never overridden, so the operator and its autoscaler run and size the
+     * job they configured.
      */
-    @SuppressWarnings("deprecation")
     public static void configure(StreamExecutionEnvironment env, KbConfig config) {
-        env.setParallelism(config.get(PipelineOptions.PARALLELISM));
-        env.enableCheckpointing(
-                config.get(PipelineOptions.CHECKPOINT_INTERVAL).toMillis(),
-                CheckpointingMode.EXACTLY_ONCE);
-        env.getCheckpointConfig().setCheckpointStorage(config.get(PipelineOptions.CHECKPOINT_DIR));
-        env.getCheckpointConfig().setMinPauseBetweenCheckpoints(500);
-        env.setStateBackend(new EmbeddedRocksDBStateBackend(true));
-        env.configure(restartStrategy(config));
+        Configuration unset = new Configuration();
+        defaults(config)
+                .forEach((option, value) -> fillIn(env.getConfiguration(), unset, option, value));
+        if (env instanceof LocalStreamEnvironment) {
+            // a MiniCluster in this JVM is ours (kb pipeline, tests): Flink defaults its
+            // parallelism to the core count, the kb option is what was meant
+            unset.set(CoreOptions.DEFAULT_PARALLELISM, config.get(PipelineOptions.PARALLELISM));
+        }
+        env.configure(unset);
+    }
+
+    /** The kb options' Flink settings, each used only where the cluster sets nothing. */
+    static Map<ConfigOption<?>, Object> defaults(KbConfig config) {
+        Map<ConfigOption<?>, Object> d = new LinkedHashMap<>();
+        d.put(CoreOptions.DEFAULT_PARALLELISM, config.get(PipelineOptions.PARALLELISM));
+        d.put(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        d.put(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        d.put(
+                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                config.get(PipelineOptions.CHECKPOINT_DIR));
+        d.put(
+                CheckpointingOptions.CHECKPOINTING_INTERVAL,
+                config.get(PipelineOptions.CHECKPOINT_INTERVAL));
+        d.put(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+        d.put(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS, Duration.ofMillis(500));
+        d.putAll(restartStrategy(config));
+        return d;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> void fillIn(
+            ReadableConfig cluster, Configuration unset, ConfigOption<T> option, Object value) {
+        // getOptional also finds the option's deprecated and fallback keys (state.checkpoints.dir)
+        if (cluster.getOptional(option).isEmpty()) {
+            unset.set(option, (T) value);
+        }
     }
 
     /**
@@ -124,22 +164,22 @@ public final class IndexingJob {
      * count resets after a minute without failure: a fixed-delay strategy counts every failure of
      * the job's life, so a long-running job would give up after its 20th shard or broker outage.
      */
-    private static Configuration restartStrategy(KbConfig config) {
-        Configuration restart = new Configuration();
-        restart.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
-        restart.set(
+    private static Map<ConfigOption<?>, Object> restartStrategy(KbConfig config) {
+        Map<ConfigOption<?>, Object> restart = new LinkedHashMap<>();
+        restart.put(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+        restart.put(
                 RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
                 config.get(PipelineOptions.RESTART_DELAY));
-        restart.set(
+        restart.put(
                 RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
                 Duration.ofSeconds(30));
-        restart.set(
+        restart.put(
                 RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER, 2.0);
-        restart.set(
+        restart.put(
                 RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD,
                 Duration.ofMinutes(1));
-        restart.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR, 0.1);
-        restart.set(
+        restart.put(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR, 0.1);
+        restart.put(
                 RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS,
                 config.get(PipelineOptions.RESTART_ATTEMPTS));
         return restart;
@@ -169,7 +209,7 @@ public final class IndexingJob {
         DataStream<ChunkTask> embedded =
                 chunked.rebalance()
                         .transform(
-                                "embed micro-batches",
+                                EMBED_NAME,
                                 TypeInformation.of(ChunkTask.class),
                                 new BatchEmbedOperator(config))
                         .uid(UID_EMBED);

@@ -20,6 +20,18 @@ public final class BuildInfo {
 
     /** The project version this module was built with, e.g. {@code 0.1.0-SNAPSHOT}. */
     public static String version() {
+        return property("version");
+    }
+
+    /**
+     * The Flink version the jobs are built against, e.g. {@code 1.20.3}: the job image's tag and
+     * the local cluster's jars carry the same.
+     */
+    public static String flinkVersion() {
+        return property("flinkVersion");
+    }
+
+    private static String property(String name) {
         try (InputStream in =
                 BuildInfo.class.getResourceAsStream("/io/kbstream/k8s/build.properties")) {
             if (in == null) {
@@ -27,11 +39,11 @@ public final class BuildInfo {
             }
             Properties p = new Properties();
             p.load(in);
-            String version = p.getProperty("version");
-            if (version == null || version.contains("${")) {
+            String value = p.getProperty(name);
+            if (value == null || value.contains("${")) {
                 throw new IllegalStateException("build.properties was not filtered by Maven");
             }
-            return version;
+            return value;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

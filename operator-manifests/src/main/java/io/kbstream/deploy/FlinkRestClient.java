@@ -15,8 +15,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Submits and controls jobs on any Flink cluster through its REST API (what {@code flink run} does,
@@ -147,6 +149,81 @@ public final class FlinkRestClient {
             Thread.sleep(250);
         }
         throw new IllegalStateException("no savepoint for " + jobId + " after " + timeout);
+    }
+
+    /**
+     * Each vertex's parallelism upper bound as the adaptive scheduler holds it ({@code GET
+     * /jobs/:id/resource-requirements}), by vertex id.
+     */
+    public Map<String, Integer> parallelismBounds(String jobId) {
+        Map<String, Integer> bounds = new TreeMap<>();
+        get("jobs/" + jobId + "/resource-requirements")
+                .fields()
+                .forEachRemaining(
+                        e ->
+                                bounds.put(
+                                        e.getKey(),
+                                        e.getValue()
+                                                .path("parallelism")
+                                                .path("upperBound")
+                                                .asInt()));
+        return bounds;
+    }
+
+    /**
+     * Asks the adaptive scheduler to run each named vertex at up to the given parallelism (lower
+     * bound 1: it still runs with fewer slots); it rescales in place, restarting the job from its
+     * latest checkpoint. Vertices not named keep their bounds.
+     */
+    public void requireParallelism(String jobId, Map<String, Integer> upperBounds) {
+        ObjectNode body = JSON.createObjectNode();
+        get("jobs/" + jobId + "/resource-requirements")
+                .fields()
+                .forEachRemaining(e -> body.set(e.getKey(), e.getValue()));
+        upperBounds.forEach(
+                (vertex, p) -> {
+                    ObjectNode bounds = JSON.createObjectNode().put("lowerBound", 1);
+                    bounds.put("upperBound", p);
+                    body.set(vertex, JSON.createObjectNode().set("parallelism", bounds));
+                });
+        try {
+            send(
+                    Request.of("PUT", base.resolve("jobs/" + jobId + "/resource-requirements"))
+                            .json(JSON.writeValueAsString(body)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The running parallelism of each vertex ({@code GET /jobs/:id}), by vertex name. */
+    public Map<String, Integer> vertexParallelism(String jobId) {
+        Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        get("jobs/" + jobId)
+                .path("vertices")
+                .forEach(v -> out.put(v.path("name").asText(), v.path("parallelism").asInt()));
+        return out;
+    }
+
+    /** The ids of the jobs in {@code state} ({@code /jobs/overview}). */
+    public List<String> jobIds(String state) {
+        List<String> ids = new ArrayList<>();
+        get("jobs/overview")
+                .path("jobs")
+                .forEach(
+                        job -> {
+                            if (job.path("state").asText().equals(state)) {
+                                ids.add(job.path("jid").asText());
+                            }
+                        });
+        return ids;
+    }
+
+    /** The job's configuration as the JobManager holds it ({@code /jobs/:id/jobmanager/config}). */
+    public Map<String, String> jobConfiguration(String jobId) {
+        Map<String, String> conf = new TreeMap<>();
+        get("jobs/" + jobId + "/jobmanager/config")
+                .forEach(e -> conf.put(e.path("key").asText(), e.path("value").asText()));
+        return conf;
     }
 
     /** Cancels the job (no savepoint). */

@@ -6,7 +6,8 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -15,8 +16,8 @@ import org.apache.flink.kubernetes.operator.api.FlinkSessionJob;
 import org.apache.flink.kubernetes.operator.api.status.CommonStatus;
 
 /**
- * Applies rendered {@link Manifests} to a cluster through the fabric8 client (create, or update
- * what exists), and reads back what the Flink operator and Kubernetes report.
+ * Applies rendered {@link Manifests} to a cluster through the fabric8 client (create, or
+ * merge-patch what exists), and reads back what the Flink operator and Kubernetes report.
  */
 public final class KubernetesDeployer {
 
@@ -42,7 +43,14 @@ public final class KubernetesDeployer {
         this.client = Objects.requireNonNull(client);
     }
 
-    /** Creates the namespaces, then creates or updates every object in render order. */
+    /**
+     * Creates the namespaces, then creates each object in render order, or merge-patches it when it
+     * exists: a patch sets the fields the manifests name and leaves the others alone, so the
+     * replicas an HPA chose for the API (the Deployment names none) survive a redeploy, where an
+     * update would reset them. (A merge patch rather than a server-side apply: both keep the fields
+     * they do not name, and fabric8's mock server, which the tests run against, implements only the
+     * merge patch.)
+     */
     public List<Applied> apply(Manifests manifests) {
         for (String namespace : manifests.namespaces()) {
             if (client.namespaces().withName(namespace).get() == null) {
@@ -61,7 +69,12 @@ public final class KubernetesDeployer {
             String namespace = resource.getMetadata().getNamespace();
             String name = resource.getMetadata().getName();
             boolean exists = client.resource(resource).inNamespace(namespace).get() != null;
-            client.resource(resource).inNamespace(namespace).createOr(NonDeletingOperation::update);
+            var ours = client.resource(resource).inNamespace(namespace);
+            if (exists) {
+                ours.patch(PatchContext.of(PatchType.JSON_MERGE));
+            } else {
+                ours.create();
+            }
             applied.add(new Applied(resource.getKind(), namespace, name, !exists));
         }
         return applied;

@@ -28,9 +28,9 @@ import org.apache.flink.kubernetes.operator.api.FlinkSessionJob;
 
 /**
  * The rendered Kubernetes manifests of one overlay ({@code dev}, {@code prod}): Kustomize output
- * with the build's version in place of {@code ${KB_VERSION}} and the IndexingJob's {@code --kb.*}
- * arguments taken from the overlay's {@code kb.properties}. Rendering is deterministic: objects are
- * ordered by kind (what must exist first comes first) and name, keys keep their file order.
+ * with the build's version in place of {@code ${KB_VERSION}} and the jobs' {@code --kb.*} arguments
+ * taken from the overlay's {@code kb.properties}. Rendering is deterministic: objects are ordered
+ * by kind (what must exist first comes first) and name, keys keep their file order.
  */
 public final class Manifests {
 
@@ -183,6 +183,31 @@ public final class Manifests {
                 .orElseThrow(() -> new IllegalArgumentException("no " + kind + " " + name));
     }
 
+    /** The {@code flinkConfiguration} of the FlinkDeployment called {@code name}. */
+    @SuppressWarnings("unchecked")
+    public Map<String, String> flinkConfiguration(String name) {
+        Map<String, Object> spec = (Map<String, Object>) get("FlinkDeployment", name).get("spec");
+        Map<String, String> conf = new TreeMap<>();
+        ((Map<String, Object>) spec.get("flinkConfiguration"))
+                .forEach((k, v) -> conf.put(k, String.valueOf(v)));
+        return conf;
+    }
+
+    /**
+     * The indexing job's autoscaler settings ({@code job.autoscaler.*}), sorted: what the Flink
+     * operator runs its autoscaler with, and the one source of {@code kb autoscale}'s settings.
+     */
+    public Map<String, String> autoscalerSettings() {
+        Map<String, String> settings = new TreeMap<>();
+        flinkConfiguration(INDEXING_DEPLOYMENT).entrySet().stream()
+                .filter(e -> e.getKey().startsWith(AUTOSCALER_PREFIX))
+                .forEach(e -> settings.put(e.getKey(), e.getValue()));
+        return settings;
+    }
+
+    /** The prefix of the autoscaler's options (flink-autoscaler's {@code AutoScalerOptions}). */
+    public static final String AUTOSCALER_PREFIX = "job.autoscaler.";
+
     /** The overlay's kb.properties as sorted key/values, from its generated ConfigMap. */
     public Map<String, String> kbProperties() {
         return kbProperties(objects);
@@ -208,8 +233,9 @@ public final class Manifests {
     }
 
     /**
-     * The IndexingJob's args: every kb.properties entry as {@code --key=value}, sorted. Keys must
-     * be kb-stream options, and secrets must not be in the file (they come from the Secret).
+     * Every job's args: its own, then every kb.properties entry as {@code --key=value}, sorted.
+     * Keys must be kb-stream options, and secrets must not be in the file (they come from the
+     * Secret).
      */
     @SuppressWarnings("unchecked")
     private static void fillJobArgs(List<Map<String, Object>> objects) {
@@ -242,11 +268,18 @@ public final class Manifests {
             args.add("--" + e.getKey() + "=" + e.getValue());
         }
         for (Map<String, Object> o : objects) {
-            if ("FlinkDeployment".equals(o.get("kind"))
-                    && INDEXING_DEPLOYMENT.equals(metadata(o).get("name"))) {
+            if ("FlinkDeployment".equals(o.get("kind"))) {
                 Map<String, Object> spec = (Map<String, Object>) o.get("spec");
                 Map<String, Object> job = (Map<String, Object>) spec.get("job");
-                job.put("args", args);
+                if (job != null) {
+                    // after the job's own arguments (the UploadJob's --tenant and --input)
+                    List<String> all = new ArrayList<>();
+                    if (job.get("args") != null) {
+                        all.addAll((List<String>) job.get("args"));
+                    }
+                    all.addAll(args);
+                    job.put("args", all);
+                }
             }
         }
     }

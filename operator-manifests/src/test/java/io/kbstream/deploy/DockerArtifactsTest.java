@@ -15,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.runtime.util.EnvironmentInformation;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 
@@ -29,10 +30,14 @@ class DockerArtifactsTest {
     private static final String VERSION = BuildInfo.version();
 
     @Test
-    void jobImageIsFlink120WithTheShadedJarInUsrlib() throws IOException {
+    void job_image_is_the_builds_flink_patch_version_with_the_shaded_jar_in_usrlib()
+            throws IOException {
         String dockerfile = Files.readString(DOCKER.resolve("job.Dockerfile"));
 
-        assertThat(dockerfile).containsPattern("(?m)^FROM flink:1\\.20-java17$");
+        // the Flink the jobs are compiled and tested against is the Flink of the image
+        assertThat(BuildInfo.flinkVersion()).isEqualTo(EnvironmentInformation.getVersion());
+        assertThat(line(dockerfile, "FROM"))
+                .isEqualTo("FROM flink:" + BuildInfo.flinkVersion() + "-java17");
         assertThat(arg(dockerfile, "KB_VERSION")).isEqualTo(VERSION);
         String copy = line(dockerfile, "COPY").replace("${KB_VERSION}", VERSION);
         assertThat(copy)
@@ -49,7 +54,10 @@ class DockerArtifactsTest {
         String dockerfile = Files.readString(DOCKER.resolve("api.Dockerfile"));
         String finalStage = dockerfile.substring(dockerfile.lastIndexOf("\nFROM "));
 
-        assertThat(finalStage).containsPattern("(?m)^FROM eclipse-temurin:17-jre$");
+        assertThat(dockerfile)
+                .containsPattern("(?m)^FROM maven:\\d+\\.\\d+\\.\\d+-eclipse-temurin-17 AS build$");
+        assertThat(finalStage)
+                .containsPattern("(?m)^FROM eclipse-temurin:17\\.\\d+\\.\\d+_\\d+-jre$");
         assertThat(arg(finalStage, "KB_VERSION")).isEqualTo(VERSION);
         assertThat(finalStage.replace("${KB_VERSION}", VERSION))
                 .contains(
@@ -85,8 +93,9 @@ class DockerArtifactsTest {
         assertThat(services)
                 .containsKeys(
                         "kafka", "shard-0", "shard-1", "redis", "jobmanager", "taskmanager", "api");
-        assertThat(services.get("shard-0").get("image")).isEqualTo("pgvector/pgvector:pg17");
-        assertThat(services.get("shard-1").get("image")).isEqualTo("pgvector/pgvector:pg17");
+        String pgvector = Versions.ofThisCheckout().pgvectorImage();
+        assertThat(services.get("shard-0").get("image")).isEqualTo(pgvector);
+        assertThat(services.get("shard-1").get("image")).isEqualTo(pgvector);
 
         Map<String, Object> api = services.get("api");
         Map<String, Object> apiEnv = (Map<String, Object>) api.get("environment");
@@ -128,7 +137,9 @@ class DockerArtifactsTest {
         assertThat((List<String>) jm.get("command"))
                 .contains("standalone-job", BuildInfo.INDEXING_JOB_CLASS);
         int restPort = RestOptions.PORT.defaultValue();
-        assertThat((List<String>) jm.get("ports")).contains(restPort + ":" + restPort);
+        // the REST API takes jar uploads: published on the loopback interface only
+        assertThat((List<String>) jm.get("ports"))
+                .containsExactly("127.0.0.1:" + restPort + ":" + restPort);
         assertThat(
                         String.valueOf(
                                 ((Map<String, Object>) jm.get("environment"))
@@ -140,6 +151,51 @@ class DockerArtifactsTest {
         assertThat((List<String>) services.get("shard-0").get("volumes"))
                 .contains("../schemas/sql:/docker-entrypoint-initdb.d:ro");
         assertThat(DOCKER.resolve("../schemas/sql/001_extension_vector.sql")).exists();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void compose_creates_the_topics_and_gives_flink_its_data_volume_and_its_own_settings()
+            throws IOException {
+        Map<String, Map<String, Object>> services =
+                (Map<String, Map<String, Object>>)
+                        new Yaml()
+                                .<Map<String, Object>>load(
+                                        Files.readString(DOCKER.resolve("compose.yaml")))
+                                .get("services");
+
+        // the volume is root's when created; Flink runs as uid 9999
+        Map<String, Object> init = services.get("flink-data-init");
+        assertThat((List<String>) init.get("command"))
+                .containsExactly("chown", "-R", "9999:9999", "/flink-data");
+        for (String flink : List.of("jobmanager", "taskmanager")) {
+            assertThat(((Map<String, Object>) services.get(flink).get("depends_on")))
+                    .containsEntry(
+                            "flink-data-init",
+                            Map.of("condition", "service_completed_successfully"));
+        }
+        // the topics exist before the job and the API start
+        String topics =
+                String.join(" ", (List<String>) services.get("kafka-topics").get("command"));
+        assertThat(topics).contains("kb.documents:4", "kb.document-status:4", "kb.documents.dlq:1");
+        for (String user : List.of("jobmanager", "api")) {
+            assertThat(((Map<String, Object>) services.get(user).get("depends_on")))
+                    .containsKey("kafka-topics");
+        }
+        // Flink's own settings are Flink properties, not job arguments the job would apply
+        Map<String, Object> jm = services.get("jobmanager");
+        assertThat((List<String>) jm.get("command")).noneMatch(a -> a.startsWith("--kb.pipeline."));
+        assertThat(
+                        String.valueOf(
+                                ((Map<String, Object>) jm.get("environment"))
+                                        .get("FLINK_PROPERTIES")))
+                .contains("execution.checkpointing.dir: file:///flink-data/checkpoints");
+        assertThat(
+                        String.valueOf(
+                                ((Map<String, Object>)
+                                                services.get("taskmanager").get("environment"))
+                                        .get("FLINK_PROPERTIES")))
+                .contains("taskmanager.memory.task.off-heap.size: 768m");
     }
 
     @Test

@@ -12,12 +12,15 @@ import java.util.TreeSet;
 import java.util.jar.JarFile;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.FallbackKey;
+import org.apache.flink.configuration.MetricOptions;
+import org.apache.flink.metrics.prometheus.PrometheusReporterFactory;
 
 /**
  * Every configuration key Flink and its autoscaler declare: the {@link ConfigOption} constants of
  * Flink's {@code *Options} classes (flink-core, RocksDB, streaming) and of flink-autoscaler's
- * {@code AutoScalerOptions}, read by reflection. Deprecated and fallback keys are kept apart so a
- * test can insist on the current names.
+ * {@code AutoScalerOptions}, read by reflection; metric reporters' options; the operator's keys the
+ * manifests use. Deprecated and fallback keys are kept apart so a test can insist on the current
+ * names.
  */
 final class FlinkOptionKeys {
 
@@ -28,8 +31,23 @@ final class FlinkOptionKeys {
                     "org.apache.flink.contrib.streaming.state.RocksDBConfigurableOptions",
                     "org.apache.flink.streaming.api.environment.ExecutionCheckpointingOptions");
 
+    /**
+     * Keys of the operator's own configuration ({@code KubernetesOperatorConfigOptions}, in the
+     * operator's jar, which Maven Central does not serve here): the ones the manifests use, as
+     * release-1.10.0 of apache/flink-kubernetes-operator declares them.
+     */
+    private static final Set<String> OPERATOR_KEYS =
+            Set.of(
+                    "kubernetes.operator.periodic.savepoint.interval",
+                    "kubernetes.operator.savepoint.history.max.count",
+                    "kubernetes.operator.savepoint.history.max.age");
+
+    /** {@code metrics.reporter.<name>.<option>}: a reporter's options, named per reporter. */
+    private static final String REPORTER_PREFIX = "metrics.reporter.";
+
     private final Set<String> current = new TreeSet<>();
     private final Set<String> deprecated = new TreeSet<>();
+    private final Set<String> reporterOptions = new TreeSet<>();
 
     private FlinkOptionKeys() {}
 
@@ -41,6 +59,18 @@ final class FlinkOptionKeys {
         for (String name : EXTRA_CLASSES) {
             keys.addFields(Class.forName(name));
         }
+        keys.current.addAll(OPERATOR_KEYS);
+        // generic reporter options (factory.class, interval, ...), then the Prometheus reporter's
+        // own: its port, which its factory reads by this name
+        for (Field field : MetricOptions.class.getFields()) {
+            if (field.getName().startsWith("REPORTER_")
+                    && ConfigOption.class.isAssignableFrom(field.getType())) {
+                keys.reporterOptions.add(((ConfigOption<?>) field.get(null)).key());
+            }
+        }
+        Field port = PrometheusReporterFactory.class.getDeclaredField("ARG_PORT");
+        port.setAccessible(true);
+        keys.reporterOptions.add((String) port.get(null));
         return keys;
     }
 
@@ -83,8 +113,13 @@ final class FlinkOptionKeys {
         }
     }
 
-    /** True if some Flink or autoscaler option has this key (current or deprecated). */
+    /** True if some Flink, autoscaler or operator option has this key (current or deprecated). */
     boolean known(String key) {
+        if (key.startsWith(REPORTER_PREFIX)) {
+            String rest = key.substring(REPORTER_PREFIX.length());
+            int dot = rest.indexOf('.');
+            return dot > 0 && reporterOptions.contains(rest.substring(dot + 1));
+        }
         return current.contains(key) || deprecated.contains(key);
     }
 

@@ -19,7 +19,28 @@ class KubernetesDeployerTest {
     private KubernetesClient client;
 
     @Test
-    void applyCreatesEveryResourceThenUpdatesThemAndStatusReadsThemBack() {
+    void apply_keeps_the_api_replicas_the_hpa_chose() {
+        Manifests prod = Manifests.render("prod");
+        KubernetesDeployer deployer = new KubernetesDeployer(client);
+        deployer.apply(prod);
+        // the HPA scaled the API out meanwhile
+        client.apps().deployments().inNamespace("kb-prod").withName("kb-api").scale(17);
+
+        deployer.apply(prod);
+
+        assertThat(
+                        client.apps()
+                                .deployments()
+                                .inNamespace("kb-prod")
+                                .withName("kb-api")
+                                .get()
+                                .getSpec()
+                                .getReplicas())
+                .isEqualTo(17);
+    }
+
+    @Test
+    void apply_creates_every_resource_then_updates_them_and_status_reads_them_back() {
         Manifests prod = Manifests.render("prod");
         KubernetesDeployer deployer = new KubernetesDeployer(client);
 
@@ -70,7 +91,7 @@ class KubernetesDeployerTest {
                         });
         assertThat(report)
                 .extracting(KubernetesDeployer.Status::name)
-                .contains("kb-session", "kb-upload", "kb-api", "kb-shard", "kb-kafka", "kb-redis");
+                .contains("kb-upload", "kb-api", "kb-shard", "kb-kafka", "kb-redis");
         assertThat(report)
                 .filteredOn(s -> s.kind().equals("HorizontalPodAutoscaler"))
                 .singleElement()

@@ -2,7 +2,6 @@ package io.kbstream.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +16,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PipelineOptions;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,11 +27,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.kubernetes.operator.api.FlinkDeployment;
 import org.apache.flink.kubernetes.operator.api.FlinkSessionJob;
 import org.apache.flink.kubernetes.operator.api.spec.FlinkVersion;
 import org.apache.flink.kubernetes.operator.api.spec.UpgradeMode;
+import org.apache.flink.metrics.prometheus.PrometheusReporterFactory;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -40,6 +47,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ManifestsTest {
 
     private static final String VERSION = BuildInfo.version();
+
+    /**
+     * What ONNX Runtime takes outside the heap in a TaskManager running the embedder, rounded up (a
+     * budget with headroom: operator-manifests/README.md, "Memory").
+     */
+    private static final MemorySize ONNX_RUNTIME_NATIVE_BUDGET = MemorySize.parse("768m");
 
     /**
      * Deprecated in Flink 1.20 but the names operator 1.10 (built on Flink 1.19) validates upgrades
@@ -57,7 +70,6 @@ class ManifestsTest {
                 .extracting(r -> r.getClass().getSimpleName())
                 .contains(
                         "FlinkDeployment",
-                        "FlinkSessionJob",
                         "Deployment",
                         "Service",
                         "HorizontalPodAutoscaler",
@@ -171,42 +183,198 @@ class ManifestsTest {
     }
 
     @Test
-    void uploadJobRunsAsSessionJobOnTheSessionCluster() {
+    void upload_job_runs_in_application_mode_in_a_cluster_of_its_own_without_ha() {
         Manifests prod = Manifests.render("prod");
-        FlinkSessionJob upload =
-                prod.typed().stream()
-                        .filter(FlinkSessionJob.class::isInstance)
-                        .map(FlinkSessionJob.class::cast)
-                        .findFirst()
-                        .orElseThrow();
+        FlinkDeployment upload = flinkDeployment(prod, "kb-upload");
 
+        assertThat(prod.typed()).noneMatch(FlinkSessionJob.class::isInstance);
+        assertThat(flinkDeployments(prod))
+                .as("no session cluster: every FlinkDeployment runs its own job")
+                .allSatisfy(d -> assertThat(d.getSpec().getJob()).isNotNull());
         assertThat(upload.getSpec().getJob().getEntryClass())
                 .isEqualTo(io.kbstream.jobs.UploadJob.class.getName());
-        assertThat(upload.getSpec().getJob().getJarURI()).endsWith("/" + BuildInfo.jobJarName());
-        FlinkDeployment session = flinkDeployment(prod, upload.getSpec().getDeploymentName());
-        assertThat(session.getSpec().getJob()).as("a session cluster has no job").isNull();
+        assertThat(upload.getSpec().getJob().getJarURI()).isEqualTo(BuildInfo.jobJarUri());
+        assertThat(upload.getSpec().getJob().getUpgradeMode()).isEqualTo(UpgradeMode.STATELESS);
+        assertThat(upload.getSpec().getFlinkConfiguration())
+                .doesNotContainKeys("high-availability.type", "state.checkpoints.dir");
+        // its own arguments first, then the overlay's settings (where Kafka is)
+        assertThat(upload.getSpec().getJob().getArgs())
+                .startsWith("--tenant", "default", "--input")
+                .contains("--kb.kafka.bootstrap-servers=kb-kafka:9092");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})
-    void maxParallelismEqualsTheKafkaPartitionCount(String overlay) {
+    void parallelism_starts_within_the_kafka_partitions_and_stays_below_the_key_groups(
+            String overlay) {
         Manifests m = Manifests.render(overlay);
         Job topics = typed(m, Job.class, "kb-kafka-topics");
-        String partitions =
-                topics.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
-                        .filter(e -> e.getName().equals("PARTITIONS"))
-                        .findFirst()
-                        .orElseThrow()
-                        .getValue();
-        Map<String, String> conf =
-                flinkDeployment(m, "kb-indexing").getSpec().getFlinkConfiguration();
+        int partitions =
+                Integer.parseInt(
+                        topics
+                                .getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getContainers()
+                                .get(0)
+                                .getEnv()
+                                .stream()
+                                .filter(e -> e.getName().equals("PARTITIONS"))
+                                .findFirst()
+                                .orElseThrow()
+                                .getValue());
+        FlinkDeployment indexing = flinkDeployment(m, "kb-indexing");
+        Map<String, String> conf = indexing.getSpec().getFlinkConfiguration();
 
-        assertThat(conf.get("pipeline.max-parallelism")).isEqualTo(partitions);
-        assertThat(conf.get("job.autoscaler.vertex.max-parallelism")).isEqualTo(partitions);
-        assertThat(Integer.parseInt(m.kbProperties().get("kb.pipeline.parallelism")))
-                .isLessThanOrEqualTo(Integer.parseInt(partitions));
-        assertThat(flinkDeployment(m, "kb-indexing").getSpec().getJob().getParallelism())
-                .isEqualTo(Integer.parseInt(m.kbProperties().get("kb.pipeline.parallelism")));
+        assertThat(indexing.getSpec().getJob().getParallelism()).isBetween(1, partitions);
+        assertThat(Integer.parseInt(conf.get("job.autoscaler.vertex.max-parallelism")))
+                .isLessThanOrEqualTo(Integer.parseInt(conf.get("pipeline.max-parallelism")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void flink_owns_parallelism_state_backend_and_checkpoint_storage_not_the_job_args(
+            String overlay) {
+        Manifests m = Manifests.render(overlay);
+        FlinkDeployment indexing = flinkDeployment(m, "kb-indexing");
+
+        // the job fills in only what the cluster leaves unset (IndexingJobSettingsTest), so these
+        // belong to the FlinkDeployment, where the operator sizes and scales them
+        assertThat(indexing.getSpec().getJob().getParallelism()).isPositive();
+        assertThat(indexing.getSpec().getFlinkConfiguration())
+                .containsEntry("state.backend.type", "rocksdb")
+                .containsKey("state.checkpoints.dir")
+                .containsEntry("jobmanager.scheduler", "adaptive");
+        assertThat(m.kbProperties())
+                .doesNotContainKeys(
+                        PipelineOptions.PARALLELISM.key(), PipelineOptions.CHECKPOINT_DIR.key());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void checkpoints_survive_cancellation_savepoints_are_periodic_and_metrics_are_scraped(
+            String overlay) {
+        FlinkDeployment indexing = flinkDeployment(Manifests.render(overlay), "kb-indexing");
+        Map<String, String> conf = indexing.getSpec().getFlinkConfiguration();
+
+        assertThat(conf)
+                .containsEntry(
+                        "execution.checkpointing.externalized-checkpoint-retention",
+                        "RETAIN_ON_CANCELLATION")
+                .containsKey("kubernetes.operator.periodic.savepoint.interval")
+                .containsEntry(
+                        "metrics.reporter.prom.factory.class",
+                        PrometheusReporterFactory.class.getName());
+        assertThat(indexing.getSpec().getPodTemplate().getMetadata().getAnnotations())
+                .containsEntry("prometheus.io/scrape", "true")
+                .containsEntry("prometheus.io/port", conf.get("metrics.reporter.prom.port"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void task_managers_budget_onnx_runtime_native_memory_and_keep_a_usable_heap(String overlay) {
+        FlinkDeployment indexing = flinkDeployment(Manifests.render(overlay), "kb-indexing");
+        Configuration conf = Configuration.fromMap(indexing.getSpec().getFlinkConfiguration());
+        conf.set(
+                TaskManagerOptions.TOTAL_PROCESS_MEMORY,
+                MemorySize.parse(indexing.getSpec().getTaskManager().getResource().getMemory()));
+
+        // Flink's own arithmetic for the TaskManager's memory (it fails if the parts do not fit)
+        TaskExecutorProcessSpec spec = TaskExecutorProcessUtils.processSpecFromConfig(conf);
+
+        assertThat(spec.getTaskOffHeapSize())
+                .as("ONNX Runtime's native memory (operator-manifests/README.md, Memory)")
+                .isGreaterThanOrEqualTo(ONNX_RUNTIME_NATIVE_BUDGET);
+        assertThat(spec.getManagedMemorySize())
+                .as("RocksDB's share for a small state")
+                .isLessThan(spec.getTaskOffHeapSize());
+        assertThat(spec.getTaskHeapSize()).isGreaterThanOrEqualTo(MemorySize.parse("512m"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void no_object_an_hpa_scales_carries_replicas_so_an_apply_never_resets_them(String overlay) {
+        Manifests m = Manifests.render(overlay);
+        List<HorizontalPodAutoscaler> hpas =
+                m.typed().stream()
+                        .filter(HorizontalPodAutoscaler.class::isInstance)
+                        .map(HorizontalPodAutoscaler.class::cast)
+                        .toList();
+
+        assertThat(hpas).isNotEmpty();
+        for (HorizontalPodAutoscaler hpa : hpas) {
+            var target = hpa.getSpec().getScaleTargetRef();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> spec =
+                    (Map<String, Object>) m.get(target.getKind(), target.getName()).get("spec");
+            assertThat(spec).as(target.getName()).doesNotContainKey("replicas");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void images_are_pinned_to_the_patch_versions_the_build_and_the_local_stack_use(String overlay)
+            throws Exception {
+        Manifests m = Manifests.render(overlay);
+        Versions local = Versions.ofThisCheckout();
+
+        assertThat(
+                        typed(m, StatefulSet.class, "kb-shard")
+                                .getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getContainers()
+                                .get(0)
+                                .getImage())
+                .isEqualTo(local.pgvectorImage());
+        // every S3 plugin the Flink pods enable is the one shipped with the image's Flink version
+        for (FlinkDeployment d : flinkDeployments(m)) {
+            assertThat(
+                            env(
+                                            d.getSpec()
+                                                    .getPodTemplate()
+                                                    .getSpec()
+                                                    .getContainers()
+                                                    .get(0)
+                                                    .getEnv(),
+                                            "ENABLE_BUILT_IN_PLUGINS")
+                                    .getValue())
+                    .isEqualTo("flink-s3-fs-presto-" + BuildInfo.flinkVersion() + ".jar");
+        }
+        // every image names a version, never a floating major
+        List<String> images = new ArrayList<>();
+        for (HasMetadata r : m.typed()) {
+            if (r instanceof StatefulSet s) {
+                s.getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .forEach(c -> images.add(c.getImage()));
+            } else if (r instanceof Deployment d) {
+                d.getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .forEach(c -> images.add(c.getImage()));
+            } else if (r instanceof Job j) {
+                j.getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .forEach(c -> images.add(c.getImage()));
+            } else if (r instanceof FlinkDeployment f) {
+                images.add(f.getSpec().getImage());
+            }
+        }
+        assertThat(images)
+                .isNotEmpty()
+                .allSatisfy(
+                        i ->
+                                assertThat(i)
+                                        .matches(
+                                                ".*:(\\d+\\.\\d+\\.\\d+.*|"
+                                                        + Pattern.quote(VERSION)
+                                                        + ")"));
     }
 
     @Test
@@ -328,8 +496,6 @@ class ManifestsTest {
         for (int i = 0; i < urls.length; i++) {
             assertThat(urls[i]).contains("//kb-shard-" + i + ".kb-shard:5432/");
         }
-        assertThat(shards.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
-                .isEqualTo("pgvector/pgvector:pg17");
         @SuppressWarnings("unchecked")
         Map<String, Object> data =
                 (Map<String, Object>) m.get("ConfigMap", "kb-shard-migrations").get("data");
@@ -360,12 +526,12 @@ class ManifestsTest {
                 .hasMessageContaining("kb.redis.password is a secret".replace(" is", "' is"));
     }
 
-    @Test
-    void sameObjectsAsKubectlKustomize() throws Exception {
-        Path root = Path.of("target", "classes", "k8s", "overlays", "prod");
-        assumeThat(kubectlAvailable()).as("kubectl on PATH").isTrue();
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void same_objects_as_kubectl_kustomize(String overlay) throws Exception {
+        Path root = Path.of("target", "classes", "k8s", "overlays", overlay);
         Process p =
-                new ProcessBuilder("kubectl", "kustomize", root.toString())
+                new ProcessBuilder(Kubectl.path().toString(), "kustomize", root.toString())
                         .redirectError(ProcessBuilder.Redirect.DISCARD)
                         .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -379,31 +545,20 @@ class ManifestsTest {
                                         out.replace(Manifests.VERSION_PLACEHOLDER, VERSION))
                                 .readAll());
         List<Map<String, Object>> ours = new ArrayList<>();
-        for (Map<String, Object> o : Manifests.render("prod").objects()) {
+        for (Map<String, Object> o : Manifests.render(overlay).objects()) {
             Map<String, Object> copy = yaml.convertValue(o, new TypeReference<>() {});
-            if ("kb-indexing".equals(((Map<?, ?>) copy.get("metadata")).get("name"))) {
-                // the only field kb k8s render fills beyond kustomize
+            if ("FlinkDeployment".equals(copy.get("kind"))) {
+                // the only field kb k8s render fills beyond kustomize: the jobs' --kb.* args
                 @SuppressWarnings("unchecked")
                 Map<String, Object> job =
                         (Map<String, Object>) ((Map<String, Object>) copy.get("spec")).get("job");
-                job.put("args", List.of());
+                @SuppressWarnings("unchecked")
+                List<String> args = (List<String>) job.get("args");
+                job.put("args", args.stream().filter(a -> !a.startsWith("--kb.")).toList());
             }
             ours.add(copy);
         }
         assertThat(ours).containsExactlyInAnyOrderElementsOf(theirs);
-    }
-
-    private static boolean kubectlAvailable() {
-        try {
-            return new ProcessBuilder("kubectl", "version", "--client")
-                            .redirectErrorStream(true)
-                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                            .start()
-                            .waitFor()
-                    == 0;
-        } catch (Exception e) {
-            return false;
-        }
     }
 
     private static java.util.function.Function<String, InputStream> open(

@@ -9,6 +9,7 @@ import io.kbstream.core.config.StackOptions;
 import io.kbstream.core.store.ShardedStore;
 import io.kbstream.deploy.FlinkRestClient;
 import io.kbstream.stack.AppProcess;
+import io.kbstream.stack.FlinkCluster;
 import io.kbstream.stack.LocalStack;
 import io.kbstream.stack.StackException;
 import io.kbstream.stack.StackService;
@@ -64,6 +65,29 @@ public final class FaultStack implements AutoCloseable {
             List<String> tenants,
             Map<String, String> settings,
             Consumer<String> log) {
+        return start(name, portOffset, tenants, settings, true, log);
+    }
+
+    /**
+     * The same stack without the local pipeline: the indexing job runs elsewhere (on the stack's
+     * {@link FlinkCluster}, whose jars are shared with the project's like the broker's).
+     */
+    public static FaultStack startWithoutPipeline(
+            String name,
+            int portOffset,
+            List<String> tenants,
+            Map<String, String> settings,
+            Consumer<String> log) {
+        return start(name, portOffset, tenants, settings, false, log);
+    }
+
+    private static FaultStack start(
+            String name,
+            int portOffset,
+            List<String> tenants,
+            Map<String, String> settings,
+            boolean pipeline,
+            Consumer<String> log) {
         KbConfig project = KbConfig.load();
         Map<String, String> keys = new LinkedHashMap<>();
         List<String> entries = new ArrayList<>();
@@ -78,7 +102,8 @@ public final class FaultStack implements AutoCloseable {
                 Integer.toString(project.get(StackOptions.PORT_BASE) + portOffset));
         Path dataDir = KbConfig.home().resolve(".kb").resolve(name);
         overrides.put(StackOptions.DATA_DIR.key(), dataDir.toString());
-        shareKafkaJars(dataDir);
+        shareJars(dataDir, "kafka");
+        shareJars(dataDir, "flink");
         // only hashes: safe on a command line
         overrides.put(ApiOptions.KEYS.key(), String.join(",", entries));
         // the scenarios measure faults, not the rate limiter
@@ -92,7 +117,9 @@ public final class FaultStack implements AutoCloseable {
         stack.pipeline().down();
         try {
             stack.up(line -> log.accept("stack  " + line));
-            faults.restart("pipeline");
+            if (pipeline) {
+                faults.restart("pipeline");
+            }
             faults.restart("api");
             return faults;
         } catch (RuntimeException e) {
@@ -101,16 +128,19 @@ public final class FaultStack implements AutoCloseable {
         }
     }
 
-    /** The broker's jars, fetched once by ./kb into the project's .kb/kafka/lib, are shared. */
-    private static void shareKafkaJars(Path dataDir) {
-        Path lib = dataDir.resolve("kafka").resolve("lib");
+    /**
+     * The broker's and the Flink cluster's jars, fetched once by ./kb into the project's {@code
+     * .kb/<service>/lib}, are shared.
+     */
+    private static void shareJars(Path dataDir, String service) {
+        Path lib = dataDir.resolve(service).resolve("lib");
         try {
             if (!Files.exists(lib, LinkOption.NOFOLLOW_LINKS)) {
                 Files.createDirectories(lib.getParent());
-                Files.createSymbolicLink(lib, KbConfig.home().resolve(".kb/kafka/lib"));
+                Files.createSymbolicLink(lib, KbConfig.home().resolve(".kb/" + service + "/lib"));
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot link the Kafka jars into " + lib, e);
+            throw new UncheckedIOException("cannot link the " + service + " jars into " + lib, e);
         }
     }
 
@@ -231,9 +261,15 @@ public final class FaultStack implements AutoCloseable {
         }
     }
 
-    /** Stops the whole private stack, pipeline and API first. */
+    /** The stack's own local Flink cluster (not started until {@code up}). */
+    public FlinkCluster cluster() {
+        return new FlinkCluster(config());
+    }
+
+    /** Stops the whole private stack, its Flink cluster, pipeline and API first. */
     @Override
     public void close() {
+        cluster().down(line -> log.accept("cluster " + line.strip()));
         stack.down(line -> log.accept("stack  " + line));
     }
 

@@ -76,6 +76,25 @@ public final class ShardAudit {
             List<String> chunks,
             List<Long> chunkVersions) {}
 
+    /** How many of {@code tenant}'s documents the shards hold INDEXED now. */
+    public int indexedCount(String tenant) throws SQLException {
+        int n = 0;
+        for (PGSimpleDataSource shard : shards) {
+            try (Connection c = shard.getConnection();
+                    PreparedStatement st =
+                            c.prepareStatement(
+                                    "SELECT count(*) FROM documents WHERE tenant = ?"
+                                            + " AND status = 'INDEXED'")) {
+                st.setString(1, tenant);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    n += rs.getInt(1);
+                }
+            }
+        }
+        return n;
+    }
+
     /** Audits {@code tenant} now; a shard that does not answer fails with its SQLException. */
     public Audit audit(String tenant, Map<String, Ledger.Expected> expected) throws SQLException {
         Map<String, List<Row>> rows = rows(tenant);

@@ -6,6 +6,7 @@ import io.kbstream.jobs.IndexingJob;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.RestOptions;
@@ -38,10 +39,10 @@ public final class LocalPipeline {
         if (!fresh) {
             checkpoints.ifPresent(c -> resumeFromLatest(c, flink, log));
         }
+        checkpoints.ifPresent(c -> retainIn(c, flink));
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
         IndexingJob.configure(env, config);
-        checkpoints.ifPresent(c -> retainIn(c, env));
         log.accept(
                 "indexing job starting; Flink web UI at http://127.0.0.1:"
                         + config.get(PipelineOptions.FLINK_WEB_PORT));
@@ -76,11 +77,14 @@ public final class LocalPipeline {
         log.accept("resuming from retained checkpoint " + latest.get());
     }
 
-    /** Checkpoints in the pipeline's own folder, kept when the job is cancelled or killed. */
-    private static void retainIn(RetainedCheckpoints checkpoints, StreamExecutionEnvironment env) {
-        env.getCheckpointConfig().setCheckpointStorage(checkpoints.storageUri());
-        env.getCheckpointConfig()
-                .setExternalizedCheckpointRetention(
-                        ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    /**
+     * Checkpoints in the pipeline's own folder, kept when the job is cancelled or killed: the
+     * MiniCluster's own settings, which the job does not override.
+     */
+    private static void retainIn(RetainedCheckpoints checkpoints, Configuration flink) {
+        flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.storageUri());
+        flink.set(
+                CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     }
 }

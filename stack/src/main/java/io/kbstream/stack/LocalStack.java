@@ -120,12 +120,14 @@ public final class LocalStack {
 
     /**
      * Infrastructure first, then the pipeline and the API (in the background or the foreground),
-     * then any other process kb tracks by a pid file in the run folder (e.g. a benchmark's).
+     * the local Flink cluster's processes, then any other process kb tracks by a pid file in the
+     * run folder (e.g. a benchmark's).
      */
     public List<StackService> allServices() {
         List<StackService> all = new ArrayList<>(services);
         all.add(pipeline);
         all.add(api);
+        all.addAll(new FlinkCluster(config).services());
         all.addAll(trackedProcesses());
         return all;
     }

@@ -22,6 +22,7 @@ public final class KbOptions {
                     RedisOptions.class,
                     KafkaOptions.class,
                     PipelineOptions.class,
+                    ClusterOptions.class,
                     EmbeddingOptions.class,
                     ApiOptions.class);
 

@@ -14,7 +14,7 @@ public final class StackOptions {
                     .defaultValue(25400)
                     .withDescription(
                             "First port of the local stack: shards at +0.., Redis +10, Kafka +20/+21,"
-                                    + " API +80, Flink web UI +81, Flink session cluster +82.");
+                                    + " API +80, Flink web UI +81, local Flink cluster +82..84.");
 
     public static final ConfigOption<String> DATA_DIR =
             ConfigOption.key("kb.stack.data-dir")

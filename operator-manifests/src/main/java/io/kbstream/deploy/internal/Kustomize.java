@@ -137,23 +137,30 @@ public final class Kustomize {
                     && value instanceof List
                     && namedMaps((List<?>) value)
                     && namedMaps((List<?>) old)) {
-                List<Object> merged = new ArrayList<>((List<Object>) old);
+                // kustomize's order: the patch's items (merged into their match) in the patch's
+                // order, then the target's other items in theirs
+                List<Object> rest = new ArrayList<>((List<Object>) old);
+                List<Object> merged = new ArrayList<>();
                 for (Object item : (List<?>) value) {
                     Map<String, Object> patchItem = (Map<String, Object>) item;
-                    Map<String, Object> match = null;
-                    for (Object existing : merged) {
-                        if (Objects.equals(
-                                ((Map<String, Object>) existing).get("name"),
-                                patchItem.get("name"))) {
-                            match = (Map<String, Object>) existing;
-                        }
-                    }
+                    Object match =
+                            rest.stream()
+                                    .filter(
+                                            o ->
+                                                    Objects.equals(
+                                                            ((Map<?, ?>) o).get("name"),
+                                                            patchItem.get("name")))
+                                    .findFirst()
+                                    .orElse(null);
                     if (match == null) {
                         merged.add(patchItem);
                     } else {
-                        mergeInto(match, patchItem);
+                        rest.remove(match);
+                        mergeInto((Map<String, Object>) match, patchItem);
+                        merged.add(match);
                     }
                 }
+                merged.addAll(rest);
                 target.put(e.getKey(), merged);
             } else {
                 target.put(e.getKey(), value);

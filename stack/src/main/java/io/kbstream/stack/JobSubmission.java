@@ -1,4 +1,4 @@
-package io.kbstream.cli.k8s;
+package io.kbstream.stack;
 
 import io.kbstream.core.config.ConfigOption;
 import io.kbstream.core.config.KbConfig;
