@@ -14,6 +14,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.kbstream.api.events.StatusFanout;
+import io.kbstream.api.search.Fusion;
 import io.kbstream.api.search.QueryEmbeddings;
 import io.kbstream.api.search.RedisGuard;
 import io.kbstream.api.search.ResultMerger;
@@ -148,9 +149,7 @@ public final class ApiServer {
                                         guard,
                                         config.get(ApiOptions.CACHE_EMBEDDING_TTL),
                                         metrics),
-                                new ResultMerger(
-                                        config.get(ApiOptions.SEARCH_RRF_K),
-                                        config.get(ApiOptions.SEARCH_KEYWORD_WEIGHT)),
+                                new ResultMerger(Fusion.from(config)),
                                 shardExecutor,
                                 config.get(ApiOptions.SEARCH_SHARD_TIMEOUT),
                                 failurePause,

@@ -5,6 +5,7 @@ import io.javalin.http.Context;
 import io.kbstream.api.ApiException;
 import io.kbstream.api.ApiKeys;
 import io.kbstream.api.Json;
+import io.kbstream.api.search.Fusion;
 import io.kbstream.api.search.ResultMerger;
 import io.kbstream.api.search.SearchHit;
 import io.kbstream.api.search.SearchMode;
@@ -64,7 +65,7 @@ public final class SyncBaselineServer implements AutoCloseable {
         this.embedder = Embedders.shared(config);
         this.chunker = Chunker.forConfig(config);
         this.parser = new UploadParser(config.get(ApiOptions.MAX_UPLOAD_BYTES));
-        this.merger = new ResultMerger(config.get(ApiOptions.SEARCH_RRF_K));
+        this.merger = new ResultMerger(Fusion.from(config));
         this.efSearch = config.get(PostgresOptions.EF_SEARCH);
     }
 
@@ -197,7 +198,7 @@ public final class SyncBaselineServer implements AutoCloseable {
         long start = System.nanoTime();
         boolean vector = request.mode() != SearchMode.KEYWORD;
         boolean keyword = request.mode() != SearchMode.VECTOR;
-        float[] q = vector ? embedder.embed(request.query()) : null;
+        float[] q = vector ? embedder.embedQuery(request.query()) : null;
         int candidates = Math.min(request.k() * 3, 300);
         List<List<ChunkHit>> vectorHits = new ArrayList<>();
         List<List<ChunkHit>> keywordHits = new ArrayList<>();

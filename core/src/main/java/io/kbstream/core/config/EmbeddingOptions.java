@@ -17,6 +17,16 @@ public final class EmbeddingOptions {
                                     + " a folder with a TorchScript model and its tokenizer.json, or a"
                                     + " djl:// model-zoo URL already in the local DJL cache.");
 
+    public static final ConfigOption<Boolean> QUERY_INSTRUCTION =
+            ConfigOption.key("kb.embedding.query-instruction")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Put the model's documented query instruction before search queries"
+                                    + " (bge-small-en-v15 and its -q twin: 'Represent this sentence"
+                                    + " for searching relevant passages: '; the MiniLM models have"
+                                    + " none). Documents are always embedded as they are.");
+
     public static final ConfigOption<String> CACHE_DIR =
             ConfigOption.key("kb.embedding.cache-dir")
                     .stringType()

@@ -41,6 +41,7 @@ public final class SearchService {
     private final SearchCache cache;
     private final QueryEmbeddings embeddings;
     private final ResultMerger merger;
+    private final String rankingSettings;
     private final ExecutorService shardExecutor;
     private final long shardTimeoutNanos;
     private final List<CircuitBreaker> shardBreakers = new ArrayList<>();
@@ -67,6 +68,7 @@ public final class SearchService {
         this.cache = cache;
         this.embeddings = embeddings;
         this.merger = merger;
+        this.rankingSettings = embeddings.settings() + "\n" + merger.fusion();
         this.shardExecutor = shardExecutor;
         this.shardTimeoutNanos = shardTimeout.toNanos();
         for (int s = 0; s < store.shardCount(); s++) {
@@ -80,7 +82,10 @@ public final class SearchService {
     public SearchResponse search(String tenant, SearchRequest request) {
         long start = System.nanoTime();
         Long generation = guard.call(() -> generations.current(tenant), null);
-        String key = generation == null ? null : SearchCache.key(tenant, generation, request);
+        String key =
+                generation == null
+                        ? null
+                        : SearchCache.key(tenant, generation, rankingSettings, request);
         if (key != null) {
             var cached = cache.get(key);
             if (cached.isPresent()) {
