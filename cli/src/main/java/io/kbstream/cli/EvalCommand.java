@@ -1,9 +1,11 @@
 package io.kbstream.cli;
 
+import io.kbstream.api.search.Fusion;
 import io.kbstream.benchmark.eval.BeirDataset;
 import io.kbstream.benchmark.eval.EvalReport;
 import io.kbstream.benchmark.eval.Evaluation;
 import io.kbstream.benchmark.eval.ExactBaselines;
+import io.kbstream.benchmark.eval.FusionSelection;
 import io.kbstream.benchmark.eval.Ranking;
 import io.kbstream.benchmark.eval.Scorer;
 import io.kbstream.benchmark.eval.SearchApi;
@@ -168,33 +170,24 @@ final class EvalCommand implements Callable<Integer> {
             }
         }
         if (runs.containsKey("vector") && runs.containsKey("keyword")) {
-            // offline fusion of the two top-k lists: how the RRF constant and the keyword
-            // list's weight matter
-            StringBuilder sweep =
-                    new StringBuilder(
-                            "fusion    offline RRF of the vector and keyword runs, nDCG@10:");
-            for (double weight : new double[] {1.0, 0.5, 0.3, 0.2}) {
-                sweep.append(
-                        String.format(
-                                java.util.Locale.ROOT, "%n          keyword weight %.1f:", weight));
-                for (int rrfK : new int[] {1, 10, 30, 60, 100}) {
-                    sweep.append(
-                            String.format(
-                                    java.util.Locale.ROOT,
-                                    " k=%d %.4f",
-                                    rrfK,
-                                    Scorer.score(
-                                                    data.qrels(),
-                                                    io.kbstream.benchmark.eval.Fusion.rrf(
-                                                            runs.get("vector"),
-                                                            runs.get("keyword"),
-                                                            rrfK,
-                                                            weight,
-                                                            k))
-                                            .ndcg10()));
-                }
+            FusionSelection.Result fusion =
+                    FusionSelection.select(
+                            data.qrels(), runs.get("vector"), runs.get("keyword"), k);
+            System.out.print(EvalReport.fusionSummary(fusion));
+            Map<String, Object> json = EvalReport.fusionJson(fusion);
+            if (runs.containsKey("hybrid")) {
+                // the API's hybrid answers against a replay of its configured fusion: equal
+                // unless the API runs other settings than this process reads
+                Fusion configured = Fusion.from(config);
+                json.put(
+                        "replayOfConfigured",
+                        FusionSelection.agreement(
+                                runs.get("hybrid"),
+                                FusionSelection.replay(
+                                        runs.get("vector"), runs.get("keyword"), configured, k),
+                                configured));
             }
-            System.out.println(sweep);
+            report.section("fusion", json);
         }
         if (exact) {
             System.out.println("exact     vector search over the stored chunks, HNSW off");
