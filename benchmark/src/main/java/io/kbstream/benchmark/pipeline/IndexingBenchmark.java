@@ -110,7 +110,7 @@ public final class IndexingBenchmark {
     }
 
     /** One measured run. */
-    record Run(String name, int documents, long chunks, double seconds) {
+    public record Run(String name, int documents, long chunks, double seconds) {
         public double documentsPerSecond() {
             return documents / seconds;
         }
@@ -121,7 +121,7 @@ public final class IndexingBenchmark {
     }
 
     /** The ceiling: chunk with the same chunker, then embed every chunk in batches, one caller. */
-    static Run embedderAlone(KbConfig config, List<String[]> docs) {
+    public static Run embedderAlone(KbConfig config, List<String[]> docs) {
         Chunker chunker = Chunker.forConfig(config);
         Embedder embedder = Embedders.shared(config);
         embedder.embed(List.of("warm up the model")); // loading is not throughput
@@ -259,7 +259,7 @@ public final class IndexingBenchmark {
     }
 
     /** {_id, title, text} of the first {@code limit} corpus lines. */
-    static List<String[]> readCorpus(Path corpus, int limit) throws Exception {
+    public static List<String[]> readCorpus(Path corpus, int limit) throws Exception {
         List<String[]> docs = new ArrayList<>();
         try (BufferedReader reader = Files.newBufferedReader(corpus, StandardCharsets.UTF_8)) {
             String line;
