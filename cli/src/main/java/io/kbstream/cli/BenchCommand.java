@@ -2,10 +2,13 @@ package io.kbstream.cli;
 
 import io.kbstream.benchmark.report.BenchRun;
 import io.kbstream.benchmark.report.BenchSettings;
-import io.kbstream.cli.stack.LocalStack;
+import io.kbstream.benchmark.scale.ScaleBenchmark;
 import io.kbstream.core.config.KbConfig;
+import io.kbstream.stack.LocalStack;
+import io.kbstream.stack.Stacks;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,7 +19,7 @@ import picocli.CommandLine.Option;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks of the whole system.",
-        subcommands = {BenchCommand.Report.class})
+        subcommands = {BenchCommand.Report.class, BenchCommand.Scale.class})
 final class BenchCommand implements Runnable {
 
     @Override
@@ -78,6 +81,99 @@ final class BenchCommand implements Runnable {
                     "%nwrote %s (report.json, report.md, latency-vs-users.png,"
                             + " ingest-throughput.png) in %.0f s%n",
                     outDir, (System.nanoTime() - start) / 1e9);
+            return 0;
+        }
+    }
+
+    /**
+     * {@code kb bench scale}: one shard's search latency against corpus size, and a small tenant
+     * among many, on synthetic chunks copied into a scratch database of the local stack.
+     */
+    @Command(
+            name = "scale",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Copy synthetic chunks (SciFact sentences, random vectors) into a scratch"
+                            + " database on the first shard's server at each size, build the"
+                            + " indexes, measure keyword/vector/hybrid latency at 1 and 4 clients;"
+                            + " then add many small tenants. Writes benchmark/results/scale.json"
+                            + " and scale.png.")
+    static final class Scale implements Callable<Integer> {
+
+        @Option(
+                names = "--data",
+                description =
+                        "SciFact folder (corpus.jsonl, queries.jsonl); default"
+                                + " ../shared/data/scifact.")
+        Path data;
+
+        @Option(names = "--out", description = "Output folder (default benchmark/results).")
+        Path out;
+
+        @Option(
+                names = "--sizes",
+                split = ",",
+                description =
+                        "Chunks of the large tenant at each point (default: ${DEFAULT-VALUE}).")
+        List<Long> sizes = List.of(10_000L, 100_000L, 1_000_000L);
+
+        @Option(
+                names = "--small-tenants",
+                description = "Small tenants beside the large one (default: ${DEFAULT-VALUE}).")
+        int smallTenants = 1000;
+
+        @Option(
+                names = "--small-chunks",
+                description = "Chunks per small tenant (default: ${DEFAULT-VALUE}).")
+        int smallChunks = 100;
+
+        @Option(
+                names = "--queries",
+                description =
+                        "Queries per mode, client count and point (default: ${DEFAULT-VALUE}).")
+        int queries = 200;
+
+        @Option(
+                names = "--maintenance-work-mem",
+                description = "For the index builds (default: ${DEFAULT-VALUE}).")
+        String maintenanceWorkMem = "4GB";
+
+        @Option(
+                names = "--parallel-workers",
+                description =
+                        "Parallel maintenance workers of the index builds, besides the leader"
+                                + " (default: ${DEFAULT-VALUE}).")
+        int parallelWorkers = 1;
+
+        @Override
+        public Integer call() throws Exception {
+            LocalStack stack = Stacks.open();
+            stack.up(System.out::println);
+            Path dataDir =
+                    data != null
+                            ? data
+                            : KbConfig.home().resolve("../shared/data/scifact").normalize();
+            if (!Files.isRegularFile(dataDir.resolve("corpus.jsonl"))) {
+                throw new IllegalArgumentException(
+                        "no corpus.jsonl under " + dataDir + "; pass --data DIR");
+            }
+            Path outDir = out != null ? out : KbConfig.home().resolve("benchmark/results");
+            ScaleBenchmark.run(
+                    stack.config(),
+                    new ScaleBenchmark.Settings(
+                            dataDir.resolve("corpus.jsonl"),
+                            dataDir.resolve("queries.jsonl"),
+                            outDir,
+                            "kb_scale",
+                            sizes,
+                            smallTenants,
+                            smallChunks,
+                            queries,
+                            List.of(1, 4),
+                            maintenanceWorkMem,
+                            parallelWorkers),
+                    line -> System.out.println("scale  " + line));
+            System.out.println("wrote " + outDir.resolve("scale.json") + " and scale.png");
             return 0;
         }
     }

@@ -1,14 +1,20 @@
 package io.kbstream.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.kbstream.cli.client.ApiClient;
-import io.kbstream.cli.client.TenantKeys;
-import io.kbstream.cli.stack.LocalStack;
-import io.kbstream.cli.stack.StackException;
+import io.kbstream.client.Accepted;
+import io.kbstream.client.ApiClient;
+import io.kbstream.client.ApiException;
+import io.kbstream.client.DocumentStatus;
+import io.kbstream.client.SearchQuery;
+import io.kbstream.client.SearchResult;
+import io.kbstream.client.Upload;
 import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.StackOptions;
 import io.kbstream.core.store.ShardedStore;
+import io.kbstream.stack.LocalStack;
+import io.kbstream.stack.StackException;
+import io.kbstream.stack.Stacks;
+import io.kbstream.stack.TenantKeys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
                 "pipeline           running; Flink web UI at " + stack.pipeline().endpoint());
         stack.api().up();
         String baseUrl = "http://127.0.0.1:" + config.get(ApiOptions.PORT);
-        ApiClient api = new ApiClient(baseUrl, key.key());
+        ApiClient api = ApiClient.of(baseUrl, key.key());
         waitUntil(
                 api::ready,
                 Duration.ofSeconds(60),
@@ -102,27 +108,22 @@ final class DemoCommand implements Callable<Integer> {
             String id = name.replaceFirst("\\.[^.]+$", "");
             String text = Files.readString(file, StandardCharsets.UTF_8);
             String title = text.lines().findFirst().orElse(id).replaceFirst("^#+\\s*", "");
-            ApiClient.Answer answer =
-                    api.putDocument(
-                            id,
-                            title,
-                            text,
-                            name.endsWith(".md") ? "text/markdown" : "text/plain",
-                            Map.of("source", "samples"));
-            if (!answer.ok()) {
+            Accepted accepted;
+            try {
+                accepted =
+                        api.put(
+                                id,
+                                new Upload(
+                                        title,
+                                        text,
+                                        name.endsWith(".md") ? "text/markdown" : "text/plain",
+                                        Map.of("source", "samples")));
+            } catch (ApiException e) {
                 throw new StackException(
-                        "upload of "
-                                + name
-                                + " was refused: "
-                                + answer.status()
-                                + " "
-                                + answer.body(),
-                        "see the API log");
+                        "upload of " + name + " was refused: " + e.getMessage(), "see the API log");
             }
-            versions.put(id, answer.body().path("version").asLong());
-            System.out.printf(
-                    "uploaded           %-22s 202 %s%n",
-                    id, answer.body().path("statusUrl").asText());
+            versions.put(id, accepted.version());
+            System.out.printf("uploaded           %-22s 202 %s%n", id, accepted.statusUrl());
         }
         return versions;
     }
@@ -134,11 +135,10 @@ final class DemoCommand implements Callable<Integer> {
         while (System.nanoTime() < deadline) {
             int done = 0;
             for (String id : versions.keySet()) {
-                JsonNode status = api.status(id).body();
-                String state = status.path("status").asText("?");
-                boolean current = status.path("version").asLong() >= versions.get(id);
-                states.put(id, current ? state : "ACCEPTED");
-                if (current && (state.equals("INDEXED") || state.equals("FAILED"))) {
+                DocumentStatus status = api.status(id);
+                boolean current = status.version() >= versions.get(id);
+                states.put(id, current ? status.state().name() : "ACCEPTED");
+                if (current && status.done()) {
                     done++;
                 }
             }
@@ -167,16 +167,10 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void printSearch(ApiClient api) throws Exception {
-        JsonNode result = api.search(query, "hybrid", 3).body();
-        System.out.printf(
-                "search             \"%s\" (hybrid, %s ms)%n",
-                query, result.path("tookMs").asText());
-        for (JsonNode hit : result.path("results")) {
-            System.out.printf(
-                    "  %.4f  %-20s %s%n",
-                    hit.path("score").asDouble(),
-                    hit.path("id").asText(),
-                    oneLine(hit.path("snippet").asText()));
+        SearchResult result = api.search(SearchQuery.of(query).k(3));
+        System.out.printf("search             \"%s\" (hybrid, %s ms)%n", query, result.tookMs());
+        for (SearchResult.Hit hit : result.results()) {
+            System.out.printf("  %.4f  %-20s %s%n", hit.score(), hit.id(), oneLine(hit.snippet()));
         }
     }
 

@@ -8,15 +8,15 @@ import io.kbstream.benchmark.eval.ExactBaselines;
 import io.kbstream.benchmark.eval.FusionSelection;
 import io.kbstream.benchmark.eval.Ranking;
 import io.kbstream.benchmark.eval.Scorer;
-import io.kbstream.benchmark.eval.SearchApi;
-import io.kbstream.cli.client.ApiClient;
-import io.kbstream.cli.client.TenantKeys;
-import io.kbstream.cli.stack.LocalStack;
+import io.kbstream.client.ApiClient;
 import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.EmbeddingOptions;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.StackOptions;
 import io.kbstream.core.store.ShardedStore;
+import io.kbstream.stack.LocalStack;
+import io.kbstream.stack.Stacks;
+import io.kbstream.stack.TenantKeys;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -126,9 +126,13 @@ final class EvalCommand implements Callable<Integer> {
         stack.pipeline().up();
         stack.api().up();
         String baseUrl = "http://127.0.0.1:" + config.get(ApiOptions.PORT);
-        ApiClient health = new ApiClient(baseUrl, key.key());
+        ApiClient api =
+                ApiClient.builder(baseUrl)
+                        .apiKey(key.key())
+                        .requestTimeout(Duration.ofSeconds(60))
+                        .build();
         DemoCommand.waitUntil(
-                health::ready,
+                api::ready,
                 Duration.ofSeconds(60),
                 "the API to be ready (log: " + stack.api().logFile() + ")");
         String model = config.get(EmbeddingOptions.MODEL);
@@ -136,12 +140,7 @@ final class EvalCommand implements Callable<Integer> {
         Map<String, Ranking> runs = new java.util.LinkedHashMap<>();
         EvalReport report = new EvalReport(data.name(), split, name, data.corpus().size(), k);
         try (ShardedStore store = ShardedStore.open(config)) {
-            Evaluation eval =
-                    new Evaluation(
-                            data,
-                            new SearchApi(baseUrl, key.key()),
-                            () -> documents(store, name),
-                            System.out);
+            Evaluation eval = new Evaluation(data, api, () -> documents(store, name), System.out);
             eval.index(Duration.ofMinutes(5));
             for (String m : modes) {
                 System.out.printf("search    %s: %d queries%n", m, data.queries().size());

@@ -1,6 +1,6 @@
 package io.kbstream.cli;
 
-import io.kbstream.cli.stack.StackException;
+import io.kbstream.stack.StackException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             PipelineCommand.class,
             ApiCommand.class,
+            SoakCommand.class,
             SearchCommand.class,
             EvalCommand.class,
             BenchCommand.class,
@@ -35,6 +36,17 @@ public final class KbCommand implements Runnable {
                     if (e instanceof StackException stack) {
                         System.err.println("error: " + stack.getMessage());
                         System.err.println("fix:   " + stack.fix());
+                        return 1;
+                    }
+                    if (e instanceof io.kbstream.client.ApiException api) {
+                        System.err.println(
+                                api.unreachable()
+                                        ? "error: the API did not answer: " + api.serverMessage()
+                                        : "error: the API answered " + api.getMessage());
+                        System.err.println(
+                                api.unreachable()
+                                        ? "fix:   start it: ./kb demo (or ./kb api); ./kb stack status shows what runs"
+                                        : "fix:   see the message above and the API log under .kb/run/");
                         return 1;
                     }
                     if (e instanceof IllegalArgumentException bad) {

@@ -1,11 +1,14 @@
 package io.kbstream.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.kbstream.cli.client.ApiClient;
-import io.kbstream.cli.client.TenantKeys;
+import io.kbstream.client.ApiClient;
+import io.kbstream.client.ApiException;
+import io.kbstream.client.SearchMode;
+import io.kbstream.client.SearchQuery;
+import io.kbstream.client.SearchResult;
 import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.StackOptions;
+import io.kbstream.stack.TenantKeys;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,39 +38,28 @@ final class SearchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         KbConfig config = KbConfig.load();
         String key = new TenantKeys(Path.of(config.get(StackOptions.DATA_DIR))).keyOf(tenant);
-        ApiClient api = new ApiClient("http://127.0.0.1:" + config.get(ApiOptions.PORT), key);
-        ApiClient.Answer answer;
+        ApiClient api = ApiClient.of("http://127.0.0.1:" + config.get(ApiOptions.PORT), key);
+        SearchResult result;
         try {
-            answer = api.search(query, mode, k);
-        } catch (java.net.ConnectException e) {
-            System.err.println(
-                    "error: the API is not running on port " + config.get(ApiOptions.PORT));
-            System.err.println("fix:   ./kb demo (or ./kb api)");
+            result = api.search(SearchQuery.of(query).mode(SearchMode.parse(mode)).k(k));
+        } catch (ApiException e) {
+            if (e.unreachable()) {
+                System.err.println(
+                        "error: the API is not running on port " + config.get(ApiOptions.PORT));
+                System.err.println("fix:   ./kb demo (or ./kb api)");
+                return 1;
+            }
+            System.err.println("error: " + e.status() + " " + e.code() + ": " + e.serverMessage());
             return 1;
         }
-        if (!answer.ok()) {
-            System.err.println(
-                    "error: "
-                            + answer.status()
-                            + " "
-                            + answer.body().path("error").path("message").asText());
-            return 1;
-        }
-        JsonNode body = answer.body();
         System.out.printf(
                 "%d results in %s ms (cached: %s, partial: %s)%n",
-                body.path("results").size(),
-                body.path("tookMs").asText(),
-                body.path("cached").asText(),
-                body.path("partial").asText());
+                result.results().size(), result.tookMs(), result.cached(), result.partial());
         int rank = 1;
-        for (JsonNode hit : body.path("results")) {
+        for (SearchResult.Hit hit : result.results()) {
             System.out.printf(
                     "%2d. %.4f  %-24s %s%n",
-                    rank++,
-                    hit.path("score").asDouble(),
-                    hit.path("id").asText(),
-                    DemoCommand.oneLine(hit.path("snippet").asText()));
+                    rank++, hit.score(), hit.id(), DemoCommand.oneLine(hit.snippet()));
         }
         return 0;
     }

@@ -112,6 +112,10 @@ class IndexingJobITCase {
         assertThat(fixture.chunkTexts("changed")).containsExactly(newText);
         assertThat(fixture.chunkTexts("late")).containsExactly(newText);
         assertThat(fixture.chunksByDocument()).doesNotContainKey("deleted");
+        assertThat(fixture.bm25Differences())
+                .as(
+                        "BM25 statistics after an unchanged re-upload, new and stale versions, a delete")
+                .isEmpty();
         try (JedisPooled redis = RedisConnections.pooled(fixture.config())) {
             StatusStore statuses = new StatusStore(redis, Duration.ofMinutes(5));
             DocumentStatus reupload = statuses.get(t, "same").orElseThrow();
@@ -239,6 +243,9 @@ class IndexingJobITCase {
         assertThat(fixture.documentVersions())
                 .hasSize(40)
                 .allSatisfy((id, version) -> assertThat(version).isEqualTo(1L));
+        assertThat(fixture.bm25Differences())
+                .as("BM25 statistics after the failure and the replay from the checkpoint")
+                .isEmpty();
     }
 
     private static Map<String, String> texts(int from, int to) {

@@ -3,29 +3,26 @@ package io.kbstream.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kbstream.client.http.HttpTransport;
+import io.kbstream.client.http.Multipart;
+import io.kbstream.client.http.Request;
+import io.kbstream.client.http.Response;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collections;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 
 /**
  * Submits and controls jobs on any Flink cluster through its REST API (what {@code flink run} does,
  * without a Flink distribution): upload the jar, run it (optionally from a savepoint), watch its
- * state, stop it with a savepoint, cancel it.
+ * state, stop it with a savepoint, cancel it. Speaks over the project's one HTTP transport ({@code
+ * kb-client}'s {@link HttpTransport}).
  */
 public final class FlinkRestClient {
 
@@ -34,7 +31,7 @@ public final class FlinkRestClient {
             Set.of("FAILED", "CANCELED", "FINISHED", "SUSPENDED");
 
     private final URI base;
-    private final HttpClient http;
+    private final HttpTransport http;
 
     /**
      * @param base the cluster's REST address, e.g. {@code http://jobmanager:8081}
@@ -42,7 +39,7 @@ public final class FlinkRestClient {
     public FlinkRestClient(URI base) {
         String s = Objects.requireNonNull(base).toString();
         this.base = URI.create(s.endsWith("/") ? s : s + "/");
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        this.http = new HttpTransport(Duration.ofSeconds(5));
     }
 
     /** The cluster overview ({@code /overview}): task managers, slots, jobs running. */
@@ -52,22 +49,16 @@ public final class FlinkRestClient {
 
     /** Uploads a jar; returns the id the cluster gives it for {@link #run}. */
     public String uploadJar(Path jar) {
-        String boundary = "kb-" + UUID.randomUUID();
-        String head =
-                "--"
-                        + boundary
-                        + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
-                        + jar.getFileName()
-                        + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n";
-        String tail = "\r\n--" + boundary + "--\r\n";
-        HttpRequest request =
-                HttpRequest.newBuilder(base.resolve("jars/upload"))
+        Request request =
+                Request.of("POST", base.resolve("jars/upload"))
                         .timeout(Duration.ofMinutes(5))
-                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-                        .POST(
-                                HttpRequest.BodyPublishers.ofInputStream(
-                                        () -> multipart(head, jar, tail)))
-                        .build();
+                        .body(
+                                new Multipart()
+                                        .file(
+                                                "jarfile",
+                                                jar.getFileName().toString(),
+                                                "application/x-java-archive",
+                                                jar));
         JsonNode response = send(request);
         String file = response.path("filename").asText();
         if (!"success".equals(response.path("status").asText()) || file.isEmpty()) {
@@ -91,6 +82,13 @@ public final class FlinkRestClient {
         }
         JsonNode response = post("jars/" + jarId + "/run", body, Duration.ofMinutes(3));
         return response.path("jobid").asText();
+    }
+
+    /** The states of every job the cluster knows ({@code /jobs/overview}), e.g. RUNNING. */
+    public List<String> jobStates() {
+        List<String> states = new ArrayList<>();
+        get("jobs/overview").path("jobs").forEach(job -> states.add(job.path("state").asText()));
+        return states;
     }
 
     /** The job's state: CREATED, RUNNING, FINISHED, FAILED, CANCELED, ... */
@@ -153,12 +151,7 @@ public final class FlinkRestClient {
 
     /** Cancels the job (no savepoint). */
     public void cancel(String jobId) {
-        HttpRequest request =
-                HttpRequest.newBuilder(base.resolve("jobs/" + jobId + "?mode=cancel"))
-                        .timeout(Duration.ofSeconds(30))
-                        .method("PATCH", HttpRequest.BodyPublishers.noBody())
-                        .build();
-        send(request);
+        send(Request.of("PATCH", base.resolve("jobs/" + jobId + "?mode=cancel")));
     }
 
     /** The root exception the cluster recorded for the job, if any (for error messages). */
@@ -171,41 +164,26 @@ public final class FlinkRestClient {
     }
 
     private JsonNode get(String path) {
-        return send(
-                HttpRequest.newBuilder(base.resolve(path))
-                        .timeout(Duration.ofSeconds(30))
-                        .GET()
-                        .build());
+        return send(Request.get(base.resolve(path)));
     }
 
     private JsonNode post(String path, JsonNode body, Duration timeout) {
         try {
             return send(
-                    HttpRequest.newBuilder(base.resolve(path))
+                    Request.of("POST", base.resolve(path))
                             .timeout(timeout)
-                            .header("Content-Type", "application/json")
-                            .POST(
-                                    HttpRequest.BodyPublishers.ofString(
-                                            JSON.writeValueAsString(body)))
-                            .build());
+                            .json(JSON.writeValueAsString(body)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private JsonNode send(HttpRequest request) {
+    private JsonNode send(Request request) {
         try {
-            HttpResponse<String> response =
-                    http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            if (response.statusCode() / 100 != 2) {
+            Response response = http.send(request);
+            if (!response.ok()) {
                 throw new IllegalStateException(
-                        request.method()
-                                + " "
-                                + request.uri()
-                                + " → "
-                                + response.statusCode()
-                                + ": "
-                                + response.body());
+                        request + " → " + response.statusCode() + ": " + response.body());
             }
             return response.body().isBlank()
                     ? JSON.createObjectNode()
@@ -215,21 +193,6 @@ public final class FlinkRestClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    private static InputStream multipart(String head, Path jar, String tail) {
-        try {
-            return new SequenceInputStream(
-                    Collections.enumeration(
-                            List.of(
-                                    new java.io.ByteArrayInputStream(
-                                            head.getBytes(StandardCharsets.UTF_8)),
-                                    Files.newInputStream(jar),
-                                    new java.io.ByteArrayInputStream(
-                                            tail.getBytes(StandardCharsets.UTF_8)))));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

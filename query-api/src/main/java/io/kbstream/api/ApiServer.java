@@ -14,6 +14,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.kbstream.api.events.StatusFanout;
+import io.kbstream.api.search.Bm25Weights;
 import io.kbstream.api.search.Fusion;
 import io.kbstream.api.search.QueryEmbeddings;
 import io.kbstream.api.search.RedisGuard;
@@ -33,6 +34,7 @@ import io.kbstream.core.kafka.KafkaClients;
 import io.kbstream.core.redis.IndexGenerations;
 import io.kbstream.core.redis.RedisConnections;
 import io.kbstream.core.redis.StatusStore;
+import io.kbstream.core.store.Bm25Settings;
 import io.kbstream.core.store.ShardedStore;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -154,6 +156,10 @@ public final class ApiServer {
                                 config.get(ApiOptions.SEARCH_SHARD_TIMEOUT),
                                 failurePause,
                                 config.get(PostgresOptions.EF_SEARCH),
+                                config.get(PostgresOptions.EXACT_BELOW_CHUNKS),
+                                new Bm25Weights(
+                                        Bm25Settings.fromConfig(config),
+                                        config.get(ApiOptions.CACHE_L1_TTL)),
                                 retryAfter,
                                 metrics));
         this.fanout =

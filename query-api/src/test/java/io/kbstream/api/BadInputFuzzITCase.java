@@ -7,15 +7,14 @@ import io.kbstream.api.testing.ApiUnderTest;
 import io.kbstream.api.testing.GoodUploads;
 import io.kbstream.api.testing.Reliability;
 import io.kbstream.api.testing.Seeder;
-import io.kbstream.api.testing.WsClient;
 import io.kbstream.api.testing.fuzz.FuzzRequest;
 import io.kbstream.api.testing.fuzz.FuzzSender;
 import io.kbstream.api.testing.fuzz.RawWebSocket;
 import io.kbstream.api.testing.fuzz.RequestFuzzer;
 import io.kbstream.api.testing.fuzz.WsGarbage;
+import io.kbstream.client.EventStream;
 import io.kbstream.core.config.ApiOptions;
 import io.kbstream.jobs.testing.PipelineRunner;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -198,8 +197,7 @@ class BadInputFuzzITCase {
         assertThat(problems).isEmpty();
 
         // the server still authenticates, subscribes and pushes, and dropped every garbage socket
-        URI uri = URI.create("ws://127.0.0.1:" + api.server.port() + "/v1/events");
-        try (WsClient client = WsClient.connect(api.http, uri, "Bearer " + api.keyA)) {
+        try (EventStream client = api.events("Bearer " + api.keyA)) {
             assertThat(client.await("subscribed", 5)).isNotNull();
             api.putJson("/v1/documents/after-ws-garbage", api.keyA, "{\"text\":\"fine\"}");
             assertThat(client.await("after-ws-garbage", 10)).isNotNull();

@@ -7,12 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kbstream.api.testing.ApiUnderTest;
 import io.kbstream.api.testing.Seeder;
+import io.kbstream.client.http.Response;
 import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.config.RedisOptions;
 import io.kbstream.core.testing.LocalStackConfig;
-import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -60,7 +60,7 @@ class DegradedStackITCase {
             assertThat(metricValue(metrics, "kb_api_search_shard_skipped_total{shard=\"0\"}"))
                     .isZero();
 
-            HttpResponse<String> ready = api.get("/health/ready", null);
+            Response ready = api.get("/health/ready", null);
             assertThat(ready.statusCode()).isEqualTo(503);
             assertThat(ready.headers().firstValue("Retry-After")).isPresent();
             assertThat(json(ready.body()).get("checks").get("shard-2").asText()).isEqualTo("DOWN");
@@ -89,7 +89,7 @@ class DegradedStackITCase {
                 Seeder seeder = new Seeder(LocalStackConfig.load())) {
             seeder.index(api.tenantA, "r", "Redis", Map.of(), "Caches may fail; searches go on.");
 
-            HttpResponse<String> upload =
+            Response upload =
                     api.postJson("/v1/documents", api.keyA, "{\"text\":\"still accepted\"}");
             JsonNode first =
                     json(
@@ -116,8 +116,7 @@ class DegradedStackITCase {
                         Map.of(
                                 KafkaOptions.BOOTSTRAP.key(), "127.0.0.1:1",
                                 KafkaOptions.SEND_TIMEOUT.key(), "1500"))) {
-            HttpResponse<String> r =
-                    api.postJson("/v1/documents", api.keyA, "{\"text\":\"cannot be logged\"}");
+            Response r = api.postJson("/v1/documents", api.keyA, "{\"text\":\"cannot be logged\"}");
 
             assertError(r, 503, "unavailable");
             assertThat(r.headers().firstValue("Retry-After")).isPresent();
@@ -135,7 +134,7 @@ class DegradedStackITCase {
             for (int i = 0; i < 3; i++) {
                 assertThat(api.get("/v1/documents/none", api.keyA).statusCode()).isEqualTo(404);
             }
-            HttpResponse<String> limited = api.get("/v1/documents/none", api.keyA);
+            Response limited = api.get("/v1/documents/none", api.keyA);
 
             assertError(limited, 429, "rate_limited");
             assertThat(limited.headers().firstValue("Retry-After").map(Long::parseLong))
@@ -151,8 +150,8 @@ class DegradedStackITCase {
             api.postJson("/v1/search", api.keyA, "{\"query\":\"warm up\"}");
             api.postJson("/v1/documents", api.keyA, "{\"text\":\"x\"}");
 
-            HttpResponse<String> ready = api.get("/health/ready", null);
-            HttpResponse<String> metrics = api.get("/metrics", null);
+            Response ready = api.get("/health/ready", null);
+            Response metrics = api.get("/metrics", null);
 
             assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
             assertThat(api.get("/health/live", null).statusCode()).isEqualTo(200);

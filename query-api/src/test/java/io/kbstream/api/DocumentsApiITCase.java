@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kbstream.api.testing.ApiUnderTest;
 import io.kbstream.api.testing.Bodies;
+import io.kbstream.client.http.Response;
 import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.kafka.KafkaClients;
 import io.kbstream.schemas.AvroSerde;
 import io.kbstream.schemas.DocumentEvent;
 import io.kbstream.schemas.EventType;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,7 +57,7 @@ class DocumentsApiITCase {
     @Test
     void POST_documents_gives_202_for_valid_text_and_the_event_is_on_kafka() {
         try (KafkaConsumer<byte[], byte[]> consumer = consumerAtEnd()) {
-            HttpResponse<String> r =
+            Response r =
                     api.postJson(
                             "/v1/documents",
                             api.keyA,
@@ -100,11 +100,10 @@ class DocumentsApiITCase {
 
     @Test
     void GET_document_after_upload_gives_ACCEPTED_status() {
-        HttpResponse<String> put =
-                api.putJson("/v1/documents/doc-1", api.keyA, "{\"text\":\"some text\"}");
+        Response put = api.putJson("/v1/documents/doc-1", api.keyA, "{\"text\":\"some text\"}");
         assertThat(put.statusCode()).isEqualTo(202);
 
-        HttpResponse<String> r = api.get("/v1/documents/doc-1", api.keyA);
+        Response r = api.get("/v1/documents/doc-1", api.keyA);
 
         assertThat(r.statusCode()).isEqualTo(200);
         JsonNode body = json(r.body());
@@ -139,8 +138,7 @@ class DocumentsApiITCase {
                         "metadata",
                         "{\"kind\":\"note\"}");
 
-        HttpResponse<String> r =
-                api.sendBytes("POST", "/v1/documents", api.keyA, Bodies.multipartType(), body);
+        Response r = api.sendBytes("POST", "/v1/documents", api.keyA, Bodies.multipartType(), body);
 
         assertThat(r.statusCode()).isEqualTo(202);
         assertThat(json(r.body()).get("id").asText()).isEqualTo("notes");
@@ -150,8 +148,7 @@ class DocumentsApiITCase {
     void POST_multipart_with_unsupported_file_type_gives_415() {
         byte[] body = Bodies.multipart("x.exe", "application/x-msdownload", new byte[] {1, 2, 3});
 
-        HttpResponse<String> r =
-                api.sendBytes("POST", "/v1/documents", api.keyA, Bodies.multipartType(), body);
+        Response r = api.sendBytes("POST", "/v1/documents", api.keyA, Bodies.multipartType(), body);
 
         assertError(r, 415, "unsupported_media_type");
     }
@@ -199,7 +196,7 @@ class DocumentsApiITCase {
         byte[] twoMiB = new byte[2 * 1024 * 1024];
         java.util.Arrays.fill(twoMiB, (byte) 'a');
         try (KafkaConsumer<byte[], byte[]> consumer = consumerAtEnd()) {
-            HttpResponse<String> r =
+            Response r =
                     api.sendBytes(
                             "POST",
                             "/v1/documents",
@@ -250,10 +247,8 @@ class DocumentsApiITCase {
         assertError(api.get("/v1/documents/x", "not-a-key"), 401, "unauthorized");
         assertError(
                 api.send(
-                        api.request("/v1/search?q=x", null)
-                                .header("Authorization", "Basic Zm9vOmJhcg==")
-                                .GET()
-                                .build()),
+                        api.request("GET", "/v1/search?q=x", null)
+                                .header("Authorization", "Basic Zm9vOmJhcg==")),
                 401,
                 "unauthorized");
     }
@@ -267,7 +262,7 @@ class DocumentsApiITCase {
     void DELETE_gives_202_and_unknown_id_404() {
         api.putJson("/v1/documents/to-delete", api.keyA, "{\"text\":\"bye\"}");
 
-        HttpResponse<String> r = api.delete("/v1/documents/to-delete", api.keyA);
+        Response r = api.delete("/v1/documents/to-delete", api.keyA);
 
         assertThat(r.statusCode()).isEqualTo(202);
         assertThat(json(r.body()).get("id").asText()).isEqualTo("to-delete");
@@ -292,7 +287,7 @@ class DocumentsApiITCase {
                         "/v1/documents/a%2Fb",
                         "/v1/documents/a%00b",
                         "/v1/documents/" + "x".repeat(300))) {
-            HttpResponse<String> r = api.get(path, api.keyA);
+            Response r = api.get(path, api.keyA);
             assertThat(r.statusCode()).as(path).isIn(400, 404);
             assertThat(json(r.body()).get("error").get("code").asText()).isNotBlank();
         }
@@ -300,7 +295,7 @@ class DocumentsApiITCase {
 
     @Test
     void plain_GET_on_the_websocket_path_gives_a_json_4xx() {
-        HttpResponse<String> r = api.get("/v1/events", api.keyA);
+        Response r = api.get("/v1/events", api.keyA);
         assertThat(r.statusCode()).as(r.body()).isBetween(400, 499);
         assertThat(json(r.body()).get("error").get("code").asText()).isNotBlank();
     }
@@ -310,7 +305,7 @@ class DocumentsApiITCase {
         assertError(api.get("/v1/nothing-here", api.keyA), 404, "not_found");
     }
 
-    static void assertError(HttpResponse<String> r, int status, String code) {
+    static void assertError(Response r, int status, String code) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
         assertThat(r.headers().firstValue("Content-Type").orElse(""))
                 .startsWith("application/json");

@@ -4,7 +4,7 @@ import static io.kbstream.api.testing.Bodies.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kbstream.api.testing.ApiUnderTest;
-import io.kbstream.api.testing.WsClient;
+import io.kbstream.client.EventStream;
 import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.kafka.KafkaClients;
@@ -12,7 +12,6 @@ import io.kbstream.schemas.AvroSerde;
 import io.kbstream.schemas.DocumentState;
 import io.kbstream.schemas.DocumentStatus;
 import io.kbstream.schemas.EventKeys;
-import java.net.URI;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -44,10 +43,6 @@ class EventsSocketITCase {
         api.close();
     }
 
-    private static URI wsUri() {
-        return URI.create("ws://127.0.0.1:" + api.server.port() + "/v1/events");
-    }
-
     private static void publish(String tenant, String id, DocumentState state, String reason)
             throws Exception {
         DocumentStatus status =
@@ -72,8 +67,8 @@ class EventsSocketITCase {
 
     @Test
     void header_authenticated_socket_receives_its_tenants_statuses_only() throws Exception {
-        try (WsClient a = WsClient.connect(api.http, wsUri(), "Bearer " + api.keyA);
-                WsClient b = WsClient.connect(api.http, wsUri(), "Bearer " + api.keyB)) {
+        try (EventStream a = api.events("Bearer " + api.keyA);
+                EventStream b = api.events("Bearer " + api.keyB)) {
             assertThat(a.await("subscribed", 5)).isNotNull();
             assertThat(b.await("subscribed", 5)).isNotNull();
 
@@ -86,14 +81,14 @@ class EventsSocketITCase {
             assertThat(json(forA).get("chunkCount").asInt()).isEqualTo(3);
             String forB = b.await("doc-ws-b", 10);
             assertThat(json(forB).get("reason").asText()).isEqualTo("broken pdf");
-            assertThat(a.messages).noneMatch(m -> m.contains("doc-ws-b"));
-            assertThat(b.messages).noneMatch(m -> m.contains("doc-ws-a"));
+            assertThat(a.messages()).noneMatch(m -> m.contains("doc-ws-b"));
+            assertThat(b.messages()).noneMatch(m -> m.contains("doc-ws-a"));
         }
     }
 
     @Test
     void first_message_api_key_authenticates_and_upload_pushes_ACCEPTED() throws Exception {
-        try (WsClient a = WsClient.connect(api.http, wsUri(), null)) {
+        try (EventStream a = api.events(null)) {
             a.send("{\"apiKey\":\"" + api.keyA + "\"}");
             assertThat(a.await("subscribed", 5)).isNotNull();
 
@@ -107,14 +102,14 @@ class EventsSocketITCase {
 
     @Test
     void invalid_key_or_no_key_closes_with_1008() throws Exception {
-        try (WsClient bad = WsClient.connect(api.http, wsUri(), "Bearer wrong");
-                WsClient garbage = WsClient.connect(api.http, wsUri(), null);
-                WsClient silent = WsClient.connect(api.http, wsUri(), null)) {
+        try (EventStream bad = api.events("Bearer wrong");
+                EventStream garbage = api.events(null);
+                EventStream silent = api.events(null)) {
             garbage.send("\u0000garbage{{{");
 
-            assertThat(bad.closed.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
-            assertThat(garbage.closed.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
-            assertThat(silent.closed.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+            assertThat(bad.closed().get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+            assertThat(garbage.closed().get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+            assertThat(silent.closed().get(5, TimeUnit.SECONDS)).isEqualTo(1008);
         }
         assertThat(api.get("/health/live", null).statusCode()).isEqualTo(200);
     }
@@ -123,36 +118,36 @@ class EventsSocketITCase {
     void a_client_that_does_not_read_is_closed_with_1013_and_others_keep_receiving()
             throws Exception {
         String bigReason = "r".repeat(64 * 1024);
-        try (WsClient slow = WsClient.connect(api.http, wsUri(), "Bearer " + api.keyA, false);
-                WsClient fast = WsClient.connect(api.http, wsUri(), "Bearer " + api.keyA)) {
+        try (EventStream slow = api.events("Bearer " + api.keyA, false);
+                EventStream fast = api.events("Bearer " + api.keyA)) {
             assertThat(fast.await("subscribed", 5)).isNotNull();
             Thread.sleep(300);
-            for (int i = 0; i < 300 && !slow.closed.isDone(); i++) {
+            for (int i = 0; i < 300 && !slow.closed().isDone(); i++) {
                 publish(api.tenantA, "flood-" + i, DocumentState.PROCESSING, bigReason);
             }
             publish(api.tenantA, "after-flood", DocumentState.INDEXED, null);
 
             assertThat(fast.await("after-flood", 20)).isNotNull();
-            slow.socket.request(Long.MAX_VALUE);
-            assertThat(slow.closed.get(20, TimeUnit.SECONDS)).isEqualTo(1013);
+            slow.request(Long.MAX_VALUE);
+            assertThat(slow.closed().get(20, TimeUnit.SECONDS)).isEqualTo(1013);
         }
     }
 
     @Test
     void garbage_frames_after_subscribing_are_ignored_and_the_stream_goes_on() throws Exception {
-        try (WsClient a = WsClient.connect(api.http, wsUri(), "Bearer " + api.keyA)) {
+        try (EventStream a = api.events("Bearer " + api.keyA)) {
             assertThat(a.await("subscribed", 5)).isNotNull();
             a.send("{\"apiKey\":\"" + api.keyB + "\"}"); // no switching tenants
             a.send("\u0000{{{ not json");
-            a.socket.sendBinary(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}), true).join();
+            a.sendBinary(new byte[] {1, 2, 3});
 
             publish(api.tenantA, "after-garbage", DocumentState.INDEXED, null);
             publish(api.tenantB, "b-after-garbage", DocumentState.INDEXED, null);
 
             assertThat(a.await("\"id\":\"after-garbage\"", 10)).isNotNull();
-            assertThat(a.closed).isNotDone();
+            assertThat(a.closed()).isNotDone();
             Thread.sleep(500);
-            assertThat(a.messages).noneMatch(m -> m.contains("b-after-garbage"));
+            assertThat(a.messages()).noneMatch(m -> m.contains("b-after-garbage"));
         }
     }
 }

@@ -3,11 +3,10 @@ package io.kbstream.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kbstream.api.testing.ApiUnderTest;
-import io.kbstream.api.testing.WsClient;
+import io.kbstream.client.EventStream;
 import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.config.RedisOptions;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -64,8 +63,7 @@ class NoSecretsInLogsITCase {
                 api.get("/v1/documents/nope", api.keyA);
                 api.get("/v1/documents/x", api.keyA + "x");
                 api.postJson("/v1/documents", api.keyA, "{broken");
-                URI ws = URI.create("ws://127.0.0.1:" + api.server.port() + "/v1/events");
-                try (WsClient c = WsClient.connect(api.http, ws, null)) {
+                try (EventStream c = api.events(null)) {
                     c.send("{\"apiKey\":\"" + api.keyB + "\"}");
                     c.await("subscribed", 5);
                 }

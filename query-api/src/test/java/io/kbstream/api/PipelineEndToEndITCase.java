@@ -6,9 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kbstream.api.testing.ApiUnderTest;
 import io.kbstream.api.testing.Seeder;
-import io.kbstream.api.testing.WsClient;
+import io.kbstream.client.EventStream;
 import io.kbstream.jobs.testing.PipelineRunner;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -49,8 +48,7 @@ class PipelineEndToEndITCase {
     @Test
     void upload_is_indexed_notified_and_found_and_the_cache_follows_the_generation()
             throws Exception {
-        URI ws = URI.create("ws://127.0.0.1:" + api.server.port() + "/v1/events");
-        try (WsClient socket = WsClient.connect(api.http, ws, "Bearer " + api.keyA)) {
+        try (EventStream socket = api.events("Bearer " + api.keyA)) {
             assertThat(socket.await("subscribed", 5)).isNotNull();
             String query = "{\"query\":\"axolotl regeneration of limbs\",\"mode\":\"keyword\"}";
             JsonNode before = json(api.postJson("/v1/search", api.keyA, query).body());

@@ -8,8 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kbstream.api.testing.ApiUnderTest;
 import io.kbstream.api.testing.Seeder;
+import io.kbstream.client.http.Response;
 import java.net.URLEncoder;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,7 +72,7 @@ class SearchApiITCase {
     }
 
     private static JsonNode search(String key, String body) {
-        HttpResponse<String> r = api.postJson("/v1/search", key, body);
+        Response r = api.postJson("/v1/search", key, body);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return json(r.body());
     }
@@ -136,7 +136,7 @@ class SearchApiITCase {
 
     @Test
     void GET_search_with_query_params_works() {
-        HttpResponse<String> r =
+        Response r =
                 api.get(
                         "/v1/search?q=" + enc("programming language") + "&k=1&mode=hybrid",
                         api.keyA);
@@ -225,7 +225,7 @@ class SearchApiITCase {
                         "\uD83D\uDE00 emoji");
         for (String q : nasty) {
             for (String mode : List.of("keyword", "hybrid")) {
-                HttpResponse<String> r =
+                Response r =
                         api.postJson(
                                 "/v1/search",
                                 api.keyA,

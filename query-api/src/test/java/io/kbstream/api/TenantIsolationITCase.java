@@ -7,8 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kbstream.api.testing.ApiUnderTest;
 import io.kbstream.api.testing.Seeder;
-import io.kbstream.api.testing.WsClient;
-import java.net.URI;
+import io.kbstream.client.EventStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -159,25 +158,24 @@ class TenantIsolationITCase {
 
     @Test
     void events_of_tenant_A_never_reach_a_socket_of_tenant_B() throws Exception {
-        URI uri = URI.create("ws://127.0.0.1:" + api.server.port() + "/v1/events");
-        try (WsClient byHeader = WsClient.connect(api.http, uri, "Bearer " + api.keyB);
-                WsClient byMessage = WsClient.connect(api.http, uri, null);
-                WsClient claimsTenant = WsClient.connect(api.http, uri, null);
-                WsClient a = WsClient.connect(api.http, uri, "Bearer " + api.keyA)) {
+        try (EventStream byHeader = api.events("Bearer " + api.keyB);
+                EventStream byMessage = api.events(null);
+                EventStream claimsTenant = api.events(null);
+                EventStream a = api.events("Bearer " + api.keyA)) {
             byMessage.send(
                     "{\"apiKey\":" + quote(api.keyB) + ",\"tenant\":" + quote(api.tenantA) + "}");
             claimsTenant.send("{\"tenant\":" + quote(api.tenantA) + "}");
             assertThat(byHeader.await("subscribed", 5)).contains(api.tenantB);
             assertThat(byMessage.await("subscribed", 5)).contains(api.tenantB);
-            assertThat(claimsTenant.closed.get(5, TimeUnit.SECONDS)).isEqualTo(1008);
+            assertThat(claimsTenant.closed().get(5, TimeUnit.SECONDS)).isEqualTo(1008);
             assertThat(a.await("subscribed", 5)).isNotNull();
             byHeader.send("{\"apiKey\":" + quote(api.keyA) + "}"); // no switching once subscribed
 
             api.putJson("/v1/documents/ws-secret", api.keyA, "{\"text\":\"" + SECRET_WORD + "\"}");
 
             assertThat(a.await("ws-secret", 10)).isNotNull();
-            for (WsClient b : List.of(byHeader, byMessage)) {
-                assertThat(b.messages).allSatisfy(m -> assertThat(m).doesNotContain("ws-secret"));
+            for (EventStream b : List.of(byHeader, byMessage)) {
+                assertThat(b.messages()).allSatisfy(m -> assertThat(m).doesNotContain("ws-secret"));
                 assertThat(b.await("ws-secret", 1)).isNull();
             }
         }

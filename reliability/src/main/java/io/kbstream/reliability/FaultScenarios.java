@@ -54,7 +54,7 @@ public final class FaultScenarios {
      */
     public ScenarioResult kafkaBrokerKilled() throws Exception {
         Ledger ledger = new Ledger();
-        KbClient client = stack.client(tenant(runId, "kafka"), ledger);
+        LedgerClient client = stack.client(tenant(runId, "kafka"), ledger);
         UploadFault fault =
                 killDuringUploads(client, "kafka", 2, Duration.ofMillis(100), settings.outage());
         Map<String, Object> observed = answersDuring(ledger, fault.outage());
@@ -74,7 +74,7 @@ public final class FaultScenarios {
     public ScenarioResult shardKilled() throws Exception {
         Ledger ledger = new Ledger();
         String tenant = tenant(runId, "shard");
-        KbClient client = stack.client(tenant, ledger);
+        LedgerClient client = stack.client(tenant, ledger);
         uploadAll(client, "shard", settings.docs());
         awaitIndexedAtLeast(tenant, ledger, settings.docs() / 4);
         Outage outage = Outage.begin(() -> stack.kill(stack.shard(1)));
@@ -98,7 +98,7 @@ public final class FaultScenarios {
     public ScenarioResult redisKilled() throws Exception {
         Ledger ledger = new Ledger();
         String tenant = tenant(runId, "redis");
-        KbClient client = stack.client(tenant, ledger);
+        LedgerClient client = stack.client(tenant, ledger);
         uploadAll(client, "redis", settings.docs() / 2);
         audit.awaitSettled(tenant, ledger.expected(), settings.settleTimeout());
         Map<String, Object> observed = new LinkedHashMap<>();
@@ -138,7 +138,7 @@ public final class FaultScenarios {
     public ScenarioResult pipelineKilled() throws Exception {
         Ledger ledger = new Ledger();
         String tenant = tenant(runId, "pipeline");
-        KbClient client = stack.client(tenant, ledger);
+        LedgerClient client = stack.client(tenant, ledger);
         // three times the documents and the kill at the first indexed one: an idle machine
         // indexes a few dozen documents in about a second, faster than the kill goes through
         int docs = 3 * settings.docs();
@@ -168,7 +168,7 @@ public final class FaultScenarios {
     /** The API is SIGKILLed under upload load and restarted: no acknowledged upload is lost. */
     public ScenarioResult apiKilled() throws Exception {
         Ledger ledger = new Ledger();
-        KbClient client = stack.client(tenant(runId, "api"), ledger);
+        LedgerClient client = stack.client(tenant(runId, "api"), ledger);
         UploadFault fault =
                 killDuringUploads(client, "api", 4, Duration.ofMillis(50), Duration.ZERO);
         Map<String, Object> observed = new LinkedHashMap<>();
@@ -191,7 +191,7 @@ public final class FaultScenarios {
      * upload is acknowledged again; returns when every document is acknowledged.
      */
     private UploadFault killDuringUploads(
-            KbClient client, String service, int clients, Duration pace, Duration down)
+            LedgerClient client, String service, int clients, Duration pace, Duration down)
             throws Exception {
         // slow enough that most documents are still to come when the kill has gone through
         Duration paced = max(pace, down.multipliedBy(2L * clients).dividedBy(settings.docs()));
@@ -226,7 +226,7 @@ public final class FaultScenarios {
         return row;
     }
 
-    private void uploadAll(KbClient client, String prefix, int count) throws Exception {
+    private void uploadAll(LedgerClient client, String prefix, int count) throws Exception {
         try (Uploads uploads = new Uploads(client, corpus, prefix, count, Duration.ZERO).start(4)) {
             if (!uploads.await(settings.settleTimeout())) {
                 throw new IllegalStateException("uploads of " + prefix + " were not acknowledged");
@@ -261,7 +261,7 @@ public final class FaultScenarios {
     }
 
     /** Uploads probe documents every 250 ms until one is acknowledged; seconds since restart. */
-    private double probeUploads(KbClient client, String prefix, Outage outage)
+    private double probeUploads(LedgerClient client, String prefix, Outage outage)
             throws InterruptedException {
         for (int n = 0; outage.sinceRestart() < settings.settleTimeout().toSeconds(); n++) {
             if (client.put(corpus.doc(prefix, n)).acknowledged()) {
@@ -274,7 +274,9 @@ public final class FaultScenarios {
 
     /** Searches every 250 ms until {@code normal} holds; seconds since restart. */
     private double probeSearches(
-            KbClient client, Outage outage, java.util.function.Predicate<KbClient.Search> normal)
+            LedgerClient client,
+            Outage outage,
+            java.util.function.Predicate<LedgerClient.Search> normal)
             throws InterruptedException {
         Random random = new Random(settings.seed());
         while (outage.sinceRestart() < settings.settleTimeout().toSeconds()) {
@@ -287,14 +289,14 @@ public final class FaultScenarios {
     }
 
     /** Searches for {@code duration}; counts answers by status and partial/cached flags. */
-    private Map<String, Object> searchesFor(KbClient client, Duration duration)
+    private Map<String, Object> searchesFor(LedgerClient client, Duration duration)
             throws InterruptedException {
         Random random = new Random(settings.seed() + 1);
         Map<String, Object> counts = new TreeMap<>();
         List<Long> nanos = new ArrayList<>();
         long end = System.nanoTime() + duration.toNanos();
         while (System.nanoTime() < end) {
-            KbClient.Search s = client.search(Corpus.query(random));
+            LedgerClient.Search s = client.search(Corpus.query(random));
             nanos.add(s.nanos());
             counts.merge("searchStatus" + s.status(), 1, (a, b) -> (int) a + (int) b);
             if (s.partial()) {

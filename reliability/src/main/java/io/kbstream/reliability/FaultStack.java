@@ -1,14 +1,17 @@
 package io.kbstream.reliability;
 
 import io.kbstream.api.ApiKeys;
-import io.kbstream.cli.stack.AppProcess;
-import io.kbstream.cli.stack.LocalStack;
-import io.kbstream.cli.stack.StackException;
-import io.kbstream.cli.stack.StackService;
+import io.kbstream.client.ApiClient;
+import io.kbstream.client.http.HttpTransport;
 import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.StackOptions;
 import io.kbstream.core.store.ShardedStore;
+import io.kbstream.deploy.FlinkRestClient;
+import io.kbstream.stack.AppProcess;
+import io.kbstream.stack.LocalStack;
+import io.kbstream.stack.StackException;
+import io.kbstream.stack.StackService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -32,6 +35,8 @@ public final class FaultStack implements AutoCloseable {
     private final LocalStack stack;
     private final Map<String, String> keys;
     private final Consumer<String> log;
+    // one connection pool for every client of the run
+    private final HttpTransport transport = new HttpTransport(Duration.ofSeconds(3));
 
     private FaultStack(LocalStack stack, Map<String, String> keys, Consumer<String> log) {
         this.stack = stack;
@@ -107,8 +112,14 @@ public final class FaultStack implements AutoCloseable {
         return "http://127.0.0.1:" + config().get(ApiOptions.PORT);
     }
 
-    public KbClient client(String tenant, Ledger ledger) {
-        return new KbClient(apiUrl(), keys.get(tenant), ledger);
+    public LedgerClient client(String tenant, Ledger ledger) {
+        return new LedgerClient(
+                ApiClient.builder(apiUrl())
+                        .apiKey(keys.get(tenant))
+                        .requestTimeout(Duration.ofSeconds(20))
+                        .transport(transport)
+                        .build(),
+                ledger);
     }
 
     public AppProcess pipeline() {
@@ -156,27 +167,12 @@ public final class FaultStack implements AutoCloseable {
     /** The pipeline's Flink jobs and their states, from its REST API ({@code /jobs/overview}). */
     public String flinkJobs() {
         try {
-            java.net.http.HttpResponse<String> overview =
-                    java.net.http.HttpClient.newHttpClient()
-                            .send(
-                                    java.net.http.HttpRequest.newBuilder(
-                                                    java.net.URI.create(
-                                                            stack.pipeline().endpoint()
-                                                                    + "/jobs/overview"))
-                                            .timeout(Duration.ofSeconds(10))
-                                            .build(),
-                                    java.net.http.HttpResponse.BodyHandlers.ofString());
-            List<String> states = new ArrayList<>();
-            new com.fasterxml.jackson.databind.ObjectMapper()
-                    .readTree(overview.body())
-                    .path("jobs")
-                    .forEach(job -> states.add(job.path("state").asText()));
-            return String.join(",", states);
-        } catch (IOException e) {
+            return String.join(
+                    ",",
+                    new FlinkRestClient(java.net.URI.create(stack.pipeline().endpoint()))
+                            .jobStates());
+        } catch (RuntimeException e) {
             return "unreachable";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "interrupted";
         }
     }
 

@@ -26,7 +26,7 @@ final class SoakWorker implements Runnable {
         }
     }
 
-    private final KbClient client;
+    private final LedgerClient client;
     private final Corpus corpus;
     private final String prefix;
     private final Random random;
@@ -38,7 +38,7 @@ final class SoakWorker implements Runnable {
     private int next;
 
     SoakWorker(
-            KbClient client,
+            LedgerClient client,
             Corpus corpus,
             String prefix,
             long seed,
@@ -75,7 +75,7 @@ final class SoakWorker implements Runnable {
 
     private void search() {
         long start = System.nanoTime();
-        KbClient.Search s = client.search(Corpus.query(random));
+        LedgerClient.Search s = client.search(Corpus.query(random));
         if (s.status() == 200) {
             phase.get().search().recordValue(s.nanos() / 1000);
             searches.add(new SoakWindows.Sample(start, s.nanos()));

@@ -15,7 +15,7 @@ final class Uploads implements AutoCloseable {
     /** The API says Retry-After: 5; a second keeps scenarios short while still backing off. */
     private static final long RETRY_MILLIS = 1000;
 
-    private final KbClient client;
+    private final LedgerClient client;
     private final Corpus corpus;
     private final String prefix;
     private final int count;
@@ -25,7 +25,7 @@ final class Uploads implements AutoCloseable {
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final List<Thread> threads = new ArrayList<>();
 
-    Uploads(KbClient client, Corpus corpus, String prefix, int count, Duration pace) {
+    Uploads(LedgerClient client, Corpus corpus, String prefix, int count, Duration pace) {
         this.client = client;
         this.corpus = corpus;
         this.prefix = prefix;

@@ -21,6 +21,14 @@ class MigrationFilesTest {
             Pattern.compile(
                     "CREATE\\s+(TABLE|INDEX|EXTENSION|UNIQUE\\s+INDEX)\\s+(\\S+\\s+\\S+\\s+\\S+)",
                     Pattern.CASE_INSENSITIVE);
+    private static final Pattern ADD_COLUMN =
+            Pattern.compile("ADD\\s+COLUMN\\s+(\\S+\\s+\\S+\\s+\\S+)", Pattern.CASE_INSENSITIVE);
+    private static final Pattern DROP =
+            Pattern.compile(
+                    "DROP\\s+(INDEX|COLUMN|TABLE|TRIGGER|FUNCTION)\\s+(\\S+\\s+\\S+)",
+                    Pattern.CASE_INSENSITIVE);
+    private static final Pattern OTHER_CREATE =
+            Pattern.compile("CREATE\\s+(FUNCTION|TRIGGER)", Pattern.CASE_INSENSITIVE);
 
     private static List<Path> migrations() throws IOException {
         try (Stream<Path> files = Files.list(Path.of("sql"))) {
@@ -44,14 +52,31 @@ class MigrationFilesTest {
         for (Path file : migrations()) {
             String sql = stripComments(Files.readString(file, StandardCharsets.UTF_8));
             Matcher m = CREATE.matcher(sql);
-            int creates = 0;
+            int changes = 0;
             while (m.find()) {
-                creates++;
+                changes++;
                 assertThat(m.group(2).toUpperCase(Locale.ROOT))
                         .as("%s: %s", file, m.group())
                         .startsWith("IF NOT EXISTS");
             }
-            assertThat(creates).as("%s creates something", file).isPositive();
+            Matcher add = ADD_COLUMN.matcher(sql);
+            while (add.find()) {
+                changes++;
+                assertThat(add.group(1).toUpperCase(Locale.ROOT))
+                        .as("%s: %s", file, add.group())
+                        .startsWith("IF NOT EXISTS");
+            }
+            Matcher drop = DROP.matcher(sql);
+            while (drop.find()) {
+                assertThat(drop.group(2).toUpperCase(Locale.ROOT))
+                        .as("%s: %s", file, drop.group())
+                        .startsWith("IF EXISTS");
+            }
+            Matcher other = OTHER_CREATE.matcher(sql);
+            assertThat(other.find())
+                    .as("%s: functions and triggers are CREATE OR REPLACE", file)
+                    .isFalse();
+            assertThat(changes).as("%s creates or adds something", file).isPositive();
             assertThat(sql.toUpperCase(Locale.ROOT))
                     .as("%s: the applier owns transactions", file)
                     .doesNotContain("BEGIN;")
@@ -61,12 +86,16 @@ class MigrationFilesTest {
     }
 
     @Test
-    void chunksHoldThe384DimensionalEmbeddingWithAnHnswCosineIndex() throws IOException {
+    void chunksHoldThe384DimensionalEmbeddingWithAnHnswCosineIndexAndBm25Postings()
+            throws IOException {
         String all =
                 String.join("\n", migrations().stream().map(MigrationFilesTest::read).toList());
         assertThat(all).contains("embedding  vector(384) NOT NULL");
         assertThat(all).contains("USING hnsw (embedding vector_cosine_ops)");
-        assertThat(all).contains("USING gin (tsv)");
+        assertThat(all)
+                .contains("ON bm25_postings (term_id, impact DESC)")
+                .contains("REFERENCING OLD TABLE AS removed")
+                .contains("REFERENCING NEW TABLE AS added");
     }
 
     private static String read(Path p) {

@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.kbstream.api.ApiKeys;
 import io.kbstream.api.ApiServer;
+import io.kbstream.client.ApiClient;
+import io.kbstream.client.SearchQuery;
+import io.kbstream.client.SearchResult;
+import io.kbstream.client.Upload;
 import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PostgresOptions;
@@ -14,10 +18,6 @@ import io.kbstream.core.redis.RedisConnections;
 import io.kbstream.core.store.ChunkRow;
 import io.kbstream.core.store.IndexedDocument;
 import io.kbstream.core.store.ShardedStore;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,8 +38,8 @@ import redis.clients.jedis.JedisPooled;
 
 /**
  * Load benchmark of the query API on loopback: starts a real {@link ApiServer} on the local stack
- * (fresh tenant and key), seeds documents straight into the shards, then measures with an async
- * java.net.http client, every phase bounded in count and time:
+ * (fresh tenant and key), seeds documents straight into the shards, then measures with the
+ * project's API client (its async calls), every phase bounded in count and time:
  *
  * <ol>
  *   <li>upload acknowledgement (202 after Kafka acks) at a fixed open-loop rate and a cap on
@@ -158,12 +158,8 @@ public final class ApiLoadBenchmark {
 
     private static Map<String, Object> run(int port, String key, String uploadKey, Random random)
             throws Exception {
-        HttpClient http =
-                HttpClient.newBuilder()
-                        .version(HttpClient.Version.HTTP_1_1)
-                        .connectTimeout(Duration.ofSeconds(5))
-                        .build();
-        URI base = URI.create("http://127.0.0.1:" + port);
+        ApiClient search = ApiClient.of("http://127.0.0.1:" + port, key);
+        ApiClient upload = search.withApiKey(uploadKey);
         Map<String, Object> results = new LinkedHashMap<>();
 
         // warm up JIT, pools and the embedder
@@ -171,12 +167,12 @@ public final class ApiLoadBenchmark {
         for (int i = 0; i < 50; i++) {
             warm.add("warm up " + i + " " + sentence(random, 3));
         }
-        closedLoop(http, base, key, warm, 4, Duration.ofSeconds(60));
-        openLoopUploads(http, base, uploadKey, 50, 50, random);
+        closedLoop(search, warm, 4, Duration.ofSeconds(60));
+        openLoopUploads(upload, 50, 50, random);
 
-        Phase upload = openLoopUploads(http, base, uploadKey, UPLOAD_COUNT, UPLOAD_RATE, random);
-        results.put("upload", upload.summary());
-        print("upload ack", upload);
+        Phase uploads = openLoopUploads(upload, UPLOAD_COUNT, UPLOAD_RATE, random);
+        results.put("upload", uploads.summary());
+        print("upload ack", uploads);
 
         String runWord = Long.toString(System.nanoTime() % 1_000_000_007L, 36);
         List<String> queries = new ArrayList<>();
@@ -184,15 +180,15 @@ public final class ApiLoadBenchmark {
             // a per-run word makes every query new to the embedding cache too
             queries.add(sentence(random, 3 + random.nextInt(4)) + " " + runWord + i);
         }
-        Phase uncached = closedLoop(http, base, key, queries, UNCACHED_CONCURRENCY, PHASE_LIMIT);
+        Phase uncached = closedLoop(search, queries, UNCACHED_CONCURRENCY, PHASE_LIMIT);
         results.put("searchUncached", uncached.summary());
         print("search uncached", uncached);
 
-        Phase cachedOne = closedLoop(http, base, key, queries, 1, CACHED_DURATION);
+        Phase cachedOne = closedLoop(search, queries, 1, CACHED_DURATION);
         results.put("searchCached", cachedOne.summary());
         print("search cached", cachedOne);
 
-        Phase cached = closedLoop(http, base, key, queries, CACHED_CONCURRENCY, CACHED_DURATION);
+        Phase cached = closedLoop(search, queries, CACHED_CONCURRENCY, CACHED_DURATION);
         results.put("searchCachedThroughput", cached.summary());
         print("search cached x" + CACHED_CONCURRENCY, cached);
         return results;
@@ -253,8 +249,7 @@ public final class ApiLoadBenchmark {
     }
 
     /** {@code count} uploads started at {@code rate}/s, at most a fixed number in flight. */
-    private static Phase openLoopUploads(
-            HttpClient http, URI base, String key, int count, int rate, Random random)
+    private static Phase openLoopUploads(ApiClient api, int count, int rate, Random random)
             throws InterruptedException {
         Phase phase =
                 new Phase(
@@ -278,18 +273,14 @@ public final class ApiLoadBenchmark {
                 break;
             }
             inFlight.acquire();
-            String body =
-                    "{\"title\":\"bench\",\"text\":\""
-                            + sentence(random, 150)
-                            + "\",\"metadata\":{\"bench\":true}}";
-            HttpRequest request =
-                    HttpRequest.newBuilder(base.resolve("/v1/documents"))
-                            .header("Authorization", "Bearer " + key)
-                            .header("Content-Type", "application/json")
-                            .timeout(Duration.ofSeconds(30))
-                            .POST(HttpRequest.BodyPublishers.ofString(body))
-                            .build();
-            all.add(timed(http, request, phase, 202).whenComplete((r, e) -> inFlight.release()));
+            Upload doc =
+                    Upload.text(sentence(random, 150))
+                            .title("bench")
+                            .metadata(Map.of("bench", "true"));
+            all.add(
+                    timed(() -> api.uploadAsync(doc), phase, r -> false)
+                            .whenComplete((r, e) -> inFlight.release())
+                            .exceptionally(e -> null));
         }
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
         phase.elapsedNanos = System.nanoTime() - start;
@@ -298,12 +289,7 @@ public final class ApiLoadBenchmark {
 
     /** Each worker sends the next search as soon as its previous one answered. */
     private static Phase closedLoop(
-            HttpClient http,
-            URI base,
-            String key,
-            List<String> queries,
-            int concurrency,
-            Duration limit) {
+            ApiClient api, List<String> queries, int concurrency, Duration limit) {
         Phase phase =
                 new Phase(
                         queries.size()
@@ -327,18 +313,12 @@ public final class ApiLoadBenchmark {
                                         return;
                                     }
                                     String q = queries.get(i % queries.size());
-                                    HttpRequest request =
-                                            HttpRequest.newBuilder(base.resolve("/v1/search"))
-                                                    .header("Authorization", "Bearer " + key)
-                                                    .header("Content-Type", "application/json")
-                                                    .timeout(Duration.ofSeconds(30))
-                                                    .POST(
-                                                            HttpRequest.BodyPublishers.ofString(
-                                                                    "{\"query\":\""
-                                                                            + q
-                                                                            + "\",\"k\":10}"))
-                                                    .build();
-                                    timed(http, request, phase, 200).join();
+                                    timed(
+                                                    () -> api.searchAsync(SearchQuery.of(q)),
+                                                    phase,
+                                                    SearchResult::cached)
+                                            .exceptionally(e -> null)
+                                            .join();
                                 }
                             }));
         }
@@ -347,23 +327,28 @@ public final class ApiLoadBenchmark {
         return phase;
     }
 
-    private static CompletableFuture<HttpResponse<String>> timed(
-            HttpClient http, HttpRequest request, Phase phase, int expected) {
+    /** Times one call from before it is sent; {@code cached} tells a cache hit from its answer. */
+    private static <T> CompletableFuture<T> timed(
+            java.util.function.Supplier<CompletableFuture<T>> call,
+            Phase phase,
+            java.util.function.Predicate<T> cached) {
         long t0 = System.nanoTime();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+        return call.get()
                 .whenComplete(
                         (r, e) -> {
                             long nanos = System.nanoTime() - t0;
-                            if (e == null && r.statusCode() == expected) {
+                            if (e == null) {
                                 phase.record(nanos);
                                 phase.ok.incrementAndGet();
-                                if (r.body().contains("\"cached\":true")) {
+                                if (cached.test(r)) {
                                     phase.cachedHits.incrementAndGet();
                                 }
                             } else {
                                 phase.failed.incrementAndGet();
                                 phase.failures.add(
-                                        e != null ? e.toString() : r.statusCode() + " " + r.body());
+                                        e.getCause() != null
+                                                ? e.getCause().toString()
+                                                : e.toString());
                             }
                         });
     }

@@ -21,6 +21,7 @@ import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.embed.Embedder;
 import io.kbstream.core.embed.Embedders;
 import io.kbstream.core.extract.TextExtractor;
+import io.kbstream.core.store.Bm25Settings;
 import io.kbstream.core.store.ChunkHit;
 import io.kbstream.core.store.ChunkRow;
 import io.kbstream.core.store.IndexedDocument;
@@ -55,6 +56,8 @@ public final class SyncBaselineServer implements AutoCloseable {
     private final UploadParser parser;
     private final ResultMerger merger;
     private final int efSearch;
+    private final Bm25Settings bm25;
+    private final int exactBelowChunks;
     // versions only need to grow per document; wall-clock micros plus a counter do that here
     private final AtomicLong versions = new AtomicLong(System.currentTimeMillis() * 1000);
     private Javalin app;
@@ -67,6 +70,8 @@ public final class SyncBaselineServer implements AutoCloseable {
         this.parser = new UploadParser(config.get(ApiOptions.MAX_UPLOAD_BYTES));
         this.merger = new ResultMerger(Fusion.from(config));
         this.efSearch = config.get(PostgresOptions.EF_SEARCH);
+        this.bm25 = Bm25Settings.fromConfig(config);
+        this.exactBelowChunks = config.get(PostgresOptions.EXACT_BELOW_CHUNKS);
     }
 
     public static void main(String[] args) throws Exception {
@@ -211,13 +216,14 @@ public final class SyncBaselineServer implements AutoCloseable {
                                 q,
                                 candidates,
                                 request.filter(),
-                                Math.max(efSearch, candidates)));
+                                Math.max(efSearch, candidates),
+                                exactBelowChunks));
             }
-            if (keyword) {
-                keywordHits.add(
-                        store.keywordSearch(
-                                shard, tenant, request.query(), candidates, request.filter()));
-            }
+        }
+        if (keyword) {
+            keywordHits.add(
+                    store.keywordSearch(
+                            tenant, request.query(), candidates, request.filter(), bm25));
         }
         List<ChunkHit> v = ResultMerger.bestChunkPerDocument(vectorHits);
         List<ChunkHit> k = ResultMerger.bestChunkPerDocument(keywordHits);

@@ -1,6 +1,12 @@
 package io.kbstream.benchmark.eval;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.kbstream.client.Accepted;
+import io.kbstream.client.ApiClient;
+import io.kbstream.client.ApiException;
+import io.kbstream.client.SearchMode;
+import io.kbstream.client.SearchQuery;
+import io.kbstream.client.SearchResult;
+import io.kbstream.client.Upload;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -9,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
@@ -25,7 +32,7 @@ public final class Evaluation {
     public static final int UPLOADS_IN_FLIGHT = 12;
 
     private final BeirDataset data;
-    private final SearchApi api;
+    private final ApiClient api;
     private final LongSupplier indexedDocuments;
     private final PrintStream out;
 
@@ -34,7 +41,7 @@ public final class Evaluation {
      *     shard)
      */
     public Evaluation(
-            BeirDataset data, SearchApi api, LongSupplier indexedDocuments, PrintStream out) {
+            BeirDataset data, ApiClient api, LongSupplier indexedDocuments, PrintStream out) {
         this.data = data;
         this.api = api;
         this.indexedDocuments = indexedDocuments;
@@ -88,18 +95,11 @@ public final class Evaluation {
             pending.add(
                     putWithRetry(doc, 5)
                             .whenComplete(
-                                    (answer, error) -> {
+                                    (accepted, error) -> {
                                         inFlight.release();
                                         if (error != null) {
-                                            failure.compareAndSet(null, doc.id() + ": " + error);
-                                        } else if (!answer.ok()) {
                                             failure.compareAndSet(
-                                                    null,
-                                                    doc.id()
-                                                            + ": "
-                                                            + answer.status()
-                                                            + " "
-                                                            + answer.body());
+                                                    null, doc.id() + ": " + apiError(error));
                                         }
                                     }));
         }
@@ -112,11 +112,17 @@ public final class Evaluation {
     }
 
     /** 429 and 503 are the API asking to come back later: wait a little and try again. */
-    private CompletableFuture<SearchApi.Answer> putWithRetry(BeirDataset.Doc doc, int attempts) {
-        return api.putDocument(doc.id(), doc.title(), doc.indexedText())
-                .thenCompose(
-                        answer -> {
-                            if ((answer.status() == 429 || answer.status() == 503)
+    private CompletableFuture<Accepted> putWithRetry(BeirDataset.Doc doc, int attempts) {
+        return api.putAsync(
+                        doc.id(),
+                        new Upload(doc.title(), doc.indexedText(), "text/plain", Map.of()))
+                .handle(
+                        (accepted, error) -> {
+                            if (error == null) {
+                                return CompletableFuture.completedFuture(accepted);
+                            }
+                            if (apiError(error) instanceof ApiException e
+                                    && (e.status() == 429 || e.status() == 503)
                                     && attempts > 1) {
                                 return CompletableFuture.supplyAsync(
                                                 () -> null,
@@ -124,8 +130,15 @@ public final class Evaluation {
                                                         1, java.util.concurrent.TimeUnit.SECONDS))
                                         .thenCompose(x -> putWithRetry(doc, attempts - 1));
                             }
-                            return CompletableFuture.completedFuture(answer);
-                        });
+                            return CompletableFuture.<Accepted>failedFuture(apiError(error));
+                        })
+                .thenCompose(f -> f);
+    }
+
+    private static Throwable apiError(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null
+                ? error.getCause()
+                : error;
     }
 
     private void waitIndexed(int total, long before, Duration stall) throws InterruptedException {
@@ -205,34 +218,26 @@ public final class Evaluation {
         int partial = 0;
         int cached = 0;
         for (Map.Entry<String, String> q : data.queries().entrySet()) {
-            SearchApi.Answer answer = null;
-            for (int attempt = 0; attempt < 5; attempt++) {
+            SearchQuery query = SearchQuery.of(q.getValue()).mode(SearchMode.parse(mode)).k(k);
+            SearchResult answer = null;
+            for (int attempt = 0; answer == null; attempt++) {
                 long t0 = System.nanoTime();
-                answer = api.search(q.getValue(), mode, k);
-                if (answer.ok()) {
+                try {
+                    answer = api.search(query);
                     latencies.record(System.nanoTime() - t0);
-                    break;
+                } catch (ApiException e) {
+                    if (attempt == 4 || (e.status() != 429 && e.status() != 503)) {
+                        throw new IOException(
+                                "search of query " + q.getKey() + " failed: " + e.getMessage(), e);
+                    }
+                    Thread.sleep(500);
                 }
-                if (answer.status() != 429 && answer.status() != 503) {
-                    break;
-                }
-                Thread.sleep(500);
             }
-            if (!answer.ok()) {
-                throw new IOException(
-                        "search of query "
-                                + q.getKey()
-                                + " failed: "
-                                + answer.status()
-                                + " "
-                                + answer.body());
-            }
-            JsonNode body = answer.body();
-            partial += body.path("partial").asBoolean() ? 1 : 0;
-            cached += body.path("cached").asBoolean() ? 1 : 0;
+            partial += answer.partial() ? 1 : 0;
+            cached += answer.cached() ? 1 : 0;
             List<Ranking.Hit> hits = new ArrayList<>();
-            for (JsonNode hit : body.path("results")) {
-                hits.add(new Ranking.Hit(hit.path("id").asText(), hit.path("score").asDouble()));
+            for (SearchResult.Hit hit : answer.results()) {
+                hits.add(new Ranking.Hit(hit.id(), hit.score()));
             }
             run.put(q.getKey(), hits);
         }

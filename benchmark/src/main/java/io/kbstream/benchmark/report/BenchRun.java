@@ -4,15 +4,17 @@ import io.kbstream.api.ApiKeys;
 import io.kbstream.benchmark.baseline.SyncBaselineServer;
 import io.kbstream.benchmark.load.Target;
 import io.kbstream.benchmark.load.Workload;
+import io.kbstream.client.ApiClient;
 import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.redis.IndexGenerations;
 import io.kbstream.core.redis.RedisConnections;
 import io.kbstream.core.store.ShardedStore;
+import io.kbstream.stack.LocalStack;
+import io.kbstream.stack.Processes;
 import java.io.File;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -57,7 +59,9 @@ public final class BenchRun {
                         "-D" + ApiOptions.KEYS.key() + "=" + String.join(",", entries),
                         "-D" + ApiOptions.RATE_LIMIT_PER_SECOND.key() + "=1000000",
                         "-D" + ApiOptions.RATE_LIMIT_BURST.key() + "=1000000");
-        Path logs = KbConfig.home().resolve(".kb/run");
+        // logs and pid files beside the stack's own: kb stack status shows, kb stack down stops
+        // them
+        Path logs = LocalStack.runDir(base);
         Files.createDirectories(logs);
         Workload workload = Workload.load(dataDir, Math.max(settings.bulkDocs(), 1000));
         Map<String, Object> header = header(settings, runId, dataDir);
@@ -193,7 +197,10 @@ public final class BenchRun {
         throw new IllegalStateException("no free loopback port from " + from);
     }
 
-    /** A JVM of ours on this machine's classpath, stopped (and waited for) on close. */
+    /**
+     * A JVM of ours on this machine's classpath, tracked by a pid file in the stack's run folder
+     * while it runs, stopped (and waited for) on close.
+     */
     static final class Child implements AutoCloseable {
         private final Process process;
         private final Path log;
@@ -227,6 +234,7 @@ public final class BenchRun {
                             .redirectOutput(log.toFile())
                             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                             .start();
+            Processes.track(p, logs.resolve(name + ".pid"));
             return new Child(p, log);
         }
 
@@ -236,21 +244,14 @@ public final class BenchRun {
 
         void awaitHttp(int port, Duration limit) throws Exception {
             long deadline = System.nanoTime() + limit.toNanos();
+            ApiClient api =
+                    ApiClient.builder("http://127.0.0.1:" + port)
+                            .connectTimeout(Duration.ofSeconds(1))
+                            .build();
             while (System.nanoTime() < deadline) {
                 requireAlive();
-                try {
-                    HttpURLConnection c =
-                            (HttpURLConnection)
-                                    URI.create("http://127.0.0.1:" + port + "/health/live")
-                                            .toURL()
-                                            .openConnection();
-                    c.setConnectTimeout(1000);
-                    c.setReadTimeout(2000);
-                    if (c.getResponseCode() == 200) {
-                        return;
-                    }
-                } catch (IOException notYet) {
-                    // starting
+                if (api.live()) {
+                    return;
                 }
                 Thread.sleep(500);
             }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kbstream.api.ApiKeys;
 import io.kbstream.api.ApiServer;
+import io.kbstream.client.ApiClient;
 import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
@@ -84,7 +85,7 @@ class EvalSubsetITCase {
                 Evaluation eval =
                         new Evaluation(
                                 data,
-                                new SearchApi("http://127.0.0.1:" + server.port(), key),
+                                ApiClient.of("http://127.0.0.1:" + server.port(), key),
                                 () -> count(store, tenant),
                                 System.out);
                 assertThat(eval.index(Duration.ofMinutes(2))).as("uploaded").isTrue();

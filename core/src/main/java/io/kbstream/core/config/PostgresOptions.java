@@ -97,4 +97,48 @@ public final class PostgresOptions {
                     .withDescription(
                             "HNSW ef_search per shard query: candidates examined (higher: better recall,"
                                     + " slower).");
+
+    public static final ConfigOption<Integer> EXACT_BELOW_CHUNKS =
+            ConfigOption.key("kb.search.exact-below-chunks")
+                    .intType()
+                    .defaultValue(10_000)
+                    .withDescription(
+                            "A tenant with fewer chunks than this on a shard is searched there by"
+                                    + " exact vector search (its rows by the tenant index) instead"
+                                    + " of HNSW, whose graph holds every tenant's vectors; 0: never.");
+
+    public static final ConfigOption<Double> BM25_K1 =
+            ConfigOption.key("kb.search.bm25.k1")
+                    .doubleType()
+                    .defaultValue(1.2)
+                    .withDescription(
+                            "BM25 k1 (term-frequency saturation) of keyword search, as Lucene's"
+                                    + " BM25Similarity.");
+
+    public static final ConfigOption<Double> BM25_B =
+            ConfigOption.key("kb.search.bm25.b")
+                    .doubleType()
+                    .defaultValue(0.75)
+                    .withDescription(
+                            "BM25 b (length normalization, 0..1) of keyword search. The postings are"
+                                    + " ordered for b > 0: at b = 0 fewer answers are proven exact"
+                                    + " early.");
+
+    public static final ConfigOption<Integer> BM25_POSTINGS_PER_TERM =
+            ConfigOption.key("kb.search.bm25.postings-per-term")
+                    .intType()
+                    .defaultValue(256)
+                    .withDescription(
+                            "Postings of each query term a shard reads first, highest impact first;"
+                                    + " four times more per round until the top-k is proven exact.");
+
+    public static final ConfigOption<Integer> BM25_MAX_POSTINGS_PER_TERM =
+            ConfigOption.key("kb.search.bm25.max-postings-per-term")
+                    .intType()
+                    .defaultValue(4096)
+                    .withDescription(
+                            "The most postings of one query term a keyword search reads on a shard,"
+                                    + " which bounds its cost whatever the corpus size; an answer not"
+                                    + " proven exact by then is the best of what was read; 0: no"
+                                    + " limit.");
 }

@@ -2,6 +2,8 @@ package io.kbstream.core.store;
 
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.store.internal.PgShardedStore;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,11 +57,15 @@ public interface ShardedStore extends AutoCloseable {
 
     /**
      * The {@code k} chunks of {@code tenant} on {@code shard} nearest to {@code query} by cosine
-     * distance (HNSW, with iterative scan so the tenant and metadata filters do not starve the
-     * result). Score is {@code 1 - distance}, best first.
+     * distance, best first; score is {@code 1 - distance}. A tenant with fewer chunks on the shard
+     * than {@code exactBelowChunks} is searched exactly (its rows by the tenant index, sorted by
+     * distance: cheap for a small tenant, and it does not walk a graph full of other tenants'
+     * vectors); a larger one by HNSW with iterative scan, so the tenant and metadata filters do not
+     * starve the result.
      *
      * @param metadataFilter document metadata that must match exactly (all entries); empty for none
      * @param efSearch HNSW candidate list size ({@code hnsw.ef_search}), at least {@code k} is wise
+     * @param exactBelowChunks tenants with fewer chunks on the shard are searched exactly; 0 never
      */
     List<ChunkHit> vectorSearch(
             int shard,
@@ -67,16 +73,57 @@ public interface ShardedStore extends AutoCloseable {
             float[] query,
             int k,
             Map<String, String> metadataFilter,
-            int efSearch);
+            int efSearch,
+            int exactBelowChunks);
 
     /**
-     * Full-text search of {@code tenant}'s chunks on {@code shard}: chunks holding any of the
-     * query's words (english stemming, stop words dropped; any input is safe, tsquery operators are
-     * plain text), ranked by {@code ts_rank_cd}, so chunks with more of the words, closer together,
-     * come first. A query without searchable words finds nothing.
+     * This shard's share of the BM25 statistics of {@code query} for {@code tenant}: the query's
+     * lexemes (Postgres' english configuration: parser, stop words, Snowball stemmer; any input is
+     * safe, it is never parsed as tsquery syntax) with their document frequencies here, and the
+     * tenant's chunk count and total length here. {@link Bm25Statistics#sum} of every shard's
+     * share, then {@link Bm25Query#of}, gives the query each shard ranks by.
      */
-    List<ChunkHit> keywordSearch(
-            int shard, String tenant, String query, int k, Map<String, String> metadataFilter);
+    Bm25Statistics keywordStatistics(int shard, String tenant, String query);
+
+    /**
+     * The {@code k} chunks of {@code tenant} on {@code shard} with the highest BM25 score for
+     * {@code query} (weighted with global statistics, so scores do not depend on the shard), best
+     * first, ties by chunk. Reads at most {@link Bm25Settings#maxPostingsPerTerm()} postings per
+     * query term, first those with the highest impact, and stops as soon as no unread chunk can
+     * enter the top k; see {@link KeywordResult#exact()}.
+     *
+     * @param metadataFilter document metadata that must match exactly (all entries); empty for none
+     */
+    KeywordResult keywordSearch(
+            int shard, String tenant, Bm25Query query, int k, Map<String, String> metadataFilter);
+
+    /**
+     * Keyword search over every shard in turn: statistics from all, then each shard's top {@code
+     * k}, merged; best first (ties by document and chunk). For tools and tests; the API scatters in
+     * parallel itself.
+     */
+    default List<ChunkHit> keywordSearch(
+            String tenant,
+            String query,
+            int k,
+            Map<String, String> metadataFilter,
+            Bm25Settings settings) {
+        List<Bm25Statistics> statistics = new ArrayList<>();
+        for (int s = 0; s < shardCount(); s++) {
+            statistics.add(keywordStatistics(s, tenant, query));
+        }
+        Bm25Query weighted = Bm25Query.of(Bm25Statistics.sum(statistics), settings);
+        List<ChunkHit> hits = new ArrayList<>();
+        for (int s = 0; s < shardCount(); s++) {
+            hits.addAll(keywordSearch(s, tenant, weighted, k, metadataFilter).hits());
+        }
+        hits.sort(
+                Comparator.comparingDouble(ChunkHit::score)
+                        .reversed()
+                        .thenComparing(ChunkHit::docId)
+                        .thenComparingInt(ChunkHit::chunkNo));
+        return List.copyOf(hits.subList(0, Math.min(k, hits.size())));
+    }
 
     long countChunks(int shard, String tenant);
 

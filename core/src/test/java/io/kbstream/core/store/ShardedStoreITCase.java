@@ -8,7 +8,7 @@ import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.store.internal.PgShardedStore;
 import io.kbstream.core.store.internal.SearchSql;
-import io.kbstream.core.testing.LocalStackConfig;
+import io.kbstream.core.testing.StoreTenants;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,34 +17,27 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Tests for {@link ShardedStore} against the local stack's Postgres/pgvector shards. */
 class ShardedStoreITCase {
 
     static final int DIM = 384;
 
+    @RegisterExtension static final StoreTenants STORE = new StoreTenants();
+
     private static KbConfig config;
     private static PgShardedStore store;
 
-    private final List<String> tenants = new ArrayList<>();
     private String tenant;
 
     @BeforeAll
     static void openStore() {
-        config = LocalStackConfig.load();
-        store = (PgShardedStore) ShardedStore.open(config);
-    }
-
-    @AfterAll
-    static void closeStore() {
-        if (store != null) {
-            store.close();
-        }
+        config = STORE.config();
+        store = STORE.store();
     }
 
     @BeforeEach
@@ -52,15 +45,8 @@ class ShardedStoreITCase {
         tenant = tenant("store");
     }
 
-    @AfterEach
-    void dropTenants() {
-        tenants.forEach(store::deleteTenant);
-    }
-
-    private String tenant(String prefix) {
-        String t = LocalStackConfig.uniqueTenant(prefix);
-        tenants.add(t);
-        return t;
+    private static String tenant(String prefix) {
+        return STORE.tenant(prefix);
     }
 
     // ---- writes -----------------------------------------------------------------------------
@@ -109,8 +95,8 @@ class ShardedStoreITCase {
         int shard = store.shardOf(tenant, "d");
         assertThat(store.countChunks(shard, tenant)).isEqualTo(1);
         assertThat(store.find(tenant, "d").orElseThrow().version()).isEqualTo(2);
-        assertThat(store.keywordSearch(shard, tenant, "old", 10, Map.of())).isEmpty();
-        assertThat(store.keywordSearch(shard, tenant, "new", 10, Map.of()))
+        assertThat(keyword(tenant, "old", 10, Map.of())).isEmpty();
+        assertThat(keyword(tenant, "new", 10, Map.of()))
                 .extracting(ChunkHit::text)
                 .containsExactly("new one");
     }
@@ -158,7 +144,7 @@ class ShardedStoreITCase {
     void nulCharactersInTextAreStoredWithoutThem() {
         store.upsert(List.of(doc(tenant, "nul", 1, "pdf\u0000text")));
 
-        assertThat(store.keywordSearch(store.shardOf(tenant, "nul"), tenant, "pdftext", 5, null))
+        assertThat(keyword(tenant, "pdftext", 5, null))
                 .extracting(ChunkHit::text)
                 .containsExactly("pdftext");
     }
@@ -187,7 +173,7 @@ class ShardedStoreITCase {
             // near axis 2, a little towards axis 3
             float[] query = unit(2, 0.0f);
             query[3] = 0.3f;
-            List<ChunkHit> hits = store.vectorSearch(shard, tenant, query, 2, Map.of(), 40);
+            List<ChunkHit> hits = store.vectorSearch(shard, tenant, query, 2, Map.of(), 40, 0);
 
             assertThat(hits).as("shard %d", shard).hasSize(2);
             assertThat(hits.get(0).docId()).isEqualTo(idOnShard(shard, "axis2"));
@@ -241,10 +227,10 @@ class ShardedStoreITCase {
         }
         store.upsert(docs);
 
-        List<ChunkHit> hits = store.vectorSearch(shard, tenant, unit(0, 0.0f), 3, Map.of(), 10);
+        List<ChunkHit> hits = store.vectorSearch(shard, tenant, unit(0, 0.0f), 3, Map.of(), 10, 0);
 
         assertThat(hits).hasSize(3).allSatisfy(h -> assertThat(h.text()).isEqualTo("mine"));
-        assertThat(store.vectorSearch(shard, noisy, unit(0, 0.0f), 5, Map.of(), 10))
+        assertThat(store.vectorSearch(shard, noisy, unit(0, 0.0f), 5, Map.of(), 10, 0))
                 .hasSize(5)
                 .allSatisfy(h -> assertThat(h.text()).isEqualTo("noise"));
     }
@@ -290,12 +276,10 @@ class ShardedStoreITCase {
                                 "checkpoint after checkpoint: checkpoints everywhere",
                                 "nothing relevant here")));
 
-        List<ChunkHit> hits = new ArrayList<>();
-        for (int shard = 0; shard < store.shardCount(); shard++) {
-            hits.addAll(store.keywordSearch(shard, tenant, "checkpoint", 10, Map.of()));
-        }
+        List<ChunkHit> hits = keyword(tenant, "checkpoint", 10, Map.of());
 
-        assertThat(hits).extracting(ChunkHit::docId).containsExactlyInAnyOrder("k1", "k2");
+        // k2's first chunk holds the term three times in few words: BM25 ranks it first
+        assertThat(hits).extracting(ChunkHit::docId).containsExactly("k2", "k1");
         assertThat(hits).allSatisfy(h -> assertThat(h.score()).isPositive());
         ChunkHit k2 = hits.stream().filter(h -> h.docId().equals("k2")).findFirst().orElseThrow();
         assertThat(k2.chunkNo()).isZero();
@@ -309,17 +293,12 @@ class ShardedStoreITCase {
                         doc(tenant, "both", 1, "Vitamin D deficiency raises fracture risk"),
                         doc(tenant, "one", 1, "Fracture healing in older adults")));
 
-        List<ChunkHit> hits = new ArrayList<>();
-        for (int shard = 0; shard < store.shardCount(); shard++) {
-            hits.addAll(
-                    store.keywordSearch(
-                            shard,
-                            tenant,
-                            "Low vitamin D levels are associated with a higher risk of fracture",
-                            10,
-                            Map.of()));
-        }
-        hits.sort((a, b) -> Double.compare(b.score(), a.score()));
+        List<ChunkHit> hits =
+                keyword(
+                        tenant,
+                        "Low vitamin D levels are associated with a higher risk of fracture",
+                        10,
+                        Map.of());
 
         assertThat(hits).extracting(ChunkHit::docId).containsExactly("both", "one");
     }
@@ -330,15 +309,14 @@ class ShardedStoreITCase {
         int shard = store.shardOf(tenant, "h");
 
         // SQL in the query is words like any other: "tables" matches the document's word
-        assertThat(store.keywordSearch(shard, tenant, "'); DROP TABLE chunks; --", 5, Map.of()))
+        assertThat(keyword(tenant, "'); DROP TABLE chunks; --", 5, Map.of()))
                 .extracting(ChunkHit::docId)
                 .containsExactly("h");
         for (String q : List.of("'); DROP; --", "a & | ! :* <-> (", "\"unterminated", "-", "the")) {
-            assertThat(store.keywordSearch(shard, tenant, q, 5, Map.of())).as(q).isEmpty();
+            assertThat(keyword(tenant, q, 5, Map.of())).as(q).isEmpty();
         }
-        assertThat(store.keywordSearch(shard, tenant, "robert", 5, Map.of("x'\"}", "'; DELETE --")))
-                .isEmpty();
-        assertThat(store.keywordSearch(shard, tenant, "robert OR nobody", 5, Map.of())).hasSize(1);
+        assertThat(keyword(tenant, "robert", 5, Map.of("x'\"}", "'; DELETE --"))).isEmpty();
+        assertThat(keyword(tenant, "robert OR nobody", 5, Map.of())).hasSize(1);
         assertThat(store.countChunks(shard, tenant)).isEqualTo(1);
     }
 
@@ -352,13 +330,13 @@ class ShardedStoreITCase {
 
         List<String> keyword = new ArrayList<>();
         List<String> vector = new ArrayList<>();
+        keyword(tenant, "word", 10, Map.of("lang", "de")).stream()
+                .map(ChunkHit::docId)
+                .forEach(keyword::add);
         for (int shard = 0; shard < store.shardCount(); shard++) {
-            store.keywordSearch(shard, tenant, "word", 10, Map.of("lang", "de")).stream()
-                    .map(ChunkHit::docId)
-                    .forEach(keyword::add);
             store
                     .vectorSearch(
-                            shard, tenant, unit(0, 0f), 10, Map.of("lang", "de", "x", "y"), 40)
+                            shard, tenant, unit(0, 0f), 10, Map.of("lang", "de", "x", "y"), 40, 0)
                     .stream()
                     .map(ChunkHit::docId)
                     .forEach(vector::add);
@@ -378,8 +356,8 @@ class ShardedStoreITCase {
         assertThat(store.delete(other, "same-id", Long.MAX_VALUE)).isFalse();
         assertThat(store.find(tenant, "same-id")).isPresent();
         for (int shard = 0; shard < store.shardCount(); shard++) {
-            assertThat(store.keywordSearch(shard, other, "secret plans", 10, Map.of())).isEmpty();
-            assertThat(store.vectorSearch(shard, other, unit(0, 0f), 100, Map.of(), 100))
+            assertThat(keyword(other, "secret plans", 10, Map.of())).isEmpty();
+            assertThat(store.vectorSearch(shard, other, unit(0, 0f), 100, Map.of(), 100, 0))
                     .extracting(ChunkHit::docId)
                     .doesNotContain("same-id");
         }
@@ -401,7 +379,7 @@ class ShardedStoreITCase {
             assertThatThrownBy(
                             () ->
                                     withDeadShard.vectorSearch(
-                                            dead, tenant, unit(0, 0f), 5, Map.of(), 40))
+                                            dead, tenant, unit(0, 0f), 5, Map.of(), 40, 0))
                     .isInstanceOfSatisfying(
                             StoreException.class, e -> assertThat(e.shard()).isEqualTo(dead));
             assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(5_000);
@@ -411,6 +389,15 @@ class ShardedStoreITCase {
     }
 
     // ---- helpers ----------------------------------------------------------------------------
+
+    static final Bm25Settings BM25 =
+            new Bm25Settings(Bm25Settings.DEFAULT_K1, Bm25Settings.DEFAULT_B, 64, 1024);
+
+    /** Keyword search over all shards, with global statistics. */
+    private static List<ChunkHit> keyword(
+            String tenant, String query, int k, Map<String, String> filter) {
+        return store.keywordSearch(tenant, query, k, filter, BM25);
+    }
 
     private long totalChunks(String t) {
         long n = 0;

@@ -28,13 +28,14 @@ class TenantScopedSqlITCase {
 
     /**
      * Indexes over content alone, and why: pgvector's HNSW indexes exactly one vector column; the
-     * GIN indexes serve {@code @@}/{@code @>} and are combined with the tenant btree by the
-     * planner. The queries using them all filter {@code tenant = ?} (checked below).
+     * GIN index serves {@code @>} and is combined with the tenant btree by the planner. The queries
+     * using them all filter {@code tenant = ?} (checked below). The BM25 postings have no tenant
+     * column at all: they are reached only through a tenant's own term ids (from {@code
+     * bm25_terms}, whose index leads with the tenant) or its chunks' ids.
      */
     private static final Map<String, String> CONTENT_INDEXES =
             Map.of(
                     "chunks_embedding_hnsw", "hnsw",
-                    "chunks_tsv_gin", "gin",
                     "documents_metadata_gin", "gin");
 
     /**
@@ -59,7 +60,7 @@ class TenantScopedSqlITCase {
                     "'enable_indexscan'");
 
     @Test
-    void every_index_of_documents_and_chunks_leads_with_the_tenant_on_every_shard()
+    void every_index_of_documents_chunks_and_bm25_statistics_leads_with_the_tenant_on_every_shard()
             throws Exception {
         KbConfig config = LocalStackConfig.load();
         for (String url : config.get(PostgresOptions.SHARDS)) {
@@ -74,7 +75,8 @@ class TenantScopedSqlITCase {
                             st.executeQuery(
                                     "SELECT indexname, indexdef FROM pg_indexes"
                                             + " WHERE schemaname = 'public'"
-                                            + " AND tablename IN ('documents', 'chunks')")) {
+                                            + " AND tablename IN ('documents', 'chunks',"
+                                            + " 'bm25_tenants', 'bm25_terms')")) {
                 while (rs.next()) {
                     indexes.put(rs.getString(1), rs.getString(2));
                 }
@@ -106,8 +108,8 @@ class TenantScopedSqlITCase {
         }
         for (boolean filtered : new boolean[] {false, true}) {
             statements.add(SearchSql.vector(filtered));
-            statements.add(SearchSql.keyword(filtered));
         }
+        statements.addAll(SearchSql.DELETE_TENANT);
         assertThat(statements).hasSizeGreaterThan(10);
         for (String sql : statements) {
             String upper = sql.toUpperCase();

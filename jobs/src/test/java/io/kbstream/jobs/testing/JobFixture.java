@@ -5,6 +5,7 @@ import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.kafka.KafkaClients;
+import io.kbstream.core.testing.Bm25Audit;
 import io.kbstream.core.testing.LocalStackConfig;
 import io.kbstream.schemas.AvroSerde;
 import io.kbstream.schemas.DocumentEvent;
@@ -138,6 +139,20 @@ public final class JobFixture {
                                 .add(rs.getInt(2));
                     }
                 }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * How this tenant's BM25 statistics differ, on any shard, from a recount of its chunks (see
+     * {@link Bm25Audit}); empty when exact.
+     */
+    public List<String> bm25Differences() throws SQLException {
+        List<String> out = new ArrayList<>();
+        for (String url : config.get(PostgresOptions.SHARDS)) {
+            try (Connection c = connect(url)) {
+                Bm25Audit.differences(c, tenant).forEach(d -> out.add(url + ": " + d));
             }
         }
         return out;

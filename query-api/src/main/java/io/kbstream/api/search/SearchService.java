@@ -2,15 +2,20 @@ package io.kbstream.api.search;
 
 import io.kbstream.api.ApiException;
 import io.kbstream.core.redis.IndexGenerations;
+import io.kbstream.core.store.Bm25Query;
+import io.kbstream.core.store.Bm25Statistics;
 import io.kbstream.core.store.ChunkHit;
+import io.kbstream.core.store.KeywordResult;
 import io.kbstream.core.store.ShardedStore;
 import io.kbstream.core.store.StoreException;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -46,6 +51,9 @@ public final class SearchService {
     private final long shardTimeoutNanos;
     private final List<CircuitBreaker> shardBreakers = new ArrayList<>();
     private final int efSearch;
+    private final int exactBelowChunks;
+    private final Bm25Weights weights;
+    private final Counter inexactKeyword;
     private final long retryAfterSeconds;
     private final MeterRegistry metrics;
 
@@ -60,6 +68,8 @@ public final class SearchService {
             Duration shardTimeout,
             Duration shardFailurePause,
             int efSearch,
+            int exactBelowChunks,
+            Bm25Weights weights,
             Duration retryAfter,
             MeterRegistry metrics) {
         this.store = store;
@@ -75,6 +85,14 @@ public final class SearchService {
             shardBreakers.add(new CircuitBreaker(shardFailurePause));
         }
         this.efSearch = efSearch;
+        this.exactBelowChunks = exactBelowChunks;
+        this.weights = weights;
+        this.inexactKeyword =
+                Counter.builder("kb.api.search.keyword.inexact")
+                        .description(
+                                "Shard keyword answers not proven equal to exhaustive BM25 (the"
+                                        + " postings read per term reached its maximum)")
+                        .register(metrics);
         this.retryAfterSeconds = Math.max(1, retryAfter.toSeconds());
         this.metrics = metrics;
     }
@@ -92,7 +110,7 @@ public final class SearchService {
                 return new SearchResponse(cached.get(), false, true, millisSince(start));
             }
         }
-        Gathered gathered = scatter(tenant, request);
+        Gathered gathered = scatter(tenant, generation, request);
         List<SearchHit> hits =
                 switch (request.mode()) {
                     case VECTOR -> merger.single(gathered.vector(), request.k(), request.query());
@@ -112,35 +130,36 @@ public final class SearchService {
 
     private record Gathered(List<ChunkHit> vector, List<ChunkHit> keyword, boolean partial) {}
 
-    private Gathered scatter(String tenant, SearchRequest request) {
+    private Gathered scatter(String tenant, Long generation, SearchRequest request) {
         boolean vector = request.mode() != SearchMode.KEYWORD;
         boolean keyword = request.mode() != SearchMode.VECTOR;
-        float[] q = vector ? embed(request.query()) : null;
         int candidates = Math.min(request.k() * CANDIDATES_PER_RESULT, 300);
         Map<String, String> filter = request.filter();
         int shards = store.shardCount();
-        List<CompletableFuture<List<ChunkHit>>> vectorCalls = new ArrayList<>();
-        List<CompletableFuture<List<ChunkHit>>> keywordCalls = new ArrayList<>();
+        boolean[] allowed = new boolean[shards];
         for (int s = 0; s < shards; s++) {
-            int shard = s;
-            if (!shardBreakers.get(shard).allow()) {
+            // one breaker decision per shard and search: a probe lets all of its calls through
+            allowed[s] = shardBreakers.get(s).allow();
+            if (!allowed[s]) {
                 // it failed unreachable a moment ago: answer partial now rather than wait on it
-                metrics.counter("kb.api.search.shard.skipped", "shard", Integer.toString(shard))
+                metrics.counter("kb.api.search.shard.skipped", "shard", Integer.toString(s))
                         .increment();
-                CompletableFuture<List<ChunkHit>> skipped =
-                        CompletableFuture.failedFuture(
-                                new StoreException(shard, "skipped after a failure", null));
-                if (vector) {
-                    vectorCalls.add(skipped);
-                }
-                if (keyword) {
-                    keywordCalls.add(skipped);
-                }
-                continue;
             }
-            if (vector) {
+        }
+        // keyword statistics and searches run while the query is embedded
+        List<CompletableFuture<List<ChunkHit>>> keywordCalls =
+                keyword
+                        ? keywordCalls(
+                                tenant, generation, request.query(), candidates, filter, allowed)
+                        : List.of();
+        List<CompletableFuture<List<ChunkHit>>> vectorCalls = new ArrayList<>();
+        if (vector) {
+            float[] q = embed(request.query());
+            for (int s = 0; s < shards; s++) {
+                int shard = s;
                 vectorCalls.add(
-                        submit(
+                        call(
+                                allowed,
                                 shard,
                                 "vector",
                                 () ->
@@ -150,20 +169,8 @@ public final class SearchService {
                                                 q,
                                                 candidates,
                                                 filter,
-                                                Math.max(efSearch, candidates))));
-            }
-            if (keyword) {
-                keywordCalls.add(
-                        submit(
-                                shard,
-                                "keyword",
-                                () ->
-                                        store.keywordSearch(
-                                                shard,
-                                                tenant,
-                                                request.query(),
-                                                candidates,
-                                                filter)));
+                                                Math.max(efSearch, candidates),
+                                                exactBelowChunks)));
             }
         }
         long deadline = System.nanoTime() + shardTimeoutNanos;
@@ -182,6 +189,105 @@ public final class SearchService {
                 failed > 0);
     }
 
+    /**
+     * One future per shard: the query weighted with every shard's BM25 statistics (cached per
+     * generation), then each shard's top chunks by it. A shard whose statistics are missing gives
+     * no keyword hits (the answer is partial): weights without its chunks would score the others
+     * differently from a complete answer.
+     */
+    private List<CompletableFuture<List<ChunkHit>>> keywordCalls(
+            String tenant,
+            Long generation,
+            String query,
+            int candidates,
+            Map<String, String> filter,
+            boolean[] allowed) {
+        int shards = allowed.length;
+        List<CompletableFuture<Bm25Statistics>> statistics = new ArrayList<>();
+        Optional<Bm25Query> cached = weights.cached(tenant, generation, query);
+        if (cached.isEmpty()) {
+            for (int s = 0; s < shards; s++) {
+                int shard = s;
+                statistics.add(
+                        call(
+                                allowed,
+                                shard,
+                                "keyword-statistics",
+                                () -> store.keywordStatistics(shard, tenant, query)));
+            }
+        }
+        CompletableFuture<Bm25Query> weighted =
+                cached.isPresent()
+                        ? CompletableFuture.completedFuture(cached.get())
+                        : weighted(tenant, generation, query, statistics);
+        List<CompletableFuture<List<ChunkHit>>> calls = new ArrayList<>();
+        for (int s = 0; s < shards; s++) {
+            int shard = s;
+            CompletableFuture<Bm25Statistics> own = cached.isEmpty() ? statistics.get(s) : null;
+            calls.add(
+                    weighted.thenCompose(
+                            q -> {
+                                if (own != null && own.isCompletedExceptionally()) {
+                                    return own.thenApply(x -> List.<ChunkHit>of());
+                                }
+                                if (q.isEmpty()) {
+                                    return CompletableFuture.completedFuture(List.of());
+                                }
+                                return submit(
+                                        shard,
+                                        "keyword",
+                                        () -> {
+                                            KeywordResult r =
+                                                    store.keywordSearch(
+                                                            shard, tenant, q, candidates, filter);
+                                            if (!r.exact()) {
+                                                inexactKeyword.increment();
+                                            }
+                                            return r.hits();
+                                        });
+                            }));
+        }
+        return calls;
+    }
+
+    /** The query weighted with the statistics of the shards that answered, once all have. */
+    private CompletableFuture<Bm25Query> weighted(
+            String tenant,
+            Long generation,
+            String query,
+            List<CompletableFuture<Bm25Statistics>> statistics) {
+        CompletableFuture<?>[] settled =
+                statistics.stream()
+                        .map(f -> f.handle((value, error) -> value))
+                        .toArray(CompletableFuture[]::new);
+        return CompletableFuture.allOf(settled)
+                .thenApply(
+                        done -> {
+                            List<Bm25Statistics> answered = new ArrayList<>();
+                            for (CompletableFuture<Bm25Statistics> f : statistics) {
+                                if (!f.isCompletedExceptionally()) {
+                                    answered.add(f.join());
+                                }
+                            }
+                            return weights.weigh(
+                                    tenant,
+                                    generation,
+                                    query,
+                                    answered,
+                                    answered.size() == statistics.size());
+                        });
+    }
+
+    /** A shard call, or a failure at once when the shard's breaker keeps it closed. */
+    private <T> CompletableFuture<T> call(
+            boolean[] allowed, int shard, String kind, Supplier<T> call) {
+        if (!allowed[shard]) {
+            return CompletableFuture.failedFuture(
+                    new StoreException(shard, "skipped after a failure", null));
+        }
+        return submit(shard, kind, call);
+    }
+
     private float[] embed(String query) {
         try {
             return embeddings.embed(query);
@@ -192,8 +298,7 @@ public final class SearchService {
         }
     }
 
-    private CompletableFuture<List<ChunkHit>> submit(
-            int shard, String kind, Supplier<List<ChunkHit>> call) {
+    private <T> CompletableFuture<T> submit(int shard, String kind, Supplier<T> call) {
         Timer.Sample sample = Timer.start(metrics);
         try {
             return CompletableFuture.supplyAsync(call, shardExecutor)

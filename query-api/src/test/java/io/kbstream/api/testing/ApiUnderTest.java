@@ -2,23 +2,26 @@ package io.kbstream.api.testing;
 
 import io.kbstream.api.ApiKeys;
 import io.kbstream.api.ApiServer;
+import io.kbstream.client.ApiClient;
+import io.kbstream.client.EventStream;
+import io.kbstream.client.http.Request;
+import io.kbstream.client.http.Response;
 import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.testing.LocalStackConfig;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * A real {@link ApiServer} on a free loopback port, against the local stack, with two fresh tenants
- * ({@link #tenantA}, {@link #tenantB}) and their keys; plus a real HTTP client.
+ * ({@link #tenantA}, {@link #tenantB}) and their keys; plus the project's API client ({@link
+ * #client}, keyless: {@link #clientA()} and {@link #clientB()} carry the tenants' keys). The
+ * helpers below use the client's low-level requests, so a test decides every header and byte
+ * itself.
  */
 public final class ApiUnderTest implements AutoCloseable {
 
@@ -31,8 +34,7 @@ public final class ApiUnderTest implements AutoCloseable {
     public final String keyB = ApiKeys.mint();
     public final KbConfig config;
     public final ApiServer server;
-    public final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    public final ApiClient client;
 
     public ApiUnderTest() {
         this(Map.of());
@@ -53,57 +55,65 @@ public final class ApiUnderTest implements AutoCloseable {
         // on the real broker, even when a test points the API at a dead one
         LocalStackConfig.ensureTopic(base, TEST_DOCUMENTS_TOPIC, 2);
         server = ApiServer.create(config).start(0);
+        client = ApiClient.builder("http://127.0.0.1:" + server.port()).build();
     }
 
-    public URI uri(String pathAndQuery) {
-        return URI.create("http://127.0.0.1:" + server.port() + pathAndQuery);
+    public ApiClient clientA() {
+        return client.withApiKey(keyA);
     }
 
-    public HttpRequest.Builder request(String pathAndQuery, String key) {
-        HttpRequest.Builder b =
-                HttpRequest.newBuilder(uri(pathAndQuery)).timeout(Duration.ofSeconds(30));
-        if (key != null) {
-            b.header("Authorization", "Bearer " + key);
-        }
-        return b;
+    public ApiClient clientB() {
+        return client.withApiKey(keyB);
     }
 
-    public HttpResponse<String> send(HttpRequest request) {
+    /** {@code /v1/events} with this Authorization header value (null: none). */
+    public EventStream events(String authorization) {
+        return client.events(authorization, true);
+    }
+
+    /** With {@code autoRead} false the stream reads nothing until asked (a slow client). */
+    public EventStream events(String authorization, boolean autoRead) {
+        return client.events(authorization, autoRead);
+    }
+
+    /** A request with the tenant key as bearer token (null: no Authorization header). */
+    public Request request(String method, String pathAndQuery, String key) {
+        return client.request(method, pathAndQuery)
+                .header("Authorization", key == null ? null : "Bearer " + key);
+    }
+
+    public Response send(Request request) {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return client.send(request);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
     }
 
-    public HttpResponse<String> get(String path, String key) {
-        return send(request(path, key).GET().build());
+    public Response get(String path, String key) {
+        return send(request("GET", path, key));
     }
 
-    public HttpResponse<String> delete(String path, String key) {
-        return send(request(path, key).DELETE().build());
+    public Response delete(String path, String key) {
+        return send(request("DELETE", path, key));
     }
 
-    public HttpResponse<String> postJson(String path, String key, String json) {
+    public Response postJson(String path, String key, String json) {
         return sendBytes(
                 "POST", path, key, "application/json", json.getBytes(StandardCharsets.UTF_8));
     }
 
-    public HttpResponse<String> putJson(String path, String key, String json) {
+    public Response putJson(String path, String key, String json) {
         return sendBytes(
                 "PUT", path, key, "application/json", json.getBytes(StandardCharsets.UTF_8));
     }
 
-    public HttpResponse<String> sendBytes(
+    public Response sendBytes(
             String method, String path, String key, String contentType, byte[] body) {
-        return send(
-                request(path, key)
-                        .header("Content-Type", contentType)
-                        .method(method, HttpRequest.BodyPublishers.ofByteArray(body))
-                        .build());
+        return send(request(method, path, key).body(contentType, body));
     }
 
     @Override

@@ -3,8 +3,8 @@ package io.kbstream.api.testing;
 import static io.kbstream.api.testing.Bodies.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kbstream.client.http.Response;
 import io.kbstream.core.testing.TestDocuments;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -65,7 +65,7 @@ public final class GoodUploads {
         }
     }
 
-    private void accept(String id, HttpResponse<String> r, String finalState) {
+    private void accept(String id, Response r, String finalState) {
         if (r.statusCode() != 202) {
             throw new AssertionError(
                     "upload of " + id + " gave " + r.statusCode() + ": " + r.body());
@@ -98,7 +98,7 @@ public final class GoodUploads {
 
     /** "STATUS" or "STATUS reason". */
     private String state(String id) {
-        HttpResponse<String> r = api.get("/v1/documents/" + id, key);
+        Response r = api.get("/v1/documents/" + id, key);
         if (r.statusCode() != 200) {
             return "HTTP " + r.statusCode();
         }

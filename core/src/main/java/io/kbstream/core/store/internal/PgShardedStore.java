@@ -5,9 +5,12 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PostgresOptions;
+import io.kbstream.core.store.Bm25Query;
+import io.kbstream.core.store.Bm25Statistics;
 import io.kbstream.core.store.ChunkHit;
 import io.kbstream.core.store.ChunkRow;
 import io.kbstream.core.store.IndexedDocument;
+import io.kbstream.core.store.KeywordResult;
 import io.kbstream.core.store.ShardMigrations;
 import io.kbstream.core.store.ShardRouter;
 import io.kbstream.core.store.ShardedStore;
@@ -21,6 +24,7 @@ import java.sql.SQLTransientConnectionException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -204,15 +208,7 @@ public final class PgShardedStore implements ShardedStore {
                     }
                 }
                 if (!applied.isEmpty()) {
-                    try (PreparedStatement del =
-                            c.prepareStatement(SearchSql.DELETE_CHUNKS_OF_DOCUMENT)) {
-                        for (IndexedDocument d : applied) {
-                            del.setString(1, d.tenant());
-                            del.setString(2, d.id());
-                            del.addBatch();
-                        }
-                        del.executeBatch();
-                    }
+                    deleteChunksOf(c, applied);
                     try (PreparedStatement ins = c.prepareStatement(SearchSql.INSERT_CHUNK)) {
                         int pending = 0;
                         for (IndexedDocument d : applied) {
@@ -221,10 +217,11 @@ public final class PgShardedStore implements ShardedStore {
                                 ins.setString(2, d.id());
                                 ins.setInt(3, chunk.chunkNo());
                                 ins.setLong(4, d.version());
-                                ins.setString(5, SearchSql.clean(chunk.text()));
-                                ins.setInt(6, chunk.startChar());
-                                ins.setInt(7, chunk.endChar());
-                                ins.setObject(8, new PGvector(chunk.embedding()));
+                                ins.setString(5, SearchSql.clean(d.title()));
+                                ins.setString(6, SearchSql.clean(chunk.text()));
+                                ins.setInt(7, chunk.startChar());
+                                ins.setInt(8, chunk.endChar());
+                                ins.setObject(9, new PGvector(chunk.embedding()));
                                 ins.addBatch();
                                 if (++pending == 256) {
                                     ins.executeBatch();
@@ -248,6 +245,31 @@ public final class PgShardedStore implements ShardedStore {
         }
     }
 
+    /** The current chunks of these documents, one statement per tenant (docs sorted by key). */
+    private static void deleteChunksOf(Connection c, List<IndexedDocument> docs)
+            throws SQLException {
+        try (PreparedStatement del = c.prepareStatement(SearchSql.DELETE_CHUNKS_OF_DOCUMENTS)) {
+            int from = 0;
+            while (from < docs.size()) {
+                String tenant = docs.get(from).tenant();
+                int to = from;
+                while (to < docs.size() && docs.get(to).tenant().equals(tenant)) {
+                    to++;
+                }
+                del.setString(1, tenant);
+                del.setArray(
+                        2,
+                        c.createArrayOf(
+                                "text",
+                                docs.subList(from, to).stream()
+                                        .map(IndexedDocument::id)
+                                        .toArray()));
+                del.executeUpdate();
+                from = to;
+            }
+        }
+    }
+
     @Override
     public boolean delete(String tenant, String id, long version) {
         int shard = shardOf(tenant, id);
@@ -267,10 +289,24 @@ public final class PgShardedStore implements ShardedStore {
         Objects.requireNonNull(tenant, "tenant");
         long deleted = 0;
         for (int shard = 0; shard < pools.size(); shard++) {
-            try (Connection c = pools.get(shard).getConnection();
-                    PreparedStatement st = c.prepareStatement(SearchSql.DELETE_TENANT)) {
-                st.setString(1, tenant);
-                deleted += st.executeUpdate();
+            try (Connection c = pools.get(shard).getConnection()) {
+                c.setAutoCommit(false);
+                try {
+                    for (int i = 0; i < SearchSql.DELETE_TENANT.size(); i++) {
+                        try (PreparedStatement st =
+                                c.prepareStatement(SearchSql.DELETE_TENANT.get(i))) {
+                            st.setString(1, tenant);
+                            int rows = st.executeUpdate();
+                            if (i == 1) {
+                                deleted += rows; // the documents
+                            }
+                        }
+                    }
+                    c.commit();
+                } catch (SQLException | RuntimeException e) {
+                    c.rollback();
+                    throw e;
+                }
             } catch (SQLException e) {
                 throw failure(shard, "delete of tenant " + tenant + " failed", e);
             }
@@ -318,7 +354,8 @@ public final class PgShardedStore implements ShardedStore {
             float[] query,
             int k,
             Map<String, String> metadataFilter,
-            int efSearch) {
+            int efSearch,
+            int exactBelowChunks) {
         checkShard(shard);
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(query, "query");
@@ -332,16 +369,20 @@ public final class PgShardedStore implements ShardedStore {
                     set.setString(2, Integer.toString(Math.max(1, Math.min(1000, efSearch))));
                     set.execute();
                 }
+                // a small tenant is searched exactly: reading its few rows costs less than
+                // walking a graph that holds every other tenant's vectors too
+                boolean small = exactBelowChunks > 0 && tenantChunks(c, tenant) < exactBelowChunks;
+                if (small) {
+                    exact(c);
+                }
                 List<ChunkHit> hits = vectorQuery(c, filtered, tenant, query, k, metadataFilter);
-                if (hits.size() < k) {
+                if (hits.size() < k && !small) {
                     // Fewer than k: either the tenant has fewer matching chunks, or the HNSW
                     // graph could not reach them (near-duplicate vectors and not yet vacuumed
                     // deletes leave parts of the graph unreachable even to an iterative scan).
                     // Re-ask exactly, without the vector index; cheap, as the tenant's or the
                     // filter's rows are few in both cases.
-                    try (PreparedStatement exact = c.prepareStatement(SearchSql.EXACT_SETTING)) {
-                        exact.execute();
-                    }
+                    exact(c);
                     hits = vectorQuery(c, filtered, tenant, query, k, metadataFilter);
                 }
                 c.commit();
@@ -376,42 +417,141 @@ public final class PgShardedStore implements ShardedStore {
         }
     }
 
+    /** No vector index for the rest of the transaction: the next vector query is exact. */
+    private static void exact(Connection c) throws SQLException {
+        try (PreparedStatement off = c.prepareStatement(SearchSql.EXACT_SETTING)) {
+            off.execute();
+        }
+    }
+
+    private static long tenantChunks(Connection c, String tenant) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(SearchSql.TENANT_CHUNK_COUNT)) {
+            st.setString(1, tenant);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
+    }
+
     @Override
-    public List<ChunkHit> keywordSearch(
-            int shard, String tenant, String query, int k, Map<String, String> metadataFilter) {
+    public Bm25Statistics keywordStatistics(int shard, String tenant, String query) {
         checkShard(shard);
         Objects.requireNonNull(tenant, "tenant");
-        checkK(k);
         if (query == null || query.isBlank()) {
-            return List.of();
+            return Bm25Statistics.EMPTY;
+        }
+        try (Connection c = pools.get(shard).getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                timeout(c);
+                List<Bm25Statistics.Term> terms = new ArrayList<>();
+                long chunks = 0;
+                long length = 0;
+                try (PreparedStatement st = c.prepareStatement(SearchSql.BM25_STATISTICS)) {
+                    st.setString(1, SearchSql.clean(query));
+                    st.setString(2, tenant);
+                    st.setString(3, tenant);
+                    try (ResultSet rs = st.executeQuery()) {
+                        while (rs.next()) {
+                            terms.add(
+                                    new Bm25Statistics.Term(
+                                            rs.getString(1), rs.getInt(2), rs.getLong(3)));
+                            chunks = rs.getLong(4);
+                            length = rs.getLong(5);
+                        }
+                    }
+                }
+                c.commit();
+                return new Bm25Statistics(terms, chunks, length);
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failure(shard, "keyword statistics failed", e);
+        }
+    }
+
+    @Override
+    public KeywordResult keywordSearch(
+            int shard, String tenant, Bm25Query query, int k, Map<String, String> metadataFilter) {
+        checkShard(shard);
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(query, "query");
+        checkK(k);
+        if (query.isEmpty()) {
+            return KeywordResult.NONE;
         }
         boolean filtered = metadataFilter != null && !metadataFilter.isEmpty();
         try (Connection c = pools.get(shard).getConnection()) {
             c.setAutoCommit(false);
             try {
-                try (PreparedStatement set = c.prepareStatement(SearchSql.TIMEOUT_SETTING)) {
-                    set.setString(1, Long.toString(searchTimeoutMs));
-                    set.execute();
-                }
-                List<ChunkHit> hits;
-                try (PreparedStatement st = c.prepareStatement(SearchSql.keyword(filtered))) {
-                    int p = 1;
-                    st.setString(p++, SearchSql.clean(query));
-                    st.setString(p++, tenant);
-                    if (filtered) {
-                        st.setString(p++, SearchSql.json(metadataFilter));
-                    }
-                    st.setInt(p, k);
-                    hits = hits(st);
-                }
+                timeout(c);
+                ImpactSearch.Ranked ranked =
+                        new ImpactSearch(query)
+                                .run(new PgPostings(c, tenant, query, metadataFilter), k, filtered);
+                List<ChunkHit> hits = chunksById(c, tenant, ranked.top());
                 c.commit();
-                return hits;
+                return new KeywordResult(hits, ranked.exact(), ranked.postingsRead());
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
         } catch (SQLException e) {
             throw failure(shard, "keyword search failed", e);
+        }
+    }
+
+    /** The ranked chunks as hits, in the given order. */
+    private static List<ChunkHit> chunksById(
+            Connection c, String tenant, List<ImpactSearch.Scored> ranked) throws SQLException {
+        if (ranked.isEmpty()) {
+            return List.of();
+        }
+        Map<Long, ChunkHit> byId = new HashMap<>();
+        try (PreparedStatement st = c.prepareStatement(SearchSql.CHUNKS_BY_ID)) {
+            st.setString(1, tenant);
+            st.setArray(
+                    2,
+                    c.createArrayOf(
+                            "bigint", ranked.stream().map(ImpactSearch.Scored::chunkId).toArray()));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    byId.put(
+                            rs.getLong(1),
+                            new ChunkHit(
+                                    rs.getString(2),
+                                    rs.getInt(3),
+                                    rs.getString(4),
+                                    rs.getString(5),
+                                    rs.getInt(6),
+                                    rs.getInt(7),
+                                    0));
+                }
+            }
+        }
+        List<ChunkHit> hits = new ArrayList<>(ranked.size());
+        for (ImpactSearch.Scored s : ranked) {
+            ChunkHit h = byId.get(s.chunkId());
+            if (h != null) {
+                hits.add(
+                        new ChunkHit(
+                                h.docId(),
+                                h.chunkNo(),
+                                h.title(),
+                                h.text(),
+                                h.startChar(),
+                                h.endChar(),
+                                s.score()));
+            }
+        }
+        return hits;
+    }
+
+    private void timeout(Connection c) throws SQLException {
+        try (PreparedStatement set = c.prepareStatement(SearchSql.TIMEOUT_SETTING)) {
+            set.setString(1, Long.toString(searchTimeoutMs));
+            set.execute();
         }
     }
 

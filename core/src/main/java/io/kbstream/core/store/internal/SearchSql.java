@@ -2,6 +2,7 @@ package io.kbstream.core.store.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -41,32 +42,59 @@ public final class SearchSql {
     }
 
     /**
-     * The query text as an OR of its distinct stemmed terms ({@code 'a' | 'b' | ...}), stop words
-     * dropped; NULL (matches nothing) when no term is left. The lexemes come from {@code
-     * to_tsvector} and are quoted for tsquery input (quotes and backslashes doubled), so query text
-     * is never parsed as tsquery syntax: {@code & | ! :* <-> (} are just punctuation. An OR ranked
-     * by {@code ts_rank_cd} behaves like BM25's "any term, more and denser is better"; {@code
-     * websearch_to_tsquery} ANDs every term, which finds nothing for most long natural-language
-     * queries (SciFact train: see the README's retrieval quality section).
+     * This shard's BM25 statistics for a query. Parameters: query text, tenant, tenant. One row per
+     * distinct lexeme of the query (none when it has no searchable word): lexeme, its count in the
+     * query, its document frequency in the tenant here, the tenant's chunk count and total length
+     * here. The lexemes come from {@code to_tsvector}, exactly as the chunks' do; the text is never
+     * parsed as tsquery syntax.
      */
-    static final String ANY_TERM_QUERY =
-            "(SELECT string_agg('''' || replace(replace(l, '\\', '\\\\'), '''', '''''')"
-                    + " || '''', ' | ')"
-                    + " FROM unnest(tsvector_to_array(to_tsvector('english', ?))) AS l)::tsquery";
+    public static final String BM25_STATISTICS =
+            "SELECT q.lexeme, coalesce(cardinality(q.positions), 1), coalesce(t.df, 0),"
+                    + " coalesce(s.chunk_count, 0), coalesce(s.total_length, 0)"
+                    + " FROM unnest(to_tsvector('english', ?)) AS q"
+                    + " LEFT JOIN bm25_terms t ON t.tenant = ? AND t.term = q.lexeme"
+                    + " LEFT JOIN bm25_tenants s ON s.tenant = ?";
 
-    /** Full-text search. Parameters: query text, tenant, [metadata json], k. */
-    public static String keyword(boolean withMetadataFilter) {
-        return "SELECT c.doc_id, c.chunk_no, d.title, c.text, c.start_char, c.end_char,"
-                + " ts_rank_cd(c.tsv, q.query) AS score"
-                + " FROM chunks c"
-                + " JOIN documents d ON d.tenant = c.tenant AND d.id = c.doc_id"
-                + " CROSS JOIN (SELECT "
-                + ANY_TERM_QUERY
-                + ") AS q(query)"
-                + " WHERE c.tenant = ? AND c.tsv @@ q.query"
-                + (withMetadataFilter ? " AND d.metadata @> ?::jsonb" : "")
-                + " ORDER BY score DESC, c.doc_id, c.chunk_no LIMIT ?";
-    }
+    /**
+     * The first postings of each query term, highest impact first. Parameters: lexemes (text[]),
+     * tenant, how many per term (NULL: all). Rows: term index (from 1), term id, chunk id, tf,
+     * length, impact. Reads the (term_id, impact DESC) index only.
+     */
+    public static final String BM25_FIRST_POSTINGS =
+            "SELECT q.i, t.id, p.chunk_id, p.tf, p.length, p.impact"
+                    + " FROM unnest(?::text[]) WITH ORDINALITY AS q(term, i)"
+                    + " JOIN bm25_terms t ON t.tenant = ? AND t.term = q.term"
+                    + " CROSS JOIN LATERAL (SELECT chunk_id, tf, length, impact FROM bm25_postings"
+                    + " WHERE term_id = t.id ORDER BY impact DESC LIMIT ?) p";
+
+    /**
+     * Postings by key, for the terms a candidate chunk was not seen under. Parameters: chunk ids
+     * (bigint[]), term ids (int[]), term indexes (int[]), pairwise. Rows: term index, chunk id, tf,
+     * length; a missing pair means the chunk lacks the term. Only the primary key index is read (it
+     * has no impact column, and none is needed here). The ids come from the tenant's own terms, so
+     * they reach only its postings.
+     */
+    public static final String BM25_POSTINGS_BY_KEY =
+            "SELECT x.i, p.chunk_id, p.tf, p.length"
+                    + " FROM unnest(?::bigint[], ?::int[], ?::int[]) AS x(chunk_id, term_id, i)"
+                    + " JOIN bm25_postings p ON p.chunk_id = x.chunk_id AND p.term_id = x.term_id";
+
+    /**
+     * The chunks (of the tenant) whose document matches a metadata filter. Parameters: tenant,
+     * chunk ids, metadata json.
+     */
+    public static final String CHUNKS_PASSING_FILTER =
+            "SELECT c.id FROM chunks c JOIN documents d ON d.tenant = c.tenant AND d.id = c.doc_id"
+                    + " WHERE c.tenant = ? AND c.id = ANY(?) AND d.metadata @> ?::jsonb";
+
+    /** Chunks by id, as hits (score added by the caller). Parameters: tenant, chunk ids. */
+    public static final String CHUNKS_BY_ID =
+            "SELECT id, doc_id, chunk_no, title, text, start_char, end_char FROM chunks"
+                    + " WHERE tenant = ? AND id = ANY(?)";
+
+    /** The tenant's chunk count on this shard (BM25's, i.e. chunks with a lexeme). */
+    public static final String TENANT_CHUNK_COUNT =
+            "SELECT chunk_count FROM bm25_tenants WHERE tenant = ?";
 
     /**
      * Session settings of one search transaction: timeout (ms), ef_search; iterative scan, no JIT.
@@ -99,12 +127,17 @@ public final class SearchSql {
                     + " updated_at = now()"
                     + " WHERE documents.version <= EXCLUDED.version";
 
-    public static final String DELETE_CHUNKS_OF_DOCUMENT =
-            "DELETE FROM chunks WHERE tenant = ? AND doc_id = ?";
+    /**
+     * One statement for all documents of a tenant being replaced, so the BM25 triggers run once.
+     * Parameters: tenant, document ids (text[]).
+     */
+    public static final String DELETE_CHUNKS_OF_DOCUMENTS =
+            "DELETE FROM chunks WHERE tenant = ? AND doc_id = ANY(?)";
 
+    /** The title is the document's: the chunk's lexemes are made of title and text. */
     public static final String INSERT_CHUNK =
-            "INSERT INTO chunks (tenant, doc_id, chunk_no, version, text, start_char, end_char,"
-                    + " embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+            "INSERT INTO chunks (tenant, doc_id, chunk_no, version, title, text, start_char,"
+                    + " end_char, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     public static final String DELETE_DOCUMENT =
             "DELETE FROM documents WHERE tenant = ? AND id = ? AND version <= ?";
@@ -117,7 +150,17 @@ public final class SearchSql {
 
     public static final String COUNT_DOCUMENTS = "SELECT count(*) FROM documents WHERE tenant = ?";
 
-    public static final String DELETE_TENANT = "DELETE FROM documents WHERE tenant = ?";
+    /**
+     * A tenant's removal, in this order in one transaction: its chunks in one statement (the BM25
+     * triggers subtract them set-wise, rather than once per document through the cascade), its
+     * documents, then its BM25 rows, by then all at zero.
+     */
+    public static final List<String> DELETE_TENANT =
+            List.of(
+                    "DELETE FROM chunks WHERE tenant = ?",
+                    "DELETE FROM documents WHERE tenant = ?",
+                    "DELETE FROM bm25_terms WHERE tenant = ?",
+                    "DELETE FROM bm25_tenants WHERE tenant = ?");
 
     /**
      * {@code {"k":"v",...}} for a jsonb parameter; keys sorted so equal filters give equal text.

@@ -15,14 +15,16 @@ class SearchSqlTest {
                 new String[] {
                     SearchSql.vector(false),
                     SearchSql.vector(true),
-                    SearchSql.keyword(false),
-                    SearchSql.keyword(true),
-                    SearchSql.DELETE_CHUNKS_OF_DOCUMENT,
+                    SearchSql.DELETE_CHUNKS_OF_DOCUMENTS,
+                    SearchSql.CHUNKS_BY_ID,
+                    SearchSql.CHUNKS_PASSING_FILTER,
+                    SearchSql.TENANT_CHUNK_COUNT,
                     SearchSql.DELETE_DOCUMENT,
                     SearchSql.FIND_DOCUMENT,
                     SearchSql.COUNT_CHUNKS,
                     SearchSql.COUNT_DOCUMENTS,
-                    SearchSql.DELETE_TENANT
+                    SearchSql.DELETE_TENANT.get(0),
+                    SearchSql.DELETE_TENANT.get(1)
                 }) {
             assertThat(sql)
                     .as(sql)
@@ -44,19 +46,19 @@ class SearchSqlTest {
     void metadataFilterAddsOneJsonbParameter() {
         assertThat(SearchSql.vector(true)).contains("m.metadata @> ?::jsonb");
         assertThat(placeholders(SearchSql.vector(true))).isEqualTo(5);
-        assertThat(SearchSql.keyword(true)).contains("d.metadata @> ?::jsonb");
-        assertThat(placeholders(SearchSql.keyword(true)))
-                .isEqualTo(placeholders(SearchSql.keyword(false)) + 1);
+        assertThat(SearchSql.CHUNKS_PASSING_FILTER).contains("d.metadata @> ?::jsonb");
     }
 
     @Test
-    void keywordSearchOrsTheQuerysStemmedTermsAndRanksByCoverDensity() {
-        assertThat(SearchSql.keyword(false))
-                .contains("tsvector_to_array(to_tsvector('english', ?))")
-                .contains("' | '")
-                .doesNotContain("websearch_to_tsquery")
-                .contains("ts_rank_cd(c.tsv, q.query)")
-                .contains("c.tsv @@ q.query");
+    void keywordStatisticsAnalyseTheQueryLikeTheChunksAndScopeTermsByTenant() {
+        assertThat(SearchSql.BM25_STATISTICS)
+                .contains("unnest(to_tsvector('english', ?))")
+                .contains("t.tenant = ?")
+                .contains("s.tenant = ?")
+                .doesNotContain("tsquery");
+        assertThat(SearchSql.BM25_FIRST_POSTINGS)
+                .contains("t.tenant = ?")
+                .contains("ORDER BY impact DESC LIMIT ?");
     }
 
     @Test

@@ -1,5 +1,8 @@
 package io.kbstream.api.testing.fuzz;
 
+import io.kbstream.client.ApiClient;
+import io.kbstream.client.http.Request;
+import io.kbstream.client.http.Response;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,18 +10,14 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
- * Sends {@link FuzzRequest}s to a server with a hard timeout: well-formed ones with the JDK HTTP
- * client, malformed ones verbatim on a socket. A request that gets no answer in time is a {@link
- * Hung}, never a wait.
+ * Sends {@link FuzzRequest}s to a server with a hard timeout: well-formed ones through the
+ * project's API client's low-level requests, malformed ones verbatim on a socket. A request that
+ * gets no answer in time is a {@link Hung}, never a wait.
  */
 public final class FuzzSender {
 
@@ -37,13 +36,17 @@ public final class FuzzSender {
     private final String host;
     private final int port;
     private final Duration timeout;
-    private final HttpClient http;
+    private final ApiClient client;
 
     public FuzzSender(String host, int port, Duration timeout) {
         this.host = host;
         this.port = port;
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+        this.client =
+                ApiClient.builder("http://" + host + ":" + port)
+                        .connectTimeout(timeout)
+                        .requestTimeout(timeout)
+                        .build();
     }
 
     public Answer send(FuzzRequest r) throws Hung, InterruptedException {
@@ -51,31 +54,20 @@ public final class FuzzSender {
     }
 
     private Answer sendHttp(FuzzRequest r) throws Hung, InterruptedException {
-        HttpRequest.Builder b;
         try {
-            b =
-                    HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + r.target()))
-                            .timeout(timeout)
-                            .method(
-                                    r.method(),
-                                    r.body() == null
-                                            ? HttpRequest.BodyPublishers.noBody()
-                                            : HttpRequest.BodyPublishers.ofByteArray(r.body()));
-            if (r.authorization() != null) {
-                b.header("Authorization", r.authorization());
+            Request request =
+                    client.request(r.method(), r.target())
+                            .header("Authorization", r.authorization());
+            if (r.body() != null) {
+                request = request.body(r.contentType(), r.body());
+            } else {
+                request = request.header("Content-Type", r.contentType());
             }
-            if (r.contentType() != null) {
-                b.header("Content-Type", r.contentType());
-            }
+            Response resp = client.send(request);
+            return new Answer(resp.statusCode(), resp.body());
         } catch (IllegalArgumentException e) {
             // a target or header the JDK client refuses to send: send it on the wire instead
             return sendRaw(wire(r), r.describe());
-        }
-        try {
-            HttpResponse<String> resp =
-                    http.send(
-                            b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            return new Answer(resp.statusCode(), resp.body());
         } catch (HttpTimeoutException e) {
             throw new Hung(r.describe());
         } catch (IOException e) {

@@ -1,0 +1,167 @@
+package io.kbstream.benchmark.scale;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Random;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.core.BaseConnection;
+
+/**
+ * Loads synthetic documents and chunks straight into one shard with binary COPY, one transaction
+ * per batch: the documents, then their chunks (one COPY statement, so the BM25 triggers run once
+ * per batch over all of its chunks). Three chunks per document.
+ */
+final class ChunkCopier {
+
+    static final int CHUNKS_PER_DOCUMENT = 3;
+
+    private static final byte[] HEADER = {
+        'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xff, '\r', '\n', 0, 0, 0, 0, 0, 0, 0, 0, 0
+    };
+
+    private final SyntheticCorpus corpus;
+    private final int dimension;
+
+    ChunkCopier(SyntheticCorpus corpus, int dimension) {
+        this.corpus = corpus;
+        this.dimension = dimension;
+    }
+
+    /**
+     * Adds {@code chunks} chunks to {@code tenant}, document ids from {@code firstDocument} on.
+     *
+     * @return documents written
+     */
+    long load(Connection c, String tenant, long firstDocument, long chunks, Random random)
+            throws SQLException {
+        CopyManager copy = new CopyManager(c.unwrap(BaseConnection.class));
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        long documents = 0;
+        try {
+            long done = 0;
+            while (done < chunks) {
+                long batch = Math.min(10_000, chunks - done);
+                long docs = (batch + CHUNKS_PER_DOCUMENT - 1) / CHUNKS_PER_DOCUMENT;
+                Batch b = new Batch();
+                long left = batch;
+                for (long d = 0; d < docs; d++) {
+                    String id = "doc-" + (firstDocument + documents + d);
+                    String title = corpus.title(random);
+                    int n = (int) Math.min(CHUNKS_PER_DOCUMENT, left);
+                    b.document(tenant, id, title, n);
+                    for (int i = 0; i < n; i++) {
+                        b.chunk(
+                                tenant,
+                                id,
+                                i,
+                                title,
+                                corpus.chunkText(random),
+                                SyntheticCorpus.unitVector(random, dimension));
+                    }
+                    left -= n;
+                }
+                copy.copyIn(
+                        "COPY documents (tenant, id, version, content_hash, title, chunk_count,"
+                                + " model) FROM STDIN (FORMAT binary)",
+                        b.documents());
+                copy.copyIn(
+                        "COPY chunks (tenant, doc_id, chunk_no, version, title, text, start_char,"
+                                + " end_char, embedding) FROM STDIN (FORMAT binary)",
+                        b.chunks());
+                c.commit();
+                documents += docs;
+                done += batch;
+            }
+        } catch (SQLException | IOException | RuntimeException e) {
+            c.rollback();
+            throw e instanceof SQLException s ? s : new SQLException("COPY failed: " + e, e);
+        } finally {
+            c.setAutoCommit(autoCommit);
+        }
+        return documents;
+    }
+
+    /** One batch in Postgres' binary COPY format. */
+    private final class Batch {
+        private final ByteArrayOutputStream documentBytes = new ByteArrayOutputStream();
+        private final ByteArrayOutputStream chunkBytes = new ByteArrayOutputStream();
+        private final DataOutputStream docs = new DataOutputStream(documentBytes);
+        private final DataOutputStream chunks = new DataOutputStream(chunkBytes);
+
+        Batch() {
+            try {
+                docs.write(HEADER);
+                chunks.write(HEADER);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        void document(String tenant, String id, String title, int chunkCount) {
+            try {
+                docs.writeShort(7);
+                text(docs, tenant);
+                text(docs, id);
+                docs.writeInt(8);
+                docs.writeLong(1);
+                text(docs, "synthetic");
+                text(docs, title);
+                docs.writeInt(4);
+                docs.writeInt(chunkCount);
+                text(docs, "random-unit-vectors");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        void chunk(String tenant, String id, int no, String title, String text, float[] v) {
+            try {
+                chunks.writeShort(9);
+                text(chunks, tenant);
+                text(chunks, id);
+                chunks.writeInt(4);
+                chunks.writeInt(no);
+                chunks.writeInt(8);
+                chunks.writeLong(1);
+                text(chunks, title);
+                text(chunks, text);
+                chunks.writeInt(4);
+                chunks.writeInt(0);
+                chunks.writeInt(4);
+                chunks.writeInt(text.length());
+                // pgvector's binary form: dimension, an unused int16, then the floats
+                chunks.writeInt(4 + 4 * v.length);
+                chunks.writeShort(v.length);
+                chunks.writeShort(0);
+                for (float f : v) {
+                    chunks.writeFloat(f);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        ByteArrayInputStream documents() throws IOException {
+            docs.writeShort(-1);
+            return new ByteArrayInputStream(documentBytes.toByteArray());
+        }
+
+        ByteArrayInputStream chunks() throws IOException {
+            chunks.writeShort(-1);
+            return new ByteArrayInputStream(chunkBytes.toByteArray());
+        }
+
+        private void text(DataOutputStream out, String s) throws IOException {
+            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+            out.writeInt(bytes.length);
+            out.write(bytes);
+        }
+    }
+}

@@ -1,0 +1,545 @@
+package io.kbstream.benchmark.scale;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.kbstream.api.search.Fusion;
+import io.kbstream.api.search.ResultMerger;
+import io.kbstream.benchmark.eval.Latencies;
+import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.config.PostgresOptions;
+import io.kbstream.core.store.Bm25Query;
+import io.kbstream.core.store.Bm25Settings;
+import io.kbstream.core.store.ChunkHit;
+import io.kbstream.core.store.KeywordResult;
+import io.kbstream.core.store.ShardMigrations;
+import io.kbstream.core.store.ShardedStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * The scale probe ({@code kb bench scale}): how keyword, vector and hybrid search on one shard grow
+ * with the corpus, and whether a small tenant stays fast among many. Synthetic chunks (see {@link
+ * SyntheticCorpus}) are loaded with COPY into a scratch database ({@code kb_scale}) on the local
+ * stack's first Postgres server, which is dropped and made anew with the shard migrations:
+ *
+ * <ol>
+ *   <li>a small tenant alone (the reference for the many-tenant layout);
+ *   <li>one large tenant grown to each size (10k, 100k, 1M chunks): indexes dropped, chunks copied
+ *       in (the BM25 triggers build the statistics and postings per COPY), then the postings'
+ *       indexes and the HNSW index built anew and timed, vacuumed, measured;
+ *   <li>the small tenants added beside the large one (indexes kept, so they are inserted into), and
+ *       the first small tenant measured again: with the default exact search below {@code
+ *       kb.search.exact-below-chunks}, and with HNSW forced, to show what the threshold buys.
+ * </ol>
+ *
+ * Each point: p50/p95/p99 of keyword (statistics + ranking, as the API asks each shard), vector
+ * (k-NN) and hybrid (both at once, fused as the API fuses) over SciFact claims and random unit
+ * query vectors, at 1 and 4 clients, k = 30 chunks (what the API asks a shard for 10 results).
+ */
+public final class ScaleBenchmark {
+
+    private static final int DIMENSION = 384;
+    private static final int K = 30;
+    private static final String BIG = "scale-big";
+    private static final String SMALL = "scale-small-";
+
+    /** What to run. */
+    public record Settings(
+            Path corpus,
+            Path queries,
+            Path out,
+            String database,
+            List<Long> sizes,
+            int smallTenants,
+            int smallChunks,
+            int queriesPerPoint,
+            List<Integer> clients,
+            String maintenanceWorkMem,
+            int parallelMaintenanceWorkers) {}
+
+    private static final ObjectMapper JSON =
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final KbConfig config;
+    private final Settings settings;
+    private final Consumer<String> log;
+    private final Bm25Settings bm25;
+    private final int efSearch;
+    private final int exactBelow;
+    private final List<String> claims;
+    private final Random random = new Random(42);
+    private final ResultMerger merger;
+
+    private ScaleBenchmark(KbConfig config, Settings settings, Consumer<String> log)
+            throws IOException {
+        this.config = config;
+        this.settings = settings;
+        this.log = log;
+        this.bm25 = Bm25Settings.fromConfig(config);
+        this.efSearch = config.get(PostgresOptions.EF_SEARCH);
+        this.exactBelow = config.get(PostgresOptions.EXACT_BELOW_CHUNKS);
+        this.merger = new ResultMerger(Fusion.from(config));
+        this.claims = new ArrayList<>();
+        for (String line : Files.readAllLines(settings.queries())) {
+            if (!line.isBlank()) {
+                claims.add(new ObjectMapper().readTree(line).path("text").asText());
+            }
+        }
+    }
+
+    /** Runs the probe; writes {@code scale.json} and {@code scale.png} into the out folder. */
+    public static Map<String, Object> run(KbConfig config, Settings settings, Consumer<String> log)
+            throws Exception {
+        return new ScaleBenchmark(config, settings, log).run();
+    }
+
+    private Map<String, Object> run() throws Exception {
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("startedAt", Instant.now().toString());
+        report.put("loadAverageBefore", loadAverage());
+        report.put("machine", machine());
+        String shard0 = config.get(PostgresOptions.SHARDS).get(0);
+        String url = shard0.substring(0, shard0.lastIndexOf('/') + 1) + settings.database();
+        recreateDatabase(shard0, settings.database());
+        Map<String, Object> conf = new LinkedHashMap<>();
+        conf.put("database", url);
+        conf.put("k", K);
+        conf.put("efSearch", Math.max(efSearch, K));
+        conf.put("exactBelowChunks", exactBelow);
+        conf.put("bm25", bm25);
+        conf.put("queriesPerPoint", settings.queriesPerPoint());
+        conf.put("maintenanceWorkMem", settings.maintenanceWorkMem());
+        conf.put("parallelMaintenanceWorkers", settings.parallelMaintenanceWorkers());
+        conf.put("hnsw", "m = 16, ef_construction = 64 (as migration 004)");
+        report.put("settings", conf);
+
+        SyntheticCorpus corpus = SyntheticCorpus.fromBeir(settings.corpus());
+        ChunkCopier copier = new ChunkCopier(corpus, DIMENSION);
+        KbConfig scale =
+                config.with(PostgresOptions.SHARDS, url)
+                        .with(PostgresOptions.MIGRATE_ON_OPEN, "false");
+        List<Map<String, Object>> builds = new ArrayList<>();
+        List<Map<String, Object>> points = new ArrayList<>();
+        try (ShardedStore store = ShardedStore.open(scale);
+                Connection admin = connect(url)) {
+            // 1. a small tenant alone
+            long docs = copier.load(admin, SMALL + 0, 0, settings.smallChunks(), random);
+            vacuum(admin);
+            Map<String, Object> alone = measure(store, SMALL + 0, exactBelow, "small tenant alone");
+            alone.put("chunks", settings.smallChunks());
+
+            // 2. one large tenant grown to each size
+            long loaded = 0;
+            long bigDocs = 0;
+            for (long size : settings.sizes()) {
+                Map<String, Object> build = new LinkedHashMap<>();
+                build.put("chunks", size);
+                dropIndexes(admin);
+                long t0 = System.nanoTime();
+                bigDocs += copier.load(admin, BIG, bigDocs, size - loaded, random);
+                loaded = size;
+                build.put("copySeconds", seconds(t0));
+                build.put("bm25IndexSeconds", timed(() -> buildPostingIndexes(admin)));
+                build.put("hnswSeconds", timed(() -> buildHnsw(admin)));
+                build.put("vacuumAnalyzeSeconds", timed(() -> vacuum(admin)));
+                build.put("sizes", sizes(admin));
+                log.accept("built " + build);
+                builds.add(build);
+                Map<String, Object> point = measure(store, BIG, exactBelow, size + " chunks");
+                point.put("chunks", size);
+                points.add(point);
+                write(report, builds, points, null, alone, false);
+            }
+
+            // 3. the small tenants beside the large one
+            Map<String, Object> many = new LinkedHashMap<>();
+            long t0 = System.nanoTime();
+            for (int t = 1; t < settings.smallTenants(); t++) {
+                copier.load(admin, SMALL + t, 0, settings.smallChunks(), random);
+            }
+            many.put("tenants", settings.smallTenants());
+            many.put("chunksPerSmallTenant", settings.smallChunks());
+            many.put("largeTenantChunks", loaded);
+            many.put("insertSeconds", seconds(t0));
+            vacuum(admin);
+            many.put("sizes", sizes(admin));
+            many.put(
+                    "smallTenant",
+                    measure(store, SMALL + 0, exactBelow, "small tenant among many"));
+            many.put(
+                    "smallTenantHnsw",
+                    measure(store, SMALL + 0, 0, "small tenant among many, HNSW forced"));
+            many.put("largeTenant", measure(store, BIG, exactBelow, "large tenant among many"));
+            report.put("loadAverageAfter", loadAverage());
+            return write(report, builds, points, many, alone, true);
+        }
+    }
+
+    private Map<String, Object> write(
+            Map<String, Object> report,
+            List<Map<String, Object>> builds,
+            List<Map<String, Object>> points,
+            Map<String, Object> many,
+            Map<String, Object> alone,
+            boolean done)
+            throws IOException {
+        report.put("builds", builds);
+        report.put("points", points);
+        report.put("smallTenantAlone", alone);
+        if (many != null) {
+            report.put("manyTenants", many);
+            report.put("ratios", ratios(alone, many));
+        }
+        report.put("complete", done);
+        Files.createDirectories(settings.out());
+        JSON.writeValue(settings.out().resolve("scale.json").toFile(), report);
+        plot(points, settings.out().resolve("scale.png"));
+        return report;
+    }
+
+    /** Small tenant among many ÷ alone, per mode at 1 client (target: at most 2). */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> ratios(Map<String, Object> alone, Map<String, Object> many) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Object> among = (Map<String, Object>) many.get("smallTenant");
+        for (String mode : List.of("keyword", "vector", "hybrid")) {
+            double a = p95(alone, mode, 1);
+            double m = p95(among, mode, 1);
+            out.put(mode + "P95AmongManyOverAlone", Math.round(m / a * 100) / 100.0);
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static double p95(Map<String, Object> point, String mode, int clients) {
+        Map<String, Object> byMode = (Map<String, Object>) point.get(mode);
+        Map<String, Object> latency = (Map<String, Object>) byMode.get("clients" + clients);
+        return ((Number) latency.get("p95Ms")).doubleValue();
+    }
+
+    // ---- measuring --------------------------------------------------------------------------
+
+    private Map<String, Object> measure(
+            ShardedStore store, String tenant, int exactBelowChunks, String label)
+            throws Exception {
+        Map<String, Object> point = new LinkedHashMap<>();
+        point.put("label", label);
+        point.put("tenant", tenant);
+        point.put("exactBelowChunks", exactBelowChunks);
+        ExecutorService side = Executors.newFixedThreadPool(4);
+        try {
+            for (String mode : List.of("keyword", "vector", "hybrid")) {
+                Map<String, Object> byClients = new LinkedHashMap<>();
+                AtomicLong inexact = new AtomicLong();
+                AtomicLong postings = new AtomicLong();
+                AtomicLong keywordAnswers = new AtomicLong();
+                for (int clients : settings.clients()) {
+                    // warm up, not recorded
+                    runClients(1, 10, q -> search(store, tenant, mode, q, exactBelowChunks, side));
+                    Latencies latencies = new Latencies();
+                    long t0 = System.nanoTime();
+                    runClients(
+                            clients,
+                            settings.queriesPerPoint(),
+                            q -> {
+                                long s = System.nanoTime();
+                                KeywordResult kw =
+                                        search(store, tenant, mode, q, exactBelowChunks, side);
+                                latencies.record(System.nanoTime() - s);
+                                if (kw != null) {
+                                    keywordAnswers.incrementAndGet();
+                                    postings.addAndGet(kw.postingsRead());
+                                    if (!kw.exact()) {
+                                        inexact.incrementAndGet();
+                                    }
+                                }
+                            });
+                    Map<String, Object> summary = latencies.summary();
+                    summary.put(
+                            "perSecond",
+                            Math.round(latencies.count() / ((System.nanoTime() - t0) / 1e9)));
+                    byClients.put("clients" + clients, summary);
+                }
+                if (!mode.equals("vector")) {
+                    byClients.put("keywordAnswersNotProvenExact", inexact.get());
+                    byClients.put(
+                            "postingsReadPerAnswer",
+                            keywordAnswers.get() == 0 ? 0 : postings.get() / keywordAnswers.get());
+                }
+                point.put(mode, byClients);
+            }
+        } finally {
+            side.shutdownNow();
+        }
+        log.accept(label + ": " + point);
+        return point;
+    }
+
+    private interface Query {
+        void run(int index) throws Exception;
+    }
+
+    /** {@code total} queries shared by {@code clients} threads, each as fast as it can. */
+    private static void runClients(int clients, int total, Query query) throws Exception {
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        AtomicLong next = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            for (int c = 0; c < clients; c++) {
+                all.add(
+                        CompletableFuture.runAsync(
+                                () -> {
+                                    long i;
+                                    while ((i = next.getAndIncrement()) < total) {
+                                        try {
+                                            query.run((int) i);
+                                        } catch (Exception e) {
+                                            throw new IllegalStateException(e);
+                                        }
+                                    }
+                                },
+                                pool));
+            }
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** One search as the API asks one shard; the keyword answer, if the mode has one. */
+    private KeywordResult search(
+            ShardedStore store,
+            String tenant,
+            String mode,
+            int index,
+            int exactBelowChunks,
+            ExecutorService side)
+            throws Exception {
+        String claim = claims.get(index % claims.size());
+        float[] vector = SyntheticCorpus.unitVector(new Random(index), DIMENSION);
+        return switch (mode) {
+            case "keyword" -> keyword(store, tenant, claim);
+            case "vector" -> {
+                vector(store, tenant, vector, exactBelowChunks);
+                yield null;
+            }
+            default -> {
+                CompletableFuture<KeywordResult> kw =
+                        CompletableFuture.supplyAsync(() -> keyword(store, tenant, claim), side);
+                List<ChunkHit> v = vector(store, tenant, vector, exactBelowChunks);
+                KeywordResult k = kw.get();
+                merger.fuse(
+                        ResultMerger.bestChunkPerDocument(List.of(v)),
+                        ResultMerger.bestChunkPerDocument(List.of(k.hits())),
+                        10,
+                        claim);
+                yield k;
+            }
+        };
+    }
+
+    private KeywordResult keyword(ShardedStore store, String tenant, String claim) {
+        Bm25Query q = Bm25Query.of(store.keywordStatistics(0, tenant, claim), bm25);
+        return store.keywordSearch(0, tenant, q, K, Map.of());
+    }
+
+    private List<ChunkHit> vector(
+            ShardedStore store, String tenant, float[] v, int exactBelowChunks) {
+        return store.vectorSearch(
+                0, tenant, v, K, Map.of(), Math.max(efSearch, K), exactBelowChunks);
+    }
+
+    // ---- the database -----------------------------------------------------------------------
+
+    private Connection connect(String url) throws SQLException {
+        return DriverManager.getConnection(
+                url, config.get(PostgresOptions.USER), config.get(PostgresOptions.PASSWORD));
+    }
+
+    private void recreateDatabase(String shard0, String database) throws SQLException {
+        String postgres = shard0.substring(0, shard0.lastIndexOf('/') + 1) + "postgres";
+        try (Connection c = connect(postgres);
+                Statement st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+            st.execute("CREATE DATABASE " + database);
+        }
+        PGSimpleDataSource ds = new PGSimpleDataSource();
+        ds.setUrl(shard0.substring(0, shard0.lastIndexOf('/') + 1) + database);
+        ds.setUser(config.get(PostgresOptions.USER));
+        ds.setPassword(config.get(PostgresOptions.PASSWORD));
+        ShardMigrations.apply(ds);
+    }
+
+    /** Bulk load without index upkeep: the indexes are built once afterwards (and timed). */
+    private static void dropIndexes(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("DROP INDEX IF EXISTS chunks_embedding_hnsw");
+            st.execute("DROP INDEX IF EXISTS bm25_postings_impact");
+            st.execute("ALTER TABLE bm25_postings DROP CONSTRAINT IF EXISTS bm25_postings_pkey");
+        }
+    }
+
+    /** The same two indexes as migration 009. */
+    private void buildPostingIndexes(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            maintenance(st);
+            st.execute(
+                    "ALTER TABLE bm25_postings ADD PRIMARY KEY (chunk_id, term_id) INCLUDE (tf,"
+                            + " length)");
+            st.execute(
+                    "CREATE INDEX bm25_postings_impact ON bm25_postings (term_id, impact DESC)"
+                            + " INCLUDE (chunk_id, tf, length)");
+        }
+    }
+
+    /** The same index as migration 004, built with enough memory and a parallel worker. */
+    private void buildHnsw(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            maintenance(st);
+            st.execute(
+                    "CREATE INDEX chunks_embedding_hnsw ON chunks USING hnsw (embedding"
+                            + " vector_cosine_ops) WITH (m = 16, ef_construction = 64)");
+        }
+    }
+
+    private void maintenance(Statement st) throws SQLException {
+        st.execute("SET maintenance_work_mem = '" + settings.maintenanceWorkMem() + "'");
+        st.execute(
+                "SET max_parallel_maintenance_workers = " + settings.parallelMaintenanceWorkers());
+    }
+
+    /** Fresh statistics for the planner and a visibility map for index-only scans. */
+    private static void vacuum(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(
+                    "VACUUM (ANALYZE) chunks, documents, bm25_postings, bm25_terms, bm25_tenants");
+        }
+    }
+
+    private static Map<String, Object> sizes(Connection c) throws SQLException {
+        Map<String, Object> out = new LinkedHashMap<>();
+        try (Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery(
+                                "SELECT (SELECT count(*) FROM chunks),"
+                                        + " (SELECT count(*) FROM bm25_postings),"
+                                        + " pg_total_relation_size('chunks'),"
+                                        + " pg_total_relation_size('bm25_postings'),"
+                                        + " coalesce(pg_relation_size(to_regclass('chunks_embedding_hnsw')), 0)")) {
+            rs.next();
+            out.put("chunks", rs.getLong(1));
+            out.put("postings", rs.getLong(2));
+            out.put("chunksMB", rs.getLong(3) / (1 << 20));
+            out.put("postingsMB", rs.getLong(4) / (1 << 20));
+            out.put("hnswMB", rs.getLong(5) / (1 << 20));
+        }
+        return out;
+    }
+
+    private interface SqlStep {
+        void run() throws SQLException;
+    }
+
+    private static double timed(SqlStep step) throws SQLException {
+        long t0 = System.nanoTime();
+        step.run();
+        return seconds(t0);
+    }
+
+    private static double seconds(long t0) {
+        return Math.round((System.nanoTime() - t0) / 1e7) / 100.0;
+    }
+
+    // ---- the machine and the plot -----------------------------------------------------------
+
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static Map<String, Object> machine() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("cores", Runtime.getRuntime().availableProcessors());
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    out.put("cpu", line.substring(line.indexOf(':') + 1).strip());
+                    break;
+                }
+            }
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal")) {
+                    out.put("memory", line.substring(line.indexOf(':') + 1).strip());
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            out.put("cpu", "unknown");
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void plot(List<Map<String, Object>> points, Path file) throws IOException {
+        XYChart chart =
+                new XYChartBuilder()
+                        .width(900)
+                        .height(560)
+                        .title("One shard: search latency against corpus size (1 client, k = 30)")
+                        .xAxisTitle("chunks in the shard")
+                        .yAxisTitle("latency (ms)")
+                        .build();
+        chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setYAxisLogarithmic(true);
+        boolean any = false;
+        for (String mode : List.of("keyword", "vector", "hybrid")) {
+            for (String p : List.of("p50Ms", "p95Ms")) {
+                List<Double> x = new ArrayList<>();
+                List<Double> y = new ArrayList<>();
+                for (Map<String, Object> point : points) {
+                    Map<String, Object> m = (Map<String, Object>) point.get(mode);
+                    Map<String, Object> c1 = (Map<String, Object>) m.get("clients1");
+                    if (c1 != null) {
+                        x.add(((Number) point.get("chunks")).doubleValue());
+                        y.add(Math.max(0.01, ((Number) c1.get(p)).doubleValue()));
+                    }
+                }
+                if (!x.isEmpty()) {
+                    XYSeries s = chart.addSeries(mode + " " + p.replace("Ms", ""), x, y);
+                    s.setMarker(SeriesMarkers.CIRCLE);
+                    any = true;
+                }
+            }
+        }
+        if (!any) {
+            chart.addSeries("no data", List.of(1.0), List.of(1.0));
+        }
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+}

@@ -1,0 +1,123 @@
+package io.kbstream.client;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kbstream.schemas.DocumentState;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The API's JSON bodies ↔ the client's records, in one place. */
+final class Json {
+
+    static final ObjectMapper MAPPER =
+            new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private Json() {}
+
+    static byte[] write(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The body as JSON, or an empty object when it is empty or not JSON. */
+    static JsonNode read(byte[] body) {
+        if (body == null || body.length == 0) {
+            return MAPPER.createObjectNode();
+        }
+        try {
+            return MAPPER.readTree(body);
+        } catch (IOException e) {
+            return MAPPER.createObjectNode();
+        }
+    }
+
+    static ObjectNode upload(Upload u) {
+        ObjectNode body = MAPPER.createObjectNode();
+        if (u.title() != null) {
+            body.put("title", u.title());
+        }
+        body.put("text", u.text());
+        if (u.contentType() != null) {
+            body.put("contentType", u.contentType());
+        }
+        if (!u.metadata().isEmpty()) {
+            body.set("metadata", MAPPER.valueToTree(u.metadata()));
+        }
+        return body;
+    }
+
+    static ObjectNode search(SearchQuery q) {
+        ObjectNode body = MAPPER.createObjectNode();
+        body.put("query", q.query());
+        body.put("k", q.k());
+        body.put("mode", q.mode().wireName());
+        if (!q.filter().isEmpty()) {
+            body.set("filter", MAPPER.valueToTree(q.filter()));
+        }
+        return body;
+    }
+
+    static Accepted accepted(JsonNode body) {
+        return new Accepted(
+                body.path("id").asText(),
+                body.path("version").asLong(),
+                Accepted.Kind.valueOf(body.path("status").asText("ACCEPTED")),
+                body.path("statusUrl").asText());
+    }
+
+    static DocumentStatus status(JsonNode body) {
+        return new DocumentStatus(
+                body.path("id").asText(),
+                body.path("tenant").asText(null),
+                body.path("version").asLong(),
+                DocumentState.valueOf(body.path("status").asText()),
+                body.path("reason").isNull() ? null : body.path("reason").asText(null),
+                body.path("chunkCount").asInt(),
+                instant(body.path("uploadedAt")),
+                instant(body.path("updatedAt")));
+    }
+
+    /** A pushed status; empty for other messages (such as {@code subscribed}). */
+    static Optional<DocumentStatus> statusEvent(String message) {
+        JsonNode node = read(message.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (node.has("type") || !node.has("status") || !node.has("id")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(status(node));
+        } catch (IllegalArgumentException unknownState) {
+            return Optional.empty();
+        }
+    }
+
+    static SearchResult searchResult(JsonNode body) {
+        List<SearchResult.Hit> hits = new ArrayList<>();
+        for (JsonNode hit : body.path("results")) {
+            hits.add(
+                    new SearchResult.Hit(
+                            hit.path("id").asText(),
+                            hit.path("title").isNull() ? null : hit.path("title").asText(null),
+                            hit.path("snippet").asText(""),
+                            hit.path("score").asDouble(),
+                            hit.path("chunk").asInt()));
+        }
+        return new SearchResult(
+                List.copyOf(hits),
+                body.path("partial").asBoolean(),
+                body.path("cached").asBoolean(),
+                body.path("tookMs").asDouble());
+    }
+
+    private static Instant instant(JsonNode node) {
+        return node.isTextual() ? Instant.parse(node.asText()) : null;
+    }
+}

@@ -1,0 +1,245 @@
+package io.kbstream.core.store.internal;
+
+import io.kbstream.core.store.Bm25Query;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The top-k chunks of one shard by BM25, reading only the first postings of each query term in
+ * impact order (Fagin's threshold algorithm, with MaxScore-style pruning of the candidates).
+ *
+ * <p>One round reads the first {@code depth} postings of every term. Every chunk seen is a
+ * candidate; its parts for the terms it was not seen under are fetched by key, unless even their
+ * upper bounds cannot lift it into the top k. A chunk seen under no term scores at most {@code τ =
+ * Σ weight × bound(impact of the term's last posting read)} (0 for a term read to its end). If the
+ * k-th best exact score is above τ, no unseen chunk can enter the top k: the answer equals the
+ * exhaustive BM25 top-k (ties broken by chunk id in both). Otherwise the depth grows fourfold and
+ * the round repeats, up to the query's maximum; an answer at the maximum that is not proven exact
+ * says so ({@link Ranked#exact()} false) and is the best of the candidates read.
+ *
+ * <p>Cost: at most {@code terms × maxPostingsPerTerm × 4/3} postings read, plus one key lookup per
+ * candidate and unseen term, whatever the number of chunks holding the terms.
+ */
+final class ImpactSearch {
+
+    /** Where postings come from: the shard's indexes (SQL) or, in tests, memory. */
+    interface Postings {
+        /**
+         * The first {@code depth} postings of each term by impact, highest first ({@code depth}
+         * {@link Integer#MAX_VALUE}: all of them). {@link Posting#term()} is the term's index.
+         */
+        List<Posting> first(int depth) throws SQLException;
+
+        /**
+         * The postings of these (chunk, term index) pairs; a pair without a posting means the chunk
+         * does not hold the term.
+         */
+        List<Posting> lookup(long[] chunkIds, int[] terms) throws SQLException;
+
+        /** Those of these chunks that pass the search's metadata filter. */
+        Set<Long> passing(Collection<Long> chunkIds) throws SQLException;
+    }
+
+    record Posting(int term, long chunkId, int tf, int length, float impact) {}
+
+    record Scored(long chunkId, double score) {}
+
+    /**
+     * @param top best first, at most k
+     * @param exact proven equal to the exhaustive top-k
+     * @param postingsRead postings read in all rounds, key lookups included
+     */
+    record Ranked(List<Scored> top, boolean exact, long postingsRead, int rounds) {}
+
+    static final Comparator<Scored> ORDER =
+            Comparator.comparingDouble(Scored::score).reversed().thenComparingLong(Scored::chunkId);
+
+    private final Bm25Query query;
+    private final Bm25Scorer scorer;
+    private final double[] weights;
+
+    ImpactSearch(Bm25Query query) {
+        this.query = query;
+        this.scorer = new Bm25Scorer(query.settings().k1(), query.settings().b(), query.avgdl());
+        this.weights = query.terms().stream().mapToDouble(Bm25Query.WeightedTerm::weight).toArray();
+    }
+
+    Ranked run(Postings postings, int k, boolean filtered) throws SQLException {
+        int max =
+                query.settings().maxPostingsPerTerm() == 0
+                        ? Integer.MAX_VALUE
+                        : query.settings().maxPostingsPerTerm();
+        int depth = Math.min(query.settings().postingsPerTerm(), max);
+        long read = 0;
+        for (int round = 1; ; round++) {
+            Round r = round(postings, depth, k, filtered);
+            read += r.read;
+            if (r.exact || depth >= max) {
+                return new Ranked(r.top, r.exact, read, round);
+            }
+            depth = (int) Math.min(max, depth * 4L);
+        }
+    }
+
+    private record Round(List<Scored> top, boolean exact, long read) {}
+
+    /** One candidate chunk: its part per term, NaN where not known yet. */
+    private static final class Candidate {
+        final long chunkId;
+        final double[] parts;
+
+        Candidate(long chunkId, int terms) {
+            this.chunkId = chunkId;
+            this.parts = new double[terms];
+            Arrays.fill(parts, Double.NaN);
+        }
+    }
+
+    private Round round(Postings postings, int depth, int k, boolean filtered) throws SQLException {
+        int terms = weights.length;
+        List<Posting> first = postings.first(depth);
+        int[] seen = new int[terms];
+        float[] lastImpact = new float[terms];
+        Arrays.fill(lastImpact, Float.MAX_VALUE);
+        Map<Long, Candidate> candidates = new HashMap<>();
+        for (Posting p : first) {
+            seen[p.term()]++;
+            lastImpact[p.term()] = Math.min(lastImpact[p.term()], p.impact());
+            candidates.computeIfAbsent(p.chunkId(), id -> new Candidate(id, terms))
+                            .parts[p.term()] =
+                    scorer.part(p.tf(), p.length());
+        }
+        // a term with fewer postings than the depth was read to its end: chunks not seen under it
+        // do not hold it. Otherwise an unseen posting's part is at most the bound of the last one.
+        double[] unseenBound = new double[terms];
+        double tau = 0;
+        for (int t = 0; t < terms; t++) {
+            boolean complete = seen[t] < depth;
+            unseenBound[t] = complete ? 0 : weights[t] * scorer.bound(lastImpact[t]);
+            tau += unseenBound[t];
+        }
+        if (filtered && !candidates.isEmpty()) {
+            candidates.keySet().retainAll(postings.passing(new ArrayList<>(candidates.keySet())));
+        }
+        // Parts not read yet are fetched by key, but only for candidates that could still reach
+        // the k-th best score: first for the most promising ones (highest upper bound), whose
+        // exact scores then raise the k-th best and prune most of the rest.
+        List<Candidate> open = new ArrayList<>(candidates.values());
+        open.sort(Comparator.comparingDouble((Candidate c) -> -score(c, unseenBound)));
+        long read = first.size();
+        List<Candidate> alive = new ArrayList<>();
+        int batch = Math.max(2 * k, 64);
+        while (!open.isEmpty()) {
+            double kth = kthLargest(open, alive, k);
+            List<Candidate> next = new ArrayList<>();
+            List<Candidate> rest = new ArrayList<>();
+            for (Candidate c : open) {
+                if (score(c, unseenBound) < kth) {
+                    continue; // even with every unknown part at its bound it stays below
+                }
+                (next.size() < batch ? next : rest).add(c);
+            }
+            read += complete(postings, next, unseenBound);
+            alive.addAll(next);
+            open = rest;
+            batch *= 4;
+        }
+        List<Scored> scored = new ArrayList<>(alive.size());
+        for (Candidate c : alive) {
+            scored.add(new Scored(c.chunkId, score(c, null)));
+        }
+        scored.sort(ORDER);
+        List<Scored> top = List.copyOf(scored.subList(0, Math.min(k, scored.size())));
+        // exact when no chunk outside the candidates can beat the k-th: either none is left
+        // unread (tau = 0) or the k-th is above tau
+        boolean exact = tau == 0 || (top.size() == k && top.get(k - 1).score() > tau);
+        return new Round(top, exact, read);
+    }
+
+    /**
+     * The candidate's score in term order (so equal inputs give equal sums): known parts, plus
+     * {@code bounds[t]} for unknown ones (or 0 with {@code bounds} null).
+     */
+    private double score(Candidate c, double[] bounds) {
+        double sum = 0;
+        for (int t = 0; t < weights.length; t++) {
+            double part = c.parts[t];
+            if (Double.isNaN(part)) {
+                sum += bounds == null ? 0 : bounds[t];
+            } else {
+                sum += weights[t] * part;
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Fetches the unknown parts of these candidates (0 for terms read to their end).
+     *
+     * @return lookups made
+     */
+    private int complete(Postings postings, List<Candidate> batch, double[] unseenBound)
+            throws SQLException {
+        List<Long> chunks = new ArrayList<>();
+        List<Integer> terms = new ArrayList<>();
+        Map<Long, Candidate> byId = new HashMap<>();
+        for (Candidate c : batch) {
+            byId.put(c.chunkId, c);
+            for (int t = 0; t < weights.length; t++) {
+                if (Double.isNaN(c.parts[t])) {
+                    if (unseenBound[t] == 0) {
+                        c.parts[t] = 0;
+                    } else {
+                        chunks.add(c.chunkId);
+                        terms.add(t);
+                    }
+                }
+            }
+        }
+        if (chunks.isEmpty()) {
+            return 0;
+        }
+        List<Posting> found =
+                postings.lookup(
+                        chunks.stream().mapToLong(Long::longValue).toArray(),
+                        terms.stream().mapToInt(Integer::intValue).toArray());
+        for (Posting p : found) {
+            byId.get(p.chunkId()).parts[p.term()] = scorer.part(p.tf(), p.length());
+        }
+        for (Candidate c : batch) {
+            for (int t = 0; t < weights.length; t++) {
+                if (Double.isNaN(c.parts[t])) {
+                    c.parts[t] = 0; // looked up and not found: the chunk lacks the term
+                }
+            }
+        }
+        return chunks.size();
+    }
+
+    /**
+     * A lower bound of the k-th best score: the k-th largest of the exact scores of the completed
+     * candidates and the known parts of the open ones; -infinity when there are fewer than k.
+     */
+    private double kthLargest(List<Candidate> open, List<Candidate> completed, int k) {
+        if (open.size() + completed.size() < k) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        double[] values = new double[open.size() + completed.size()];
+        int i = 0;
+        for (Candidate c : open) {
+            values[i++] = score(c, null);
+        }
+        for (Candidate c : completed) {
+            values[i++] = score(c, null);
+        }
+        Arrays.sort(values);
+        return values[values.length - k];
+    }
+}

@@ -1,0 +1,109 @@
+package io.kbstream.core.store.internal;
+
+import io.kbstream.core.store.Bm25Query;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** {@link ImpactSearch.Postings} of one tenant on one shard, inside the search's transaction. */
+final class PgPostings implements ImpactSearch.Postings {
+
+    private final Connection c;
+    private final String tenant;
+    private final String[] lexemes;
+    private final Map<String, String> filter;
+
+    /** Term ids by term index, learnt from the first postings (0: the shard has no such term). */
+    private final int[] termIds;
+
+    PgPostings(Connection c, String tenant, Bm25Query query, Map<String, String> filter) {
+        this.c = c;
+        this.tenant = tenant;
+        this.lexemes =
+                query.terms().stream().map(Bm25Query.WeightedTerm::lexeme).toArray(String[]::new);
+        this.filter = filter;
+        this.termIds = new int[lexemes.length];
+    }
+
+    @Override
+    public List<ImpactSearch.Posting> first(int depth) throws SQLException {
+        List<ImpactSearch.Posting> out = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement(SearchSql.BM25_FIRST_POSTINGS)) {
+            st.setArray(1, c.createArrayOf("text", lexemes));
+            st.setString(2, tenant);
+            if (depth == Integer.MAX_VALUE) {
+                st.setNull(3, Types.INTEGER); // LIMIT NULL: every posting
+            } else {
+                st.setInt(3, depth);
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    int term = rs.getInt(1) - 1;
+                    termIds[term] = rs.getInt(2);
+                    out.add(
+                            new ImpactSearch.Posting(
+                                    term,
+                                    rs.getLong(3),
+                                    rs.getInt(4),
+                                    rs.getInt(5),
+                                    rs.getFloat(6)));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<ImpactSearch.Posting> lookup(long[] chunkIds, int[] terms) throws SQLException {
+        Long[] chunks = new Long[chunkIds.length];
+        Integer[] ids = new Integer[terms.length];
+        Integer[] indexes = new Integer[terms.length];
+        for (int i = 0; i < chunkIds.length; i++) {
+            chunks[i] = chunkIds[i];
+            ids[i] = termIds[terms[i]];
+            indexes[i] = terms[i] + 1;
+        }
+        List<ImpactSearch.Posting> out = new ArrayList<>();
+        try (PreparedStatement st = c.prepareStatement(SearchSql.BM25_POSTINGS_BY_KEY)) {
+            st.setArray(1, c.createArrayOf("bigint", chunks));
+            st.setArray(2, c.createArrayOf("int4", ids));
+            st.setArray(3, c.createArrayOf("int4", indexes));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    out.add(
+                            new ImpactSearch.Posting(
+                                    rs.getInt(1) - 1,
+                                    rs.getLong(2),
+                                    rs.getInt(3),
+                                    rs.getInt(4),
+                                    0));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Set<Long> passing(Collection<Long> chunkIds) throws SQLException {
+        Set<Long> out = new HashSet<>();
+        try (PreparedStatement st = c.prepareStatement(SearchSql.CHUNKS_PASSING_FILTER)) {
+            st.setString(1, tenant);
+            st.setArray(2, c.createArrayOf("bigint", chunkIds.toArray()));
+            st.setString(3, SearchSql.json(filter));
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getLong(1));
+                }
+            }
+        }
+        return out;
+    }
+}

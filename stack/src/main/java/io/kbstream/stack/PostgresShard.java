@@ -1,0 +1,222 @@
+package io.kbstream.stack;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * One shard: a Postgres cluster made with initdb under the stack's data folder, on its own port,
+ * listening on 127.0.0.1 only, password auth for TCP. Postgres refuses to run as root, so when kb
+ * runs as root the cluster belongs to the {@code postgres} user.
+ */
+final class PostgresShard implements StackService {
+
+    private static final String OS_USER = "postgres";
+
+    private final int index;
+    private final int port;
+    private final Path pgRoot;
+    private final Path binDir;
+    private final String user;
+    private final String password;
+    private final String database;
+    private final Consumer<String> afterStart;
+
+    PostgresShard(
+            int index,
+            int port,
+            Path pgRoot,
+            Path binDir,
+            String user,
+            String password,
+            String database,
+            Consumer<String> afterStart) {
+        this.index = index;
+        this.port = port;
+        this.pgRoot = pgRoot;
+        this.binDir = binDir;
+        this.user = user;
+        this.password = password;
+        this.database = database;
+        this.afterStart = afterStart;
+    }
+
+    @Override
+    public String name() {
+        return "postgres-shard-" + index;
+    }
+
+    @Override
+    public String endpoint() {
+        return jdbcUrl(database);
+    }
+
+    private Path dataDir() {
+        return pgRoot.resolve("shard" + index);
+    }
+
+    private Path logFile() {
+        return pgRoot.resolve("shard" + index + ".log");
+    }
+
+    @Override
+    public void up() {
+        if (running().isPresent()) {
+            afterStart.accept(jdbcUrl(database)); // e.g. migrations added since it started
+            return;
+        }
+        Processes.requirePortFree(name(), port);
+        if (!Files.isRegularFile(dataDir().resolve("PG_VERSION"))) {
+            initdb();
+        }
+        List<String> start = new ArrayList<>();
+        start.add(binDir.resolve("pg_ctl").toString());
+        start.addAll(
+                List.of(
+                        "-D",
+                        dataDir().toString(),
+                        "-l",
+                        logFile().toString(),
+                        "-w",
+                        "-t",
+                        "60",
+                        "-o",
+                        "-p "
+                                + port
+                                + " -c listen_addresses=127.0.0.1"
+                                + " -c unix_socket_directories="
+                                + dataDir()
+                                + " -c max_connections=200",
+                        "start"));
+        Processes.run(
+                Processes.asUser(OS_USER, start),
+                pgRoot.resolve("pg_ctl.log"),
+                Duration.ofSeconds(90));
+        Processes.waitFor(name(), Duration.ofSeconds(30), this::answers, logFile());
+        createDatabase();
+        afterStart.accept(jdbcUrl(database));
+    }
+
+    @Override
+    public void down() {
+        if (running().isEmpty()) {
+            return;
+        }
+        List<String> stop =
+                List.of(
+                        binDir.resolve("pg_ctl").toString(),
+                        "-D",
+                        dataDir().toString(),
+                        "-m",
+                        "fast",
+                        "-w",
+                        "stop");
+        Processes.run(
+                Processes.asUser(OS_USER, stop),
+                pgRoot.resolve("pg_ctl.log"),
+                Duration.ofSeconds(60));
+    }
+
+    @Override
+    public void kill() {
+        Processes.killByPidFile(dataDir().resolve("postmaster.pid"));
+    }
+
+    @Override
+    public Status status() {
+        Optional<ProcessHandle> process = running();
+        return process.map(p -> new Status(true, "running, pid " + p.pid()))
+                .orElseGet(() -> new Status(false, "stopped"));
+    }
+
+    private Optional<ProcessHandle> running() {
+        return Processes.liveProcess(dataDir().resolve("postmaster.pid"));
+    }
+
+    private void initdb() {
+        try {
+            Files.createDirectories(dataDir());
+            Path pwFile = pgRoot.resolve(".pwfile-" + index);
+            Files.writeString(pwFile, password + "\n", StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(pwFile, PosixFilePermissions.fromString("rw-------"));
+            if (Processes.isRoot()) {
+                Processes.run(
+                        List.of("chown", "-R", OS_USER + ":", pgRoot.toString()),
+                        pgRoot.getParent().resolve("stack.log"),
+                        Duration.ofSeconds(30));
+            }
+            try {
+                Processes.run(
+                        Processes.asUser(
+                                OS_USER,
+                                List.of(
+                                        binDir.resolve("initdb").toString(),
+                                        "-D",
+                                        dataDir().toString(),
+                                        "-U",
+                                        user,
+                                        "--pwfile=" + pwFile,
+                                        "--auth-host=scram-sha-256",
+                                        "--auth-local=peer",
+                                        "-E",
+                                        "UTF8",
+                                        "--no-locale")),
+                        pgRoot.resolve("initdb-" + index + ".log"),
+                        Duration.ofSeconds(120));
+            } finally {
+                Files.deleteIfExists(pwFile);
+            }
+        } catch (IOException e) {
+            throw new StackException(
+                    "cannot prepare " + dataDir() + ": " + e.getMessage(),
+                    "check the disk and permissions",
+                    e);
+        }
+    }
+
+    private boolean answers() {
+        try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), user, password)) {
+            return c.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private void createDatabase() {
+        try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), user, password);
+                Statement st = c.createStatement()) {
+            boolean exists;
+            try (ResultSet rs =
+                    st.executeQuery(
+                            "SELECT 1 FROM pg_database WHERE datname = '"
+                                    + database.replace("'", "''")
+                                    + "'")) {
+                exists = rs.next();
+            }
+            if (!exists) {
+                st.execute("CREATE DATABASE \"" + database.replace("\"", "") + "\"");
+            }
+        } catch (SQLException e) {
+            throw new StackException(
+                    name() + ": cannot create database " + database + ": " + e.getMessage(),
+                    "see " + logFile(),
+                    e);
+        }
+    }
+
+    private String jdbcUrl(String db) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + db;
+    }
+}
