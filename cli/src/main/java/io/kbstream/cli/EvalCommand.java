@@ -6,12 +6,15 @@ import io.kbstream.benchmark.eval.EvalReport;
 import io.kbstream.benchmark.eval.Evaluation;
 import io.kbstream.benchmark.eval.ExactBaselines;
 import io.kbstream.benchmark.eval.FusionSelection;
+import io.kbstream.benchmark.eval.ModelTable;
 import io.kbstream.benchmark.eval.Ranking;
 import io.kbstream.benchmark.eval.Scorer;
+import io.kbstream.benchmark.report.ProcStats;
 import io.kbstream.client.ApiClient;
 import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.EmbeddingOptions;
 import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.config.StackOptions;
 import io.kbstream.core.store.ShardedStore;
 import io.kbstream.stack.LocalStack;
@@ -92,6 +95,13 @@ final class EvalCommand implements Callable<Integer> {
     boolean restartApi;
 
     @Option(
+            names = "--models-table",
+            description =
+                    "A model table written by kb bench models, copied into the results JSON as"
+                            + " its 'models' section.")
+    Path modelsTable;
+
+    @Option(
             names = "--out",
             description = "Results JSON (default: benchmark/results/eval-<dataset>-<split>.json).")
     Path out;
@@ -109,6 +119,7 @@ final class EvalCommand implements Callable<Integer> {
                             throw new IllegalArgumentException(
                                     "--mode must be hybrid, vector, keyword or all");
                 };
+        String loadBefore = ProcStats.loadAverage();
         BeirDataset data = BeirDataset.load(dataset, split);
         String name = tenant == null ? data.name() : tenant;
         System.out.printf(
@@ -212,6 +223,16 @@ final class EvalCommand implements Callable<Integer> {
                             null));
         }
 
+        if (modelsTable != null) {
+            report.section("models", ModelTable.read(modelsTable));
+        }
+        report.section("settings", settings(config));
+        Map<String, Object> machine = new java.util.LinkedHashMap<>();
+        machine.put("cores", Runtime.getRuntime().availableProcessors());
+        machine.put("loadAverageBefore", loadBefore);
+        machine.put("loadAverageAfter", ProcStats.loadAverage());
+        report.section("machine", machine);
+
         System.out.println();
         System.out.print(report.table());
         Path results =
@@ -233,6 +254,31 @@ final class EvalCommand implements Callable<Integer> {
         System.out.println("results   " + results);
         System.out.println("plot      " + png);
         return 0;
+    }
+
+    /** The settings the search answers depend on, as this process reads them (so does the API). */
+    private static Map<String, Object> settings(KbConfig config) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put(EmbeddingOptions.MODEL.key(), config.get(EmbeddingOptions.MODEL));
+        m.put(
+                EmbeddingOptions.QUERY_INSTRUCTION.key(),
+                config.get(EmbeddingOptions.QUERY_INSTRUCTION));
+        m.put(
+                EmbeddingOptions.CHUNK_TARGET_TOKENS.key(),
+                config.get(EmbeddingOptions.CHUNK_TARGET_TOKENS));
+        m.put(
+                EmbeddingOptions.CHUNK_OVERLAP_TOKENS.key(),
+                config.get(EmbeddingOptions.CHUNK_OVERLAP_TOKENS));
+        m.put(ApiOptions.SEARCH_FUSION.key(), config.get(ApiOptions.SEARCH_FUSION));
+        m.put(ApiOptions.SEARCH_KEYWORD_WEIGHT.key(), config.get(ApiOptions.SEARCH_KEYWORD_WEIGHT));
+        m.put(ApiOptions.SEARCH_RRF_K.key(), config.get(ApiOptions.SEARCH_RRF_K));
+        m.put(PostgresOptions.BM25_K1.key(), config.get(PostgresOptions.BM25_K1));
+        m.put(PostgresOptions.BM25_B.key(), config.get(PostgresOptions.BM25_B));
+        m.put(PostgresOptions.EF_SEARCH.key(), config.get(PostgresOptions.EF_SEARCH));
+        m.put(
+                PostgresOptions.EXACT_BELOW_CHUNKS.key(),
+                config.get(PostgresOptions.EXACT_BELOW_CHUNKS));
+        return m;
     }
 
     private static long documents(ShardedStore store, String tenant) {

@@ -1,6 +1,7 @@
 package io.kbstream.benchmark.eval;
 
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -62,6 +63,17 @@ public record PairedBootstrap(
                 level,
                 resamples,
                 seed);
+    }
+
+    /**
+     * The interval for the mean of {@code a} alone: {@code a} paired with a system that scores 0 on
+     * every query, so {@link #meanDifference()} is {@code a}'s mean.
+     */
+    public static PairedBootstrap ofMean(
+            Map<String, Double> a, double level, int resamples, long seed) {
+        Map<String, Double> zero = new HashMap<>();
+        a.keySet().forEach(q -> zero.put(q, 0.0));
+        return of(a, zero, level, resamples, seed);
     }
 
     /** Whether the interval lies entirely above zero: {@code a} is better at this level. */

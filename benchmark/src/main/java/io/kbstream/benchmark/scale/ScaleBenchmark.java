@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.kbstream.api.search.Fusion;
 import io.kbstream.api.search.ResultMerger;
 import io.kbstream.benchmark.eval.Latencies;
+import io.kbstream.benchmark.report.ProcStats;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.store.Bm25Query;
@@ -119,7 +120,7 @@ public final class ScaleBenchmark {
     private Map<String, Object> run() throws Exception {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("startedAt", Instant.now().toString());
-        report.put("loadAverageBefore", loadAverage());
+        report.put("loadAverageBefore", ProcStats.loadAverage());
         report.put("machine", machine());
         String shard0 = config.get(PostgresOptions.SHARDS).get(0);
         String url = shard0.substring(0, shard0.lastIndexOf('/') + 1) + settings.database();
@@ -193,7 +194,7 @@ public final class ScaleBenchmark {
                     "smallTenantHnsw",
                     measure(store, SMALL + 0, 0, "small tenant among many, HNSW forced"));
             many.put("largeTenant", measure(store, BIG, exactBelow, "large tenant among many"));
-            report.put("loadAverageAfter", loadAverage());
+            report.put("loadAverageAfter", ProcStats.loadAverage());
             return write(report, builds, points, many, alone, true);
         }
     }
@@ -474,14 +475,6 @@ public final class ScaleBenchmark {
     }
 
     // ---- the machine and the plot -----------------------------------------------------------
-
-    static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).strip();
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
 
     private static Map<String, Object> machine() {
         Map<String, Object> out = new LinkedHashMap<>();
