@@ -83,6 +83,16 @@ public final class PostgresOptions {
                     .withDescription(
                             "How long to wait for a pooled connection to a shard before giving up.");
 
+    public static final ConfigOption<java.time.Duration> STARTUP_WAIT =
+            ConfigOption.key("kb.store.startup-wait")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofSeconds(60))
+                    .withDescription(
+                            "How long opening the store keeps retrying a shard that accepts no"
+                                    + " connection yet (still starting, or a busy machine) before"
+                                    + " it fails. Searches never wait this long: they use"
+                                    + " kb.store.connect-timeout.");
+
     public static final ConfigOption<Boolean> MIGRATE_ON_OPEN =
             ConfigOption.key("kb.store.migrate-on-open")
                     .booleanType()

@@ -80,7 +80,7 @@ public final class PgShardedStore implements ShardedStore {
         PgShardedStore store = new PgShardedStore(urls, pools, router, search);
         if (config.get(PostgresOptions.MIGRATE_ON_OPEN)) {
             try {
-                store.migrate();
+                store.migrate(config.get(PostgresOptions.STARTUP_WAIT));
             } catch (RuntimeException e) {
                 store.close();
                 throw e;
@@ -123,12 +123,39 @@ public final class PgShardedStore implements ShardedStore {
 
     /** Applies the migrations to every shard. */
     public void migrate() {
+        migrate(Duration.ZERO);
+    }
+
+    /**
+     * Applies the migrations, retrying a shard that cannot be reached for up to {@code wait}: a
+     * process started beside its shards (or on a busy machine) must not die because one connection
+     * took longer than a search may wait.
+     */
+    private void migrate(Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
         for (int i = 0; i < pools.size(); i++) {
-            try {
-                ShardMigrations.apply(pools.get(i));
-            } catch (StoreException e) {
-                throw new StoreException(i, urls.get(i) + ": " + e.getMessage(), e.getCause());
+            while (true) {
+                try {
+                    ShardMigrations.apply(pools.get(i));
+                    break;
+                } catch (StoreException e) {
+                    if (!e.isUnreachable() || System.nanoTime() > deadline) {
+                        throw new StoreException(
+                                i, urls.get(i) + ": " + e.getMessage(), e.getCause());
+                    }
+                    LOG.warn("shard {} not reachable yet, retrying: {}", i, e.getMessage());
+                    sleepBeforeRetry();
+                }
             }
+        }
+    }
+
+    private static void sleepBeforeRetry() {
+        try {
+            Thread.sleep(500);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(-1, "interrupted while waiting for a shard", e);
         }
     }
 
