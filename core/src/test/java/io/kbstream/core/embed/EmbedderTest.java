@@ -231,7 +231,8 @@ class EmbedderTest {
 
     @Test
     void bgeQueriesGetTheModelsInstructionAndDocumentsDoNot() {
-        Embedder bge = Embedders.shared(spec.withModel("bge-small-en-v15"));
+        Embedder bge =
+                Embedders.shared(spec.withModel("bge-small-en-v15").withQueryInstruction(true));
         String query = "aspirin lowers the risk of colorectal cancer";
 
         assertThat(bge.queryText(query))
@@ -243,9 +244,9 @@ class EmbedderTest {
     }
 
     @Test
-    void theQueryInstructionCanBeSwitchedOff() {
-        Embedder bge =
-                Embedders.shared(spec.withModel("bge-small-en-v15").withQueryInstruction(false));
+    void theQueryInstructionIsOffByDefault() {
+        // off by default: it lowered nDCG@10 on SciFact's claims (benchmark/README.md, "The model")
+        Embedder bge = Embedders.shared(spec.withModel("bge-small-en-v15"));
         String query = "aspirin lowers the risk of colorectal cancer";
 
         assertThat(bge.queryText(query)).isEqualTo(query);
