@@ -1,6 +1,7 @@
 package io.kbstream.cli;
 
 import io.kbstream.benchmark.eval.SciFact;
+import io.kbstream.benchmark.eval.ModelTable;
 import io.kbstream.benchmark.report.BenchRun;
 import io.kbstream.benchmark.report.BenchSettings;
 import io.kbstream.benchmark.scale.ScaleBenchmark;
@@ -19,7 +20,11 @@ import picocli.CommandLine.Option;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks of the whole system.",
-        subcommands = {BenchCommand.Report.class, BenchCommand.Scale.class})
+        subcommands = {
+            BenchCommand.Report.class,
+            BenchCommand.Scale.class,
+            BenchCommand.Models.class
+        })
 final class BenchCommand implements Runnable {
 
     @Override
@@ -171,6 +176,64 @@ final class BenchCommand implements Runnable {
                             parallelWorkers),
                     line -> System.out.println("scale  " + line));
             System.out.println("wrote " + outDir.resolve("scale.json") + " and scale.png");
+            return 0;
+        }
+    }
+
+    /**
+     * {@code kb bench models}: the model table from results already measured (no model runs here):
+     * quality from {@code kb eval} files, speed from the embedding benchmark's file.
+     */
+    @Command(
+            name = "models",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Tabulate candidate embedding models: vector nDCG@10 from kb eval results files"
+                            + " beside chunks/s and query-embedding latency from the embedding"
+                            + " benchmark's file; choose the default by the stated rule. Writes"
+                            + " benchmark/results/models-scifact-train.json.")
+    static final class Models implements Callable<Integer> {
+
+        @Option(
+                names = "--with-instruction",
+                split = ",",
+                description = "kb eval results files of runs with the query instruction on.")
+        List<Path> withInstruction = List.of();
+
+        @Option(
+                names = "--without-instruction",
+                split = ",",
+                description =
+                        "kb eval results files of runs without one (or of models that have none).")
+        List<Path> withoutInstruction = List.of();
+
+        @Option(
+                names = "--speed",
+                description =
+                        "Embedding benchmark results (chunks and queries phases); default"
+                                + " benchmark/results/embedding-models.json.")
+        Path speed;
+
+        @Option(
+                names = "--out",
+                description = "Default: benchmark/results/models-scifact-train.json.")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            Path home = KbConfig.home();
+            ModelTable.Table table =
+                    ModelTable.build(
+                            withInstruction,
+                            withoutInstruction,
+                            speed != null
+                                    ? speed
+                                    : home.resolve("benchmark/results/embedding-models.json"));
+            Path file =
+                    out != null ? out : home.resolve("benchmark/results/models-scifact-train.json");
+            ModelTable.write(table, file);
+            System.out.print(ModelTable.markdown(table));
+            System.out.println("results   " + file);
             return 0;
         }
     }

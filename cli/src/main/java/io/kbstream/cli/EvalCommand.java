@@ -1,16 +1,21 @@
 package io.kbstream.cli;
 
+import io.kbstream.api.search.Fusion;
 import io.kbstream.benchmark.eval.BeirDataset;
 import io.kbstream.benchmark.eval.EvalReport;
 import io.kbstream.benchmark.eval.Evaluation;
 import io.kbstream.benchmark.eval.ExactBaselines;
+import io.kbstream.benchmark.eval.FusionSelection;
+import io.kbstream.benchmark.eval.ModelTable;
 import io.kbstream.benchmark.eval.Ranking;
 import io.kbstream.benchmark.eval.SciFact;
 import io.kbstream.benchmark.eval.Scorer;
+import io.kbstream.benchmark.report.ProcStats;
 import io.kbstream.client.ApiClient;
 import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.EmbeddingOptions;
 import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.config.StackOptions;
 import io.kbstream.core.store.ShardedStore;
 import io.kbstream.stack.LocalStack;
@@ -95,6 +100,13 @@ final class EvalCommand implements Callable<Integer> {
     boolean restartApi;
 
     @Option(
+            names = "--models-table",
+            description =
+                    "A model table written by kb bench models, copied into the results JSON as"
+                            + " its 'models' section.")
+    Path modelsTable;
+
+    @Option(
             names = "--out",
             description = "Results JSON (default: benchmark/results/eval-<dataset>-<split>.json).")
     Path out;
@@ -119,6 +131,7 @@ final class EvalCommand implements Callable<Integer> {
         if (dataset == null) {
             dataset = SciFact.locate(KbConfig.load());
         }
+        String loadBefore = ProcStats.loadAverage();
         BeirDataset data = BeirDataset.load(dataset, split);
         String name = tenant == null ? data.name() : tenant;
         System.out.printf(
@@ -133,33 +146,24 @@ final class EvalCommand implements Callable<Integer> {
             searchThroughApi(data, name, modes, model, runs, report);
         }
         if (runs.containsKey("vector") && runs.containsKey("keyword")) {
-            // offline fusion of the two top-k lists: how the RRF constant and the keyword
-            // list's weight matter
-            StringBuilder sweep =
-                    new StringBuilder(
-                            "fusion    offline RRF of the vector and keyword runs, nDCG@10:");
-            for (double weight : new double[] {1.0, 0.5, 0.3, 0.2}) {
-                sweep.append(
-                        String.format(
-                                java.util.Locale.ROOT, "%n          keyword weight %.1f:", weight));
-                for (int rrfK : new int[] {1, 10, 30, 60, 100}) {
-                    sweep.append(
-                            String.format(
-                                    java.util.Locale.ROOT,
-                                    " k=%d %.4f",
-                                    rrfK,
-                                    Scorer.score(
-                                                    data.qrels(),
-                                                    io.kbstream.benchmark.eval.Fusion.rrf(
-                                                            runs.get("vector"),
-                                                            runs.get("keyword"),
-                                                            rrfK,
-                                                            weight,
-                                                            k))
-                                            .ndcg10()));
-                }
+            FusionSelection.Result fusion =
+                    FusionSelection.select(
+                            data.qrels(), runs.get("vector"), runs.get("keyword"), k);
+            System.out.print(EvalReport.fusionSummary(fusion));
+            Map<String, Object> json = EvalReport.fusionJson(fusion);
+            if (runs.containsKey("hybrid")) {
+                // the API's hybrid answers against a replay of its configured fusion: equal
+                // unless the API runs other settings than this process reads
+                Fusion configured = Fusion.from(config);
+                json.put(
+                        "replayOfConfigured",
+                        FusionSelection.agreement(
+                                runs.get("hybrid"),
+                                FusionSelection.replay(
+                                        runs.get("vector"), runs.get("keyword"), configured, k),
+                                configured));
             }
-            System.out.println(sweep);
+            report.section("fusion", json);
         }
         if (exact) {
             System.out.println("exact     vector search over the stored chunks, HNSW off");
@@ -184,6 +188,16 @@ final class EvalCommand implements Callable<Integer> {
                             null,
                             null));
         }
+
+        if (modelsTable != null) {
+            report.section("models", ModelTable.read(modelsTable));
+        }
+        report.section("settings", settings(config));
+        Map<String, Object> machine = new java.util.LinkedHashMap<>();
+        machine.put("cores", Runtime.getRuntime().availableProcessors());
+        machine.put("loadAverageBefore", loadBefore);
+        machine.put("loadAverageAfter", ProcStats.loadAverage());
+        report.section("machine", machine);
 
         System.out.println();
         System.out.print(report.table());
@@ -266,6 +280,31 @@ final class EvalCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /** The settings the search answers depend on, as this process reads them (so does the API). */
+    private static Map<String, Object> settings(KbConfig config) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put(EmbeddingOptions.MODEL.key(), config.get(EmbeddingOptions.MODEL));
+        m.put(
+                EmbeddingOptions.QUERY_INSTRUCTION.key(),
+                config.get(EmbeddingOptions.QUERY_INSTRUCTION));
+        m.put(
+                EmbeddingOptions.CHUNK_TARGET_TOKENS.key(),
+                config.get(EmbeddingOptions.CHUNK_TARGET_TOKENS));
+        m.put(
+                EmbeddingOptions.CHUNK_OVERLAP_TOKENS.key(),
+                config.get(EmbeddingOptions.CHUNK_OVERLAP_TOKENS));
+        m.put(ApiOptions.SEARCH_FUSION.key(), config.get(ApiOptions.SEARCH_FUSION));
+        m.put(ApiOptions.SEARCH_KEYWORD_WEIGHT.key(), config.get(ApiOptions.SEARCH_KEYWORD_WEIGHT));
+        m.put(ApiOptions.SEARCH_RRF_K.key(), config.get(ApiOptions.SEARCH_RRF_K));
+        m.put(PostgresOptions.BM25_K1.key(), config.get(PostgresOptions.BM25_K1));
+        m.put(PostgresOptions.BM25_B.key(), config.get(PostgresOptions.BM25_B));
+        m.put(PostgresOptions.EF_SEARCH.key(), config.get(PostgresOptions.EF_SEARCH));
+        m.put(
+                PostgresOptions.EXACT_BELOW_CHUNKS.key(),
+                config.get(PostgresOptions.EXACT_BELOW_CHUNKS));
+        return m;
     }
 
     private static long documents(ShardedStore store, String tenant) {

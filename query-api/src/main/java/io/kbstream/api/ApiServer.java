@@ -26,6 +26,7 @@ import io.kbstream.api.http.HttpSettings;
 import io.kbstream.api.http.Json;
 import io.kbstream.api.http.RateLimiter;
 import io.kbstream.api.resilience.RedisGuard;
+import io.kbstream.api.search.Fusion;
 import io.kbstream.api.search.QueryEmbeddings;
 import io.kbstream.api.search.ResultMerger;
 import io.kbstream.api.search.SearchCache;
@@ -150,9 +151,7 @@ public final class ApiServer {
                                 guard,
                                 searchSettings.embeddingTtl(),
                                 metrics.registry()),
-                        new ResultMerger(
-                                config.get(ApiOptions.SEARCH_RRF_K),
-                                config.get(ApiOptions.SEARCH_KEYWORD_WEIGHT)),
+                        new ResultMerger(Fusion.from(config)),
                         metrics.registry());
         owned.add(searchService);
         this.search = new SearchController(searchService);

@@ -10,6 +10,7 @@ import io.kbstream.api.http.ApiException;
 import io.kbstream.api.http.ApiKeys;
 import io.kbstream.api.http.ErrorMapper;
 import io.kbstream.api.http.Json;
+import io.kbstream.api.search.Fusion;
 import io.kbstream.api.search.ResultMerger;
 import io.kbstream.api.search.SearchHit;
 import io.kbstream.api.search.SearchMode;
@@ -76,7 +77,7 @@ public final class SyncBaselineServer implements AutoCloseable {
         this.embedder = Embedders.shared(config);
         this.chunker = Chunker.forConfig(config);
         this.parser = new UploadParser(config.get(ApiOptions.MAX_UPLOAD_BYTES));
-        this.merger = new ResultMerger(config.get(ApiOptions.SEARCH_RRF_K));
+        this.merger = new ResultMerger(Fusion.from(config));
         this.efSearch = config.get(PostgresOptions.EF_SEARCH);
         this.bm25 = Bm25Settings.fromConfig(config);
         this.exactBelowChunks = config.get(PostgresOptions.EXACT_BELOW_CHUNKS);
@@ -227,7 +228,7 @@ public final class SyncBaselineServer implements AutoCloseable {
     private SearchResponse searchShards(String tenant, SearchRequest request, long start) {
         boolean vector = request.mode() != SearchMode.KEYWORD;
         boolean keyword = request.mode() != SearchMode.VECTOR;
-        float[] q = vector ? embedder.embed(request.query()) : null;
+        float[] q = vector ? embedder.embedQuery(request.query()) : null;
         int candidates = Math.min(request.k() * 3, 300);
         List<List<ChunkHit>> vectorHits = new ArrayList<>();
         List<List<ChunkHit>> keywordHits = new ArrayList<>();

@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kbstream.benchmark.pipeline.IndexingBenchmark;
+import io.kbstream.core.config.EmbeddingOptions;
 import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.core.embed.Embedder;
 import io.kbstream.core.embed.EmbedderSpec;
 import io.kbstream.core.embed.Embedders;
@@ -30,8 +33,16 @@ import java.util.Map;
  * long run that shows heap and RSS stay flat. A plain harness, not JMH: each measurement is seconds
  * of real inference, far above timer and JIT noise, and the model runs in native code.
  *
- * <p>Usage: {@code EmbeddingBenchmark --corpus PATH [--out FILE] [--sweep-texts N] [--memory-texts
- * N] [--rounds N] [--memory-model M] [--models a,b] [--batches 1,8,32,64] [--run-sizes 1,4]}.
+ * <p>Two more phases compare the models: <b>chunks</b>, chunks/s of each model at the default
+ * engine setting on the very chunks the pipeline makes of the first {@code --chunk-docs} documents
+ * (the model-bound ceiling of indexing, {@link IndexingBenchmark#embedderAlone}); and
+ * <b>queries</b>, the latency of embedding one ~20-token search query with the model's query
+ * convention on one core (one intra-op thread, one worker), as a lightly loaded API does.
+ *
+ * <p>Usage: {@code EmbeddingBenchmark --corpus PATH [--out FILE] [--phases
+ * sweep,memory,chunks,queries] [--sweep-texts N] [--memory-texts N] [--rounds N] [--memory-model M]
+ * [--models a,b] [--batches 1,8,32,64] [--run-sizes 1,4] [--chunk-docs N] [--queries PATH]
+ * [--query-calls N]}.
  */
 public final class EmbeddingBenchmark {
 
@@ -68,6 +79,14 @@ public final class EmbeddingBenchmark {
                         .mapToInt(Integer::parseInt)
                         .toArray();
         int maxBatch = Arrays.stream(batches).max().orElse(64);
+        List<String> phases =
+                List.of(opt.getOrDefault("phases", "sweep,memory,chunks,queries").split(","));
+        int chunkDocs = Integer.parseInt(opt.getOrDefault("chunk-docs", "400"));
+        int queryCalls = Integer.parseInt(opt.getOrDefault("query-calls", "300"));
+        Path queriesFile =
+                Path.of(
+                        opt.getOrDefault(
+                                "queries", corpus.resolveSibling("queries.jsonl").toString()));
 
         List<String> abstracts = readAbstracts(corpus);
         List<String> sweep = abstracts.subList(0, Math.min(sweepTexts, abstracts.size()));
@@ -108,7 +127,7 @@ public final class EmbeddingBenchmark {
         table.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
         double peak = root.get("machine").get("peakGflops").asDouble();
 
-        for (String model : models) {
+        for (String model : phases.contains("sweep") ? models : List.<String>of()) {
             EmbedderSpec modelSpec = base.withModel(model);
             int[] tokens = tokenCounts(Embedders.tokenizerFile(modelSpec), sweep, base.maxTokens());
             long realTokens = Arrays.stream(tokens).asLongStream().sum();
@@ -239,7 +258,8 @@ public final class EmbeddingBenchmark {
 
         String fp32 = models.get(0);
         ObjectNode agreement = root.putObject("agreement");
-        for (String other : models.subList(1, models.size())) {
+        for (String other :
+                phases.contains("sweep") ? models.subList(1, models.size()) : List.<String>of()) {
             double[] cos = cosines(vectorsByModel.get(fp32), vectorsByModel.get(other));
             ObjectNode a = agreement.putObject(other + " vs " + fp32);
             a.put("texts", cos.length);
@@ -251,13 +271,23 @@ public final class EmbeddingBenchmark {
 
         Embedders.closeAll();
         ObjectNode memory =
-                memoryRun(
-                        base.withModel(opt.getOrDefault("memory-model", fp32)),
-                        abstracts,
-                        memoryTexts,
-                        memoryBatch,
-                        sampleEvery);
-        root.set("memory", memory);
+                phases.contains("memory")
+                        ? memoryRun(
+                                base.withModel(opt.getOrDefault("memory-model", fp32)),
+                                abstracts,
+                                memoryTexts,
+                                memoryBatch,
+                                sampleEvery)
+                        : null;
+        if (memory != null) {
+            root.set("memory", memory);
+        }
+        if (phases.contains("chunks")) {
+            root.set("chunks", chunksRun(models, corpus, chunkDocs));
+        }
+        if (phases.contains("queries")) {
+            root.set("queryLatency", queryLatencyRun(base, models, queriesFile, queryCalls));
+        }
         root.set("machineAfter", loadAverage());
 
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -306,18 +336,42 @@ public final class EmbeddingBenchmark {
                 machine.get("flopsPerCycle").asInt(),
                 peak,
                 machine.get("cpu").asText());
-        System.out.printf(
-                Locale.ROOT,
-                "- memory: %d texts in calls of %d with %s: heap after GC %.1f -> %.1f MB,"
-                        + " RSS %.0f -> %.0f MB, peak RSS (VmHWM) %.0f MB%n",
-                memory.get("texts").asInt(),
-                memory.get("batchSize").asInt(),
-                memory.get("model").asText(),
-                memory.get("heapAfterGcFirstMb").asDouble(),
-                memory.get("heapAfterGcLastMb").asDouble(),
-                memory.get("rssFirstMb").asDouble(),
-                memory.get("rssLastMb").asDouble(),
-                memory.get("peakRssMb").asDouble());
+        if (memory != null) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "- memory: %d texts in calls of %d with %s: heap after GC %.1f -> %.1f MB,"
+                            + " RSS %.0f -> %.0f MB, peak RSS (VmHWM) %.0f MB%n",
+                    memory.get("texts").asInt(),
+                    memory.get("batchSize").asInt(),
+                    memory.get("model").asText(),
+                    memory.get("heapAfterGcFirstMb").asDouble(),
+                    memory.get("heapAfterGcLastMb").asDouble(),
+                    memory.get("rssFirstMb").asDouble(),
+                    memory.get("rssLastMb").asDouble(),
+                    memory.get("peakRssMb").asDouble());
+        }
+        for (JsonNode c : root.path("chunks")) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "- chunks: %s %.1f chunks/s (%d chunks of %d documents), ceiling %.0f"
+                            + " documents/hour%n",
+                    c.get("model").asText(),
+                    c.get("chunksPerSecond").asDouble(),
+                    c.get("chunks").asLong(),
+                    c.get("documents").asInt(),
+                    c.get("documentsPerHour").asDouble());
+        }
+        for (JsonNode q : root.path("queryLatency")) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "- query embedding: %s%s, %.1f tokens: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms%n",
+                    q.get("model").asText(),
+                    q.get("queryInstruction").asBoolean() ? " with instruction" : "",
+                    q.get("meanTokens").asDouble(),
+                    q.get("p50Ms").asDouble(),
+                    q.get("p90Ms").asDouble(),
+                    q.get("p99Ms").asDouble());
+        }
         System.out.println(
                 "- load average before/after: "
                         + root.get("machine").get("loadAverage").asText()
@@ -325,6 +379,103 @@ public final class EmbeddingBenchmark {
                         + root.get("machineAfter").get("loadAverage").asText());
         System.out.println("- written to " + out);
         Embedders.closeAll();
+    }
+
+    /**
+     * Chunks/s of each model at the default engine setting, on the chunks the pipeline makes of the
+     * first {@code documents} corpus documents: the model-bound ceiling of indexing.
+     */
+    private static ArrayNode chunksRun(List<String> models, Path corpus, int documents)
+            throws Exception {
+        List<String[]> docs = IndexingBenchmark.readCorpus(corpus, documents);
+        ArrayNode out = JSON.createArrayNode();
+        for (String model : models) {
+            Embedders.closeAll();
+            KbConfig config = KbConfig.load().with(EmbeddingOptions.MODEL, model);
+            IndexingBenchmark.Run run = IndexingBenchmark.embedderAlone(config, docs);
+            ObjectNode c = out.addObject();
+            c.put("model", model);
+            c.put("documents", run.documents());
+            c.put("chunks", run.chunks());
+            c.put("seconds", round(run.seconds(), 2));
+            c.put("chunksPerSecond", round(run.chunksPerSecond(), 1));
+            c.put("documentsPerHour", round(run.documentsPerSecond() * 3600, 0));
+            c.put(
+                    "setting",
+                    "calls of "
+                            + config.get(PipelineOptions.EMBED_BATCH_SIZE)
+                            + " chunks (the pipeline's batch), runs of "
+                            + config.get(EmbeddingOptions.BATCH_SIZE)
+                            + ", "
+                            + EmbedderSpec.from(config).effectiveWorkers()
+                            + " workers of "
+                            + EmbedderSpec.from(config).effectiveThreads()
+                            + " thread");
+        }
+        Embedders.closeAll();
+        return out;
+    }
+
+    /**
+     * Latency of one search query's embedding on one core: SciFact queries of 18 to 22 tokens
+     * (special tokens included, before any instruction), embedded one at a time with the model's
+     * query convention, with one intra-op thread and one worker. Models with an instruction are
+     * also measured without it.
+     */
+    private static ArrayNode queryLatencyRun(
+            EmbedderSpec base, List<String> models, Path queriesFile, int calls)
+            throws IOException {
+        List<String> all = readTexts(queriesFile);
+        ArrayNode out = JSON.createArrayNode();
+        for (String model : models) {
+            EmbedderSpec spec = base.withModel(model).withParallelism(1, 1);
+            int[] tokens = tokenCounts(Embedders.tokenizerFile(spec), all, base.maxTokens());
+            List<String> queries = new ArrayList<>();
+            for (int i = 0; i < all.size(); i++) {
+                if (tokens[i] >= 18 && tokens[i] <= 22) {
+                    queries.add(all.get(i));
+                }
+            }
+            boolean hasInstruction = false;
+            for (boolean instruction : List.of(true, false)) {
+                Embedders.closeAll();
+                Embedder embedder = Embedders.shared(spec.withQueryInstruction(instruction));
+                if (instruction) {
+                    hasInstruction = !embedder.queryText("").isEmpty();
+                } else if (!hasInstruction) {
+                    continue; // no instruction to leave out: the row above is the same
+                }
+                int[] embeddedTokens =
+                        tokenCounts(
+                                Embedders.tokenizerFile(spec),
+                                queries.stream().map(embedder::queryText).toList(),
+                                base.maxTokens());
+                for (int i = 0; i < 30; i++) {
+                    embedder.embedQuery(queries.get(i % queries.size())); // warm-up
+                }
+                double[] millis = new double[calls];
+                for (int i = 0; i < calls; i++) {
+                    String q = queries.get(i % queries.size());
+                    long t0 = System.nanoTime();
+                    embedder.embedQuery(q);
+                    millis[i] = (System.nanoTime() - t0) / 1e6;
+                }
+                Arrays.sort(millis);
+                ObjectNode r = out.addObject();
+                r.put("model", model);
+                r.put("queryInstruction", !embedder.queryText("").isEmpty());
+                r.put("queries", queries.size());
+                r.put("calls", calls);
+                r.put("meanTokens", round(Arrays.stream(embeddedTokens).average().orElse(0), 1));
+                r.put("threads", 1);
+                r.put("p50Ms", round(millis[calls / 2], 2));
+                r.put("p90Ms", round(millis[(int) (calls * 0.9)], 2));
+                r.put("p99Ms", round(millis[(int) (calls * 0.99)], 2));
+                r.put("meanMs", round(Arrays.stream(millis).average().orElse(0), 2));
+            }
+        }
+        Embedders.closeAll();
+        return out;
     }
 
     /** Embeds {@code n} abstracts (cycling the corpus) and samples heap and RSS as it goes. */
@@ -460,6 +611,21 @@ public final class EmbeddingBenchmark {
                                 "false"))) {
             return texts.stream().mapToInt(t -> tokenizer.encode(t).getIds().length).toArray();
         }
+    }
+
+    /** The {@code text} of every line of a BEIR queries file. */
+    private static List<String> readTexts(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(
+                    "queries not found: " + file + " (pass --queries PATH/queries.jsonl)");
+        }
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            if (!line.isBlank()) {
+                out.add(JSON.readTree(line).path("text").asText(""));
+            }
+        }
+        return out;
     }
 
     private static List<String> readAbstracts(Path corpus) throws IOException {

@@ -42,7 +42,8 @@ public final class ExactBaselines {
             throws SQLException {
         Embedder embedder = Embedders.shared(config);
         List<String> ids = new ArrayList<>(data.queries().keySet());
-        List<String> texts = ids.stream().map(data.queries()::get).toList();
+        List<String> texts =
+                ids.stream().map(q -> embedder.queryText(data.queries().get(q))).toList();
         float[][] vectors = embedder.embed(texts);
         List<Connection> shards = new ArrayList<>();
         try {
@@ -128,7 +129,9 @@ public final class ExactBaselines {
         }
         out.println();
         List<String> ids = new ArrayList<>(data.queries().keySet());
-        float[][] queries = embedder.embed(ids.stream().map(data.queries()::get).toList());
+        float[][] queries =
+                embedder.embed(
+                        ids.stream().map(q -> embedder.queryText(data.queries().get(q))).toList());
         Ranking run = new Ranking();
         for (int q = 0; q < ids.size(); q++) {
             Map<String, Double> best = new HashMap<>();

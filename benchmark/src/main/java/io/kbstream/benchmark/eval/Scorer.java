@@ -2,6 +2,7 @@ package io.kbstream.benchmark.eval;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,6 +41,21 @@ public final class Scorer {
             n++;
         }
         return n == 0 ? new Metrics(0, 0, 0, 0) : new Metrics(ndcg / n, recall / n, mrr / n, n);
+    }
+
+    /**
+     * nDCG@10 of every judged query that has a relevant document (the queries {@link #score}
+     * averages over), in the qrels' order: what paired comparisons and cross-validation need.
+     */
+    public static Map<String, Double> ndcg10PerQuery(Qrels qrels, Ranking run) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (String q : qrels.queryIds()) {
+            Map<String, Integer> judged = qrels.of(q);
+            if (judged.values().stream().anyMatch(g -> g > 0)) {
+                out.put(q, ndcg(judged, dedup(run.of(q)), 10));
+            }
+        }
+        return out;
     }
 
     static double ndcg(Map<String, Integer> judged, List<String> ranked, int k) {

@@ -340,19 +340,11 @@ public final class BenchRun {
         h.put("cores", Runtime.getRuntime().availableProcessors());
         h.put("cpu", cpuModel());
         h.put("memoryMb", memTotalMb());
-        h.put("loadAverageAtStart", loadAverage());
+        h.put("loadAverageAtStart", ProcStats.loadAverage());
         h.put("java", System.getProperty("java.version"));
         h.put("data", dataDir.toString());
         h.put("settings", settings.toString());
         return h;
-    }
-
-    static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).trim();
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 
     private static String cpuModel() throws IOException {

@@ -12,6 +12,15 @@ public record ProcStats(long pid, long cpuTicks, long rssKb, long peakRssKb, lon
     /** Linux's USER_HZ; {@code getconf CLK_TCK} is 100 on every mainstream kernel build. */
     static final double TICKS_PER_SECOND = 100.0;
 
+    /** The machine's {@code /proc/loadavg} line, recorded beside every measured figure. */
+    public static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).strip();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
     public static ProcStats sample(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));

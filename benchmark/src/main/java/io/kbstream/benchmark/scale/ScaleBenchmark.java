@@ -2,9 +2,10 @@ package io.kbstream.benchmark.scale;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.kbstream.api.search.Fusion;
 import io.kbstream.api.search.ResultMerger;
 import io.kbstream.benchmark.eval.Latencies;
-import io.kbstream.core.config.ApiOptions;
+import io.kbstream.benchmark.report.ProcStats;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.store.Bm25Query;
@@ -101,10 +102,7 @@ public final class ScaleBenchmark {
         this.bm25 = Bm25Settings.fromConfig(config);
         this.efSearch = config.get(PostgresOptions.EF_SEARCH);
         this.exactBelow = config.get(PostgresOptions.EXACT_BELOW_CHUNKS);
-        this.merger =
-                new ResultMerger(
-                        config.get(ApiOptions.SEARCH_RRF_K),
-                        config.get(ApiOptions.SEARCH_KEYWORD_WEIGHT));
+        this.merger = new ResultMerger(Fusion.from(config));
         this.claims = new ArrayList<>();
         for (String line : Files.readAllLines(settings.queries())) {
             if (!line.isBlank()) {
@@ -122,7 +120,7 @@ public final class ScaleBenchmark {
     private Map<String, Object> run() throws Exception {
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("startedAt", Instant.now().toString());
-        report.put("loadAverageBefore", loadAverage());
+        report.put("loadAverageBefore", ProcStats.loadAverage());
         report.put("machine", machine());
         String shard0 = config.get(PostgresOptions.SHARDS).get(0);
         String url = shard0.substring(0, shard0.lastIndexOf('/') + 1) + settings.database();
@@ -196,7 +194,7 @@ public final class ScaleBenchmark {
                     "smallTenantHnsw",
                     measure(store, SMALL + 0, 0, "small tenant among many, HNSW forced"));
             many.put("largeTenant", measure(store, BIG, exactBelow, "large tenant among many"));
-            report.put("loadAverageAfter", loadAverage());
+            report.put("loadAverageAfter", ProcStats.loadAverage());
             return write(report, builds, points, many, alone, true);
         }
     }
@@ -477,14 +475,6 @@ public final class ScaleBenchmark {
     }
 
     // ---- the machine and the plot -----------------------------------------------------------
-
-    static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).strip();
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
 
     private static Map<String, Object> machine() {
         Map<String, Object> out = new LinkedHashMap<>();

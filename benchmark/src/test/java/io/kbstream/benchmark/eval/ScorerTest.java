@@ -113,4 +113,22 @@ class ScorerTest {
         assertThat(two.recall100()).isCloseTo(2.0 / 12.0, within(1e-9));
         assertThat(two.mrr10()).isCloseTo(1.0, within(1e-9));
     }
+
+    @Test
+    void per_query_ndcg_covers_the_queries_the_mean_is_over_in_qrels_order() {
+        Map<String, Map<String, Integer>> judged = new java.util.LinkedHashMap<>();
+        judged.put("q2", Map.of("d1", 1));
+        judged.put("q1", Map.of("d2", 1));
+        judged.put("q0", Map.of("d3", 0)); // nothing relevant: left out, as by score()
+        Ranking run = run(Map.of("q1", List.of("d9", "d2"), "q2", List.of("d1")));
+
+        Map<String, Double> perQuery = Scorer.ndcg10PerQuery(new Qrels(judged), run);
+
+        assertThat(perQuery).containsOnlyKeys("q2", "q1");
+        assertThat(perQuery.keySet()).containsExactly("q2", "q1");
+        assertThat(perQuery.get("q2")).isEqualTo(1.0);
+        assertThat(perQuery.get("q1")).isCloseTo(1 / (Math.log(3) / Math.log(2)), within(1e-12));
+        assertThat(perQuery.values().stream().mapToDouble(d -> d).average().orElseThrow())
+                .isCloseTo(Scorer.score(new Qrels(judged), run).ndcg10(), within(1e-12));
+    }
 }

@@ -3,6 +3,7 @@ package io.kbstream.core.config;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -115,6 +116,24 @@ public final class ConfigOption<T> {
                             s.startsWith("P")
                                     ? Duration.parse(s)
                                     : Duration.ofMillis(Long.parseLong(s)));
+        }
+
+        /** One constant of {@code type}, by name, case-insensitive ({@code rrf} for RRF). */
+        public <E extends Enum<E>> TypedBuilder<E> enumType(Class<E> type) {
+            return new TypedBuilder<>(
+                    key,
+                    s -> {
+                        for (E constant : type.getEnumConstants()) {
+                            if (constant.name().equalsIgnoreCase(s)) {
+                                return constant;
+                            }
+                        }
+                        throw new IllegalArgumentException(
+                                "expected one of "
+                                        + Arrays.stream(type.getEnumConstants())
+                                                .map(c -> c.name().toLowerCase(Locale.ROOT))
+                                                .toList());
+                    });
         }
 
         /** Comma-separated list of strings; blanks are dropped. */

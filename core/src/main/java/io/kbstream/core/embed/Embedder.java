@@ -23,6 +23,19 @@ public interface Embedder {
         return embed(List.of(text))[0];
     }
 
+    /**
+     * The text embedded for a search query: the model's query instruction followed by the query
+     * (bge-small-en-v1.5: {@code "Represent this sentence for searching relevant passages: "}), or
+     * the query alone for a model without one or with {@code kb.embedding.query-instruction=false}.
+     * Documents are embedded as they are.
+     */
+    String queryText(String query);
+
+    /** Embeds a search query with the model's query convention, see {@link #queryText}. */
+    default float[] embedQuery(String query) {
+        return embed(queryText(query));
+    }
+
     /** Which model makes these vectors; stored with each vector. */
     ModelInfo modelInfo();
 }

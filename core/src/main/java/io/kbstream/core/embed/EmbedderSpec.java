@@ -14,9 +14,17 @@ import java.util.Objects;
  * @param batchSize texts per inference run (one padded tensor batch)
  * @param threads ONNX Runtime intra-op threads per run, 0 for one per available processor
  * @param workers inference runs in parallel per model and JVM, 0 for one per available processor
+ * @param queryInstruction whether search queries get the model's documented instruction before them
+ *     (see {@link Embedder#queryText})
  */
 public record EmbedderSpec(
-        String model, Path cacheDir, int maxTokens, int batchSize, int threads, int workers) {
+        String model,
+        Path cacheDir,
+        int maxTokens,
+        int batchSize,
+        int threads,
+        int workers,
+        boolean queryInstruction) {
 
     public EmbedderSpec {
         Objects.requireNonNull(model, "model");
@@ -49,22 +57,37 @@ public record EmbedderSpec(
                 config.get(EmbeddingOptions.MAX_TOKENS),
                 config.get(EmbeddingOptions.BATCH_SIZE),
                 config.get(EmbeddingOptions.THREADS),
-                config.get(EmbeddingOptions.WORKERS));
+                config.get(EmbeddingOptions.WORKERS),
+                config.get(EmbeddingOptions.QUERY_INSTRUCTION));
     }
 
     /** The same spec for another model. */
     public EmbedderSpec withModel(String otherModel) {
-        return new EmbedderSpec(otherModel, cacheDir, maxTokens, batchSize, threads, workers);
+        return new EmbedderSpec(
+                otherModel, cacheDir, maxTokens, batchSize, threads, workers, queryInstruction);
     }
 
     /** The same spec with another batch size. */
     public EmbedderSpec withBatchSize(int otherBatchSize) {
-        return new EmbedderSpec(model, cacheDir, maxTokens, otherBatchSize, threads, workers);
+        return new EmbedderSpec(
+                model, cacheDir, maxTokens, otherBatchSize, threads, workers, queryInstruction);
     }
 
     /** The same spec with other intra-op threads and workers (0 = one per processor). */
     public EmbedderSpec withParallelism(int otherThreads, int otherWorkers) {
-        return new EmbedderSpec(model, cacheDir, maxTokens, batchSize, otherThreads, otherWorkers);
+        return new EmbedderSpec(
+                model,
+                cacheDir,
+                maxTokens,
+                batchSize,
+                otherThreads,
+                otherWorkers,
+                queryInstruction);
+    }
+
+    /** The same spec with the model's query instruction on or off. */
+    public EmbedderSpec withQueryInstruction(boolean on) {
+        return new EmbedderSpec(model, cacheDir, maxTokens, batchSize, threads, workers, on);
     }
 
     /** Intra-op threads per run, with 0 resolved to the available processors. */

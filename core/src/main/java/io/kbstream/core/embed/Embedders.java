@@ -35,13 +35,14 @@ public final class Embedders {
 
     /**
      * The shared embedder for {@code spec.model()}, loading it on first use. Callers may differ in
-     * batch size; asking for a loaded model with another window, thread or worker count or cache
-     * folder is an error, because one model name must mean one kind of vector in this process.
+     * batch size and query instruction; asking for a loaded model with another window, thread or
+     * worker count or cache folder is an error, because one model name must mean one kind of vector
+     * in this process.
      *
      * @throws EmbeddingException if the model cannot be found or loaded
      */
     public static Embedder shared(EmbedderSpec spec) {
-        return new BatchingEmbedder(load(spec).model(), spec.batchSize());
+        return new BatchingEmbedder(load(spec).model(), spec.batchSize(), spec.queryInstruction());
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.kbstream.core.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
@@ -57,5 +58,20 @@ class KbOptionsTest {
                 .containsEntry("kb.redis.port", 30010)
                 .containsEntry("kb.flink.web-port", 30081);
         assertThat(config.get(KafkaOptions.BOOTSTRAP)).isEqualTo("127.0.0.1:30020");
+    }
+
+    @Test
+    void an_enum_option_reads_any_case_and_a_wrong_name_lists_the_choices() {
+        assertThat(
+                        KbConfig.of(Map.of("kb.api.search.fusion", "Convex"))
+                                .get(ApiOptions.SEARCH_FUSION))
+                .isEqualTo(ApiOptions.FusionMethod.CONVEX);
+        assertThat(KbConfig.of(Map.of()).get(ApiOptions.SEARCH_FUSION)).isNotNull();
+
+        KbConfig wrong = KbConfig.of(Map.of("kb.api.search.fusion", "borda"));
+        assertThatThrownBy(() -> wrong.get(ApiOptions.SEARCH_FUSION))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("kb.api.search.fusion")
+                .hasStackTraceContaining("[rrf, convex]");
     }
 }

@@ -15,8 +15,9 @@ import redis.clients.jedis.params.SetParams;
 
 /**
  * Query vectors, cached in Redis under {@link RedisKeys#queryEmbedding} (model version + SHA-256 of
- * the normalized query) as little-endian float32 bytes; computed with the shared embedder on a
- * miss.
+ * the text embedded, i.e. the query with the model's instruction if it is on, so switching the
+ * instruction never serves a vector made the other way) as little-endian float32 bytes; computed
+ * with the shared embedder on a miss.
  */
 public final class QueryEmbeddings {
 
@@ -56,9 +57,15 @@ public final class QueryEmbeddings {
                 .register(metrics);
     }
 
+    /** What decides a query's vector besides the query: the model's version and instruction. */
+    public String settings() {
+        return model + "\n" + embedder.queryText("");
+    }
+
     public float[] embed(String query) {
+        String text = embedder.queryText(query);
         byte[] key =
-                RedisKeys.queryEmbedding(model, SearchRequest.sha256(query))
+                RedisKeys.queryEmbedding(model, SearchRequest.sha256(text))
                         .getBytes(StandardCharsets.UTF_8);
         int dim = embedder.modelInfo().dimension();
         byte[] cached = guard.call(() -> redis.get(key), null);
@@ -67,7 +74,7 @@ public final class QueryEmbeddings {
             return decode(cached);
         }
         miss.increment();
-        float[] vector = inference.record(() -> embedder.embed(query));
+        float[] vector = inference.record(() -> embedder.embed(text));
         byte[] bytes = encode(vector);
         guard.run(() -> redis.set(key, bytes, SetParams.setParams().px(ttlMillis)));
         return vector;

@@ -5,38 +5,29 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Turns per-shard chunk hits into a ranked list of documents. Each list (vector or keyword) keeps
- * the best chunk per document, best score first; hybrid fuses the two document rankings by weighted
- * reciprocal rank fusion, {@code score(d) = sum over lists of w / (rrfK + rank(d))} with ranks from
- * 1 (w = 1 for the vector list, {@code keywordWeight} for the keyword list), and shows the chunk
- * from the list where the document ranked higher.
+ * the best chunk per document, best first; hybrid fuses the two document rankings with the
+ * configured {@link Fusion} and shows the chunk from the list where the document ranked higher.
  */
 public final class ResultMerger {
 
     static final int SNIPPET_CHARS = 240;
 
-    private final int rrfK;
-    private final double keywordWeight;
+    private final Fusion fusion;
 
-    public ResultMerger(int rrfK) {
-        this(rrfK, 1.0);
+    public ResultMerger(Fusion fusion) {
+        this.fusion = Objects.requireNonNull(fusion, "fusion");
     }
 
-    public ResultMerger(int rrfK, double keywordWeight) {
-        if (rrfK < 0) {
-            throw new IllegalArgumentException("rrfK must be >= 0");
-        }
-        if (!(keywordWeight >= 0)) {
-            throw new IllegalArgumentException("keywordWeight must be >= 0");
-        }
-        this.rrfK = rrfK;
-        this.keywordWeight = keywordWeight;
+    /** How hybrid answers are fused. */
+    public Fusion fusion() {
+        return fusion;
     }
 
     /** Best chunk per document over all shards' hits, best first; ties by id for stability. */
@@ -67,36 +58,10 @@ public final class ResultMerger {
         return ranked.stream().limit(k).map(h -> hit(h, h.score(), query)).toList();
     }
 
-    /** Reciprocal rank fusion of two ranked document lists (each best chunk per document). */
+    /** The fusion of two ranked document lists (each best chunk per document), top {@code k}. */
     public List<SearchHit> fuse(
             List<ChunkHit> vector, List<ChunkHit> keyword, int k, String query) {
-        record Fused(ChunkHit shown, int shownRank, double score) {}
-        Map<String, Fused> fused = new LinkedHashMap<>();
-        for (List<ChunkHit> list : List.of(vector, keyword)) {
-            double weight = list == keyword ? keywordWeight : 1.0;
-            for (int i = 0; i < list.size(); i++) {
-                ChunkHit hit = list.get(i);
-                int rank = i + 1;
-                double add = weight / (rrfK + rank);
-                fused.merge(
-                        hit.docId(),
-                        new Fused(hit, rank, add),
-                        (old, neu) ->
-                                new Fused(
-                                        neu.shownRank() < old.shownRank()
-                                                ? neu.shown()
-                                                : old.shown(),
-                                        Math.min(old.shownRank(), neu.shownRank()),
-                                        old.score() + neu.score()));
-            }
-        }
-        return fused.values().stream()
-                .sorted(
-                        Comparator.comparingDouble(Fused::score)
-                                .reversed()
-                                .thenComparingInt(Fused::shownRank)
-                                .thenComparing(f -> f.shown().docId()))
-                .limit(k)
+        return fusion.fuse(vector, keyword, ChunkHit::docId, ChunkHit::score, k).stream()
                 .map(f -> hit(f.shown(), f.score(), query))
                 .toList();
     }

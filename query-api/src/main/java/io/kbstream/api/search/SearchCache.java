@@ -18,8 +18,9 @@ import redis.clients.jedis.params.SetParams;
 /**
  * Two levels of complete (never partial) search results: L1 in process (Caffeine, bounded in
  * entries and time), L2 in Redis (TTL). Keys are {@link RedisKeys#search(String, long, String)}:
- * tenant, the tenant's index generation and the request's hash, so a commit to the tenant's index
- * makes every older entry unreachable at once.
+ * tenant, the tenant's index generation and a hash of the request and of the settings that rank it,
+ * so a commit to the tenant's index makes every older entry unreachable at once, and an API
+ * restarted with another fusion or query instruction never serves answers ranked the old way.
  */
 public final class SearchCache {
 
@@ -58,9 +59,14 @@ public final class SearchCache {
                 .register(metrics);
     }
 
-    /** The cache key of a request for a tenant at a generation. */
-    public static String key(String tenant, long generation, SearchRequest request) {
-        return RedisKeys.search(tenant, generation, request.cacheKey());
+    /**
+     * The cache key of a request for a tenant at a generation, answered with {@code settings} (a
+     * description of everything besides the index and the request that decides the answer).
+     */
+    public static String key(
+            String tenant, long generation, String settings, SearchRequest request) {
+        return RedisKeys.search(
+                tenant, generation, SearchRequest.sha256(settings + "\n" + request.cacheKey()));
     }
 
     public Optional<List<SearchHit>> get(String key) {

@@ -48,6 +48,7 @@ public final class SearchService implements AutoCloseable {
     private final SearchCache cache;
     private final QueryEmbeddings embeddings;
     private final ResultMerger merger;
+    private final String rankingSettings;
     private final ExecutorService shardExecutor;
     private final long shardTimeoutNanos;
     private final List<CircuitBreaker> shardBreakers = new ArrayList<>();
@@ -73,6 +74,7 @@ public final class SearchService implements AutoCloseable {
         this.cache = cache;
         this.embeddings = embeddings;
         this.merger = merger;
+        this.rankingSettings = embeddings.settings() + "\n" + merger.fusion();
         this.shardExecutor = BoundedPools.fixed("kb-search", settings.threads());
         this.shardTimeoutNanos = settings.shardTimeout().toNanos();
         for (int s = 0; s < store.shardCount(); s++) {
@@ -95,7 +97,10 @@ public final class SearchService implements AutoCloseable {
     public SearchResponse search(String tenant, SearchRequest request) {
         long start = System.nanoTime();
         Long generation = guard.call(() -> generations.current(tenant), null);
-        String key = generation == null ? null : SearchCache.key(tenant, generation, request);
+        String key =
+                generation == null
+                        ? null
+                        : SearchCache.key(tenant, generation, rankingSettings, request);
         if (key != null) {
             var cached = cache.get(key);
             if (cached.isPresent()) {

@@ -5,18 +5,25 @@ import io.kbstream.core.embed.ModelInfo;
 import java.util.List;
 import java.util.Objects;
 
-/** The public face of a shared {@link DjlEmbedder}, with the caller's run size. */
+/**
+ * The public face of a shared {@link DjlEmbedder}, with the caller's run size and query convention.
+ */
 public final class BatchingEmbedder implements Embedder {
 
     private final DjlEmbedder model;
     private final int batchSize;
+    private final String queryPrefix;
 
-    public BatchingEmbedder(DjlEmbedder model, int batchSize) {
+    /**
+     * @param queryInstruction whether queries get the model's instruction before them
+     */
+    public BatchingEmbedder(DjlEmbedder model, int batchSize, boolean queryInstruction) {
         this.model = Objects.requireNonNull(model, "model");
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
         }
         this.batchSize = batchSize;
+        this.queryPrefix = queryInstruction ? model.queryInstruction() : "";
     }
 
     @Override
@@ -30,12 +37,22 @@ public final class BatchingEmbedder implements Embedder {
     }
 
     @Override
+    public String queryText(String query) {
+        return queryPrefix + Objects.requireNonNull(query, "query");
+    }
+
+    @Override
     public ModelInfo modelInfo() {
         return model.info();
     }
 
     @Override
     public String toString() {
-        return "Embedder[" + model.info().version() + ", batch " + batchSize + "]";
+        return "Embedder["
+                + model.info().version()
+                + ", batch "
+                + batchSize
+                + (queryPrefix.isEmpty() ? "" : ", query instruction")
+                + "]";
     }
 }

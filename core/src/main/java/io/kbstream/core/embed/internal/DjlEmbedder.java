@@ -31,6 +31,7 @@ public final class DjlEmbedder implements AutoCloseable {
     private final ZooModel<String, float[]> model;
     private final ModelInfo info;
     private final Path tokenizerFile;
+    private final String queryInstruction;
     // A Predictor is not thread-safe but the model is: each concurrent caller borrows its own.
     private final Deque<Predictor<String, float[]>> idle = new ConcurrentLinkedDeque<>();
     private final InferenceSlots slots;
@@ -40,10 +41,12 @@ public final class DjlEmbedder implements AutoCloseable {
             ZooModel<String, float[]> model,
             ModelInfo info,
             Path tokenizerFile,
+            String queryInstruction,
             InferenceSlots slots) {
         this.model = model;
         this.info = info;
         this.tokenizerFile = tokenizerFile;
+        this.queryInstruction = queryInstruction;
         this.slots = slots;
     }
 
@@ -84,6 +87,7 @@ public final class DjlEmbedder implements AutoCloseable {
                     model,
                     info,
                     tokenizer,
+                    source.queryInstruction(),
                     new InferenceSlots(spec.effectiveWorkers(), source.name()));
         } catch (TranslateException | RuntimeException e) {
             model.close();
@@ -138,6 +142,11 @@ public final class DjlEmbedder implements AutoCloseable {
 
     public ModelInfo info() {
         return info;
+    }
+
+    /** What the model's makers put before a search query; empty when nothing. */
+    public String queryInstruction() {
+        return queryInstruction;
     }
 
     /** The model's HuggingFace {@code tokenizer.json}, for token-aware chunking. */

@@ -116,6 +116,14 @@ public final class ModelSource {
         return bundled != null ? bundled.pooling() : "mean";
     }
 
+    /**
+     * The instruction the model's makers put before search queries, empty for models that take
+     * queries as they are and for models we know nothing about.
+     */
+    public String queryInstruction() {
+        return bundled != null ? bundled.queryInstruction() : "";
+    }
+
     /** The DJL zoo URL (only for {@link Kind#DJL_ZOO}). */
     public String url() {
         return name;
