@@ -1,7 +1,7 @@
 package io.kbstream.cli;
 
-import io.kbstream.benchmark.eval.SciFact;
 import io.kbstream.benchmark.eval.ModelTable;
+import io.kbstream.benchmark.eval.SciFact;
 import io.kbstream.benchmark.report.BenchRun;
 import io.kbstream.benchmark.report.BenchSettings;
 import io.kbstream.benchmark.scale.ScaleBenchmark;

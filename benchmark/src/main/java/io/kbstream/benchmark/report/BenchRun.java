@@ -219,7 +219,7 @@ public final class BenchRun {
                 }
             }
         }
-        header.put("loadAverageAtEnd", loadAverage());
+        header.put("loadAverageAtEnd", ProcStats.loadAverage());
         return ReportWriter.write(outDir, header, ed, sync);
     }
 
