@@ -72,7 +72,7 @@ class IndexingJobITCase {
     @TempDir Path checkpoints;
 
     @Test
-    void everyDocumentIsIndexedOnceWithItsChunksSpreadOverBothShards() throws Exception {
+    void every_document_is_indexed_once_with_its_chunks_spread_over_both_shards() throws Exception {
         JobFixture fixture = JobFixture.create("e2e", checkpoints);
         Map<String, String> texts = new TreeMap<>();
         for (int i = 0; i < 24; i++) {
@@ -100,7 +100,7 @@ class IndexingJobITCase {
     }
 
     @Test
-    void unchangedReuploadNewVersionDeleteAndWritersClaimingVersionsEndInTheRightState()
+    void unchanged_reupload_new_version_delete_and_writers_claiming_versions_end_in_the_right_state()
             throws Exception {
         JobFixture fixture = JobFixture.create("versions", checkpoints);
         String t = fixture.tenant();
@@ -231,7 +231,7 @@ class IndexingJobITCase {
                     "binary-as-text");
 
     @Test
-    void badRecordsFailWithTheirReasonAndGoToTheDeadLetterTopicWhileGoodOnesAreIndexed()
+    void bad_records_fail_with_their_reason_and_go_to_the_dead_letter_topic_while_good_ones_are_indexed()
             throws Exception {
         JobFixture fixture = JobFixture.create("bad", checkpoints);
         String t = fixture.tenant();
@@ -298,7 +298,7 @@ class IndexingJobITCase {
     }
 
     @Test
-    void afterAFailureMidStreamTheJobRestartsFromItsCheckpointAndIndexesEveryDocumentExactlyOnce()
+    void after_a_failure_mid_stream_the_job_restarts_from_its_checkpoint_and_indexes_every_document_exactly_once()
             throws Exception {
         JobFixture fixture = JobFixture.create("failure", checkpoints);
         Map<String, String> firstWave = texts(0, 20);

@@ -42,7 +42,7 @@ class UploadJobITCase {
     @TempDir Path folder;
 
     @Test
-    void everyFileOfAFolderBecomesOneDocumentEventWithItsContentType() throws Exception {
+    void every_file_of_a_folder_becomes_one_document_event_with_its_content_type() throws Exception {
         Files.createDirectories(folder.resolve("notes"));
         Files.writeString(folder.resolve("readme.md"), "# Title\n\nSome markdown.");
         Files.writeString(folder.resolve("notes/plain.txt"), "plain text");
@@ -62,7 +62,7 @@ class UploadJobITCase {
     }
 
     @Test
-    void everyLineOfABeirCorpusBecomesADocumentWithItsIdAndTitle() throws Exception {
+    void every_line_of_a_beir_corpus_becomes_a_document_with_its_id_and_title() throws Exception {
         Path corpus = folder.resolve("corpus.jsonl");
         Files.writeString(
                 corpus,

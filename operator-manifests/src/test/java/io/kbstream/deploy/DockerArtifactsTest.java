@@ -50,7 +50,7 @@ class DockerArtifactsTest {
     }
 
     @Test
-    void apiImageRunsTheApiServerAsNonRootWithAHealthCheckOnItsPort() throws IOException {
+    void api_image_runs_the_api_server_as_non_root_with_a_health_check_on_its_port() throws IOException {
         String dockerfile = Files.readString(DOCKER.resolve("api.Dockerfile"));
         String finalStage = dockerfile.substring(dockerfile.lastIndexOf("\nFROM "));
 
@@ -84,7 +84,7 @@ class DockerArtifactsTest {
 
     @Test
     @SuppressWarnings("unchecked")
-    void composeWiresTheStackWithRealServiceNamesPortsAndOptions() throws IOException {
+    void compose_wires_the_stack_with_real_service_names_ports_and_options() throws IOException {
         Map<String, Object> compose =
                 new Yaml().load(Files.readString(DOCKER.resolve("compose.yaml")));
         Map<String, Map<String, Object>> services =
@@ -199,7 +199,7 @@ class DockerArtifactsTest {
     }
 
     @Test
-    void imagesAreTheOnesTheManifestsDeploy() throws IOException {
+    void images_are_the_ones_the_manifests_deploy() throws IOException {
         String yaml = Manifests.render("prod").yaml();
         Map<String, Object> compose =
                 new Yaml().load(Files.readString(DOCKER.resolve("compose.yaml")));

@@ -63,7 +63,7 @@ class ManifestsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})
-    void everyRenderedManifestParsesIntoOperatorOrKubernetesModelTypes(String overlay) {
+    void every_rendered_manifest_parses_into_operator_or_kubernetes_model_types(String overlay) {
         List<HasMetadata> typed = Manifests.render(overlay).typed();
 
         assertThat(typed)
@@ -83,7 +83,7 @@ class ManifestsTest {
     }
 
     @Test
-    void renderingProdTwiceGivesByteIdenticalOutputWithEverythingFilledIn() {
+    void rendering_prod_twice_gives_byte_identical_output_with_everything_filled_in() {
         String first = Manifests.render("prod").yaml();
         String second = Manifests.render("prod").yaml();
 
@@ -95,7 +95,7 @@ class ManifestsTest {
     }
 
     @Test
-    void renderedYamlReadsBackAsTheSameObjects() throws Exception {
+    void rendered_yaml_reads_back_as_the_same_objects() throws Exception {
         Manifests prod = Manifests.render("prod");
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
         List<Map<String, Object>> back =
@@ -108,7 +108,7 @@ class ManifestsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})
-    void flinkConfigurationKeysAreRealFlinkOrAutoscalerOptionNames(String overlay)
+    void flink_configuration_keys_are_real_flink_or_autoscaler_option_names(String overlay)
             throws Exception {
         FlinkOptionKeys keys = FlinkOptionKeys.load();
         List<FlinkDeployment> deployments = flinkDeployments(Manifests.render(overlay));
@@ -144,7 +144,7 @@ class ManifestsTest {
     }
 
     @Test
-    void optionKeyCheckRejectsATypo() throws Exception {
+    void option_key_check_rejects_a_typo() throws Exception {
         FlinkOptionKeys keys = FlinkOptionKeys.load();
 
         assertThat(keys.size()).isGreaterThan(300);
@@ -154,7 +154,7 @@ class ManifestsTest {
     }
 
     @Test
-    void indexingJobUsesTheBuiltEntryClassJarPathAndOperatorSettings() throws Exception {
+    void indexing_job_uses_the_built_entry_class_jar_path_and_operator_settings() throws Exception {
         FlinkDeployment indexing = flinkDeployment(Manifests.render("prod"), "kb-indexing");
 
         assertThat(indexing.getSpec().getFlinkVersion()).isEqualTo(FlinkVersion.v1_20);
@@ -378,7 +378,7 @@ class ManifestsTest {
     }
 
     @Test
-    void jobArgsAreTheOverlaysSettingsAndKbOptions() {
+    void job_args_are_the_overlays_settings_and_kb_options() {
         Manifests prod = Manifests.render("prod");
         List<String> args =
                 flinkDeployment(prod, "kb-indexing").getSpec().getJob().getArgs() == null
@@ -396,7 +396,7 @@ class ManifestsTest {
     }
 
     @Test
-    void apiScalesFrom3To100OnCpuAndMemoryUpFastDownSlow() {
+    void api_scales_from3_to100_on_cpu_and_memory_up_fast_down_slow() {
         Manifests prod = Manifests.render("prod");
         HorizontalPodAutoscaler hpa = typed(prod, HorizontalPodAutoscaler.class, "kb-api");
 
@@ -429,7 +429,7 @@ class ManifestsTest {
     }
 
     @Test
-    void apiProbesUseTheHealthEndpointsOnTheServedPort() {
+    void api_probes_use_the_health_endpoints_on_the_served_port() {
         Deployment api = typed(Manifests.render("prod"), Deployment.class, "kb-api");
         var container = api.getSpec().getTemplate().getSpec().getContainers().get(0);
 
@@ -447,7 +447,7 @@ class ManifestsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})
-    void secretsAreReferencedNeverInlined(String overlay) {
+    void secrets_are_referenced_never_inlined(String overlay) {
         Manifests m = Manifests.render(overlay);
 
         assertThat(m.objects()).noneMatch(o -> "Secret".equals(o.get("kind")));
@@ -487,7 +487,7 @@ class ManifestsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})
-    void oneShardPodPerConfiguredShardUrlWithTheMigrationsMounted(String overlay) {
+    void one_shard_pod_per_configured_shard_url_with_the_migrations_mounted(String overlay) {
         Manifests m = Manifests.render(overlay);
         StatefulSet shards = typed(m, StatefulSet.class, "kb-shard");
         String[] urls = m.kbProperties().get("kb.postgres.shards").split(",");
@@ -509,7 +509,7 @@ class ManifestsTest {
     }
 
     @Test
-    void unknownOverlayAndSecretInConfigFileAreRejected() {
+    void unknown_overlay_and_secret_in_config_file_are_rejected() {
         assertThatThrownBy(() -> Manifests.render("staging"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("staging");

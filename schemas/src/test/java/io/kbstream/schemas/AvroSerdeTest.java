@@ -47,7 +47,7 @@ class AvroSerdeTest {
     }
 
     @Test
-    void documentEventRoundTrips() {
+    void document_event_round_trips() {
         AvroSerde<DocumentEvent> serde = AvroSerde.documentEvents();
         DocumentEvent event = upsert();
 
@@ -63,7 +63,7 @@ class AvroSerdeTest {
     }
 
     @Test
-    void deleteEventWithoutContentRoundTrips() {
+    void delete_event_without_content_round_trips() {
         AvroSerde<DocumentEvent> serde = AvroSerde.documentEvents();
         DocumentEvent delete = DocumentEvents.delete("acme", "doc-1", UPLOADED);
 
@@ -76,7 +76,7 @@ class AvroSerdeTest {
     }
 
     @Test
-    void documentStatusRoundTrips() {
+    void document_status_round_trips() {
         AvroSerde<DocumentStatus> serde = AvroSerde.documentStatuses();
         DocumentStatus status =
                 DocumentStatuses.of(
@@ -97,7 +97,7 @@ class AvroSerdeTest {
     }
 
     @Test
-    void serdeSurvivesJavaSerialization() throws Exception {
+    void serde_survives_java_serialization() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (ObjectOutputStream oos = new ObjectOutputStream(out)) {
             oos.writeObject(AvroSerde.documentEvents());
@@ -113,7 +113,7 @@ class AvroSerdeTest {
     }
 
     @Test
-    void schemasWithAddedDefaultFieldAreCompatibleBothWays() throws IOException {
+    void schemas_with_added_default_field_are_compatible_both_ways() throws IOException {
         Schema v1 = AvroSerde.documentEvents().schema();
         Schema v2 = testSchema("avro-test/DocumentEvent-v2.avsc");
 
@@ -124,7 +124,7 @@ class AvroSerdeTest {
     }
 
     @Test
-    void oldReaderReadsNewWritersRecord() throws IOException {
+    void old_reader_reads_new_writers_record() throws IOException {
         Schema v2 = testSchema("avro-test/DocumentEvent-v2.avsc");
         GenericRecord record = new GenericData.Record(v2);
         record.put("eventId", "e-v2");
@@ -158,7 +158,7 @@ class AvroSerdeTest {
     }
 
     @Test
-    void newReaderReadsOldWritersRecordWithDefault() throws IOException {
+    void new_reader_reads_old_writers_record_with_default() throws IOException {
         Schema v2 = testSchema("avro-test/DocumentEvent-v2.avsc");
         byte[] v1Bytes = AvroSerde.documentEvents().serialize(upsert());
         BinaryMessageDecoder<GenericRecord> v2Reader =
@@ -175,7 +175,7 @@ class AvroSerdeTest {
     }
 
     @Test
-    void unknownFingerprintIsRejected() {
+    void unknown_fingerprint_is_rejected() {
         byte[] bytes = AvroSerde.documentEvents().serialize(upsert());
         bytes[5] ^= 0x5A; // inside the 8-byte fingerprint
 
@@ -185,7 +185,7 @@ class AvroSerdeTest {
     }
 
     @Test
-    void statusBytesAreNotAnEvent() {
+    void status_bytes_are_not_an_event() {
         byte[] status =
                 AvroSerde.documentStatuses()
                         .serialize(
@@ -198,7 +198,7 @@ class AvroSerdeTest {
     }
 
     @Test
-    void garbageAndTruncatedBytesAreRejectedWithSchemaException() {
+    void garbage_and_truncated_bytes_are_rejected_with_schema_exception() {
         AvroSerde<DocumentEvent> serde = AvroSerde.documentEvents();
         byte[] good = serde.serialize(upsert());
 
@@ -218,7 +218,7 @@ class AvroSerdeTest {
     }
 
     @Test
-    void everySchemaIsRecordedAsTheNewestReleasedVersion() throws IOException {
+    void every_schema_is_recorded_as_the_newest_released_version() throws IOException {
         Path avroDir = Path.of("src/main/avro");
         Path historyDir = Path.of("src/main/resources/avro-history");
         List<Path> schemas;
@@ -251,7 +251,7 @@ class AvroSerdeTest {
     }
 
     @Test
-    void historyVersionsAreContiguousAndLoaded() {
+    void history_versions_are_contiguous_and_loaded() {
         assertThat(AvroSerde.documentEvents().writerSchemas()).isNotEmpty();
         assertThat(AvroSerde.documentStatuses().writerSchemas()).isNotEmpty();
         List<Schema> events = AvroSerde.documentEvents().writerSchemas();

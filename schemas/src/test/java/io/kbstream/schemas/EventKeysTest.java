@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class EventKeysTest {
 
     @Test
-    void keyIsTenantSlashDocumentIdInUtf8() {
+    void key_is_tenant_slash_document_id_in_utf8() {
         assertThat(new String(EventKeys.key("acme", "dokümént-1"), StandardCharsets.UTF_8))
                 .isEqualTo("acme/dokümént-1");
     }
@@ -22,7 +22,7 @@ class EventKeysTest {
     }
 
     @Test
-    void eventAndStatusOfOneDocumentShareAKey() {
+    void event_and_status_of_one_document_share_a_key() {
         DocumentEvent event = AvroSerdeTest.upsert();
         DocumentStatus status = DocumentStatuses.accepted(event, DocumentVersions.ofOffset(0));
 

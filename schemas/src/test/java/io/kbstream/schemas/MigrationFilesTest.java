@@ -37,7 +37,7 @@ class MigrationFilesTest {
     }
 
     @Test
-    void migrationsAreNumberedContiguouslyFromOne() throws IOException {
+    void migrations_are_numbered_contiguously_from_one() throws IOException {
         List<Path> files = migrations();
         assertThat(files).hasSizeGreaterThanOrEqualTo(5);
         for (int i = 0; i < files.size(); i++) {
@@ -48,7 +48,7 @@ class MigrationFilesTest {
     }
 
     @Test
-    void everyCreateIsIdempotent() throws IOException {
+    void every_create_is_idempotent() throws IOException {
         for (Path file : migrations()) {
             String sql = stripComments(Files.readString(file, StandardCharsets.UTF_8));
             Matcher m = CREATE.matcher(sql);
@@ -86,7 +86,7 @@ class MigrationFilesTest {
     }
 
     @Test
-    void chunksHoldThe384DimensionalEmbeddingWithAnHnswCosineIndexAndBm25Postings()
+    void chunks_hold_the384_dimensional_embedding_with_an_hnsw_cosine_index_and_bm25_postings()
             throws IOException {
         String all =
                 String.join("\n", migrations().stream().map(MigrationFilesTest::read).toList());

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class StatusJsonTest {
 
     @Test
-    void statusBecomesTheApiFieldsWithIsoInstants() {
+    void status_becomes_the_api_fields_with_iso_instants() {
         DocumentStatus status =
                 DocumentStatuses.of(
                         "e1",

@@ -85,7 +85,7 @@ class FusionSelectionTest {
     }
 
     @Test
-    void eachHeldOutScoreComesFromTheCandidateBestOnTheOtherFolds() {
+    void each_held_out_score_comes_from_the_candidate_best_on_the_other_folds() {
         Data data = twoKinds(20);
         FusionSelection.Result result =
                 FusionSelection.select(data.qrels(), data.vector(), data.keyword(), 30);
@@ -135,7 +135,7 @@ class FusionSelectionTest {
     }
 
     @Test
-    void onNoiseTheHeldOutEstimateStaysBelowTheScoreTunedOnTheSameQueries() {
+    void on_noise_the_held_out_estimate_stays_below_the_score_tuned_on_the_same_queries() {
         Data data = noise(100, 11);
 
         FusionSelection.Result result =
@@ -171,7 +171,7 @@ class FusionSelectionTest {
     }
 
     @Test
-    void foldsAreSeededAndEvenAndCoverEveryQueryOnce() {
+    void folds_are_seeded_and_even_and_cover_every_query_once() {
         int[] a = FusionSelection.folds(809, 5, 42);
         int[] b = FusionSelection.folds(809, 5, 42);
 
@@ -186,7 +186,7 @@ class FusionSelectionTest {
     }
 
     @Test
-    void theGridHoldsBothMethodsWithSharesFromZeroToOne() {
+    void the_grid_holds_both_methods_with_shares_from_zero_to_one() {
         List<Fusion> grid = FusionSelection.grid();
 
         assertThat(grid).contains(new Fusion(FusionMethod.RRF, 0.0, 60));

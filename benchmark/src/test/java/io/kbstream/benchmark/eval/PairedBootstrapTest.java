@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class PairedBootstrapTest {
 
     @Test
-    void aConstantDifferenceHasANullWidthInterval() {
+    void a_constant_difference_has_a_null_width_interval() {
         Map<String, Double> a = Map.of("q1", 0.7, "q2", 0.4, "q3", 0.9);
         Map<String, Double> b = Map.of("q1", 0.6, "q2", 0.3, "q3", 0.8);
 
@@ -25,7 +25,7 @@ class PairedBootstrapTest {
     }
 
     @Test
-    void aSmallGainAmongNoisyQueriesIsBracketedAndSeeded() {
+    void a_small_gain_among_noisy_queries_is_bracketed_and_seeded() {
         Random random = new Random(3);
         Map<String, Double> a = new LinkedHashMap<>();
         Map<String, Double> b = new LinkedHashMap<>();
@@ -46,7 +46,7 @@ class PairedBootstrapTest {
     }
 
     @Test
-    void noGainGivesAnIntervalAroundZero() {
+    void no_gain_gives_an_interval_around_zero() {
         Map<String, Double> a = new LinkedHashMap<>();
         Map<String, Double> b = new LinkedHashMap<>();
         for (int q = 0; q < 400; q++) {
@@ -63,7 +63,7 @@ class PairedBootstrapTest {
     }
 
     @Test
-    void systemsScoredOnDifferentQueriesAreRefused() {
+    void systems_scored_on_different_queries_are_refused() {
         assertThatThrownBy(
                         () ->
                                 PairedBootstrap.of(

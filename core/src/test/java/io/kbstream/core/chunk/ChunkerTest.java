@@ -45,19 +45,19 @@ class ChunkerTest {
     }
 
     @Test
-    void defaultsSuitA256TokenWindow() {
+    void defaults_suit_a256_token_window() {
         assertThat(chunker.targetTokens()).isEqualTo(200);
         assertThat(chunker.overlapTokens()).isEqualTo(40);
     }
 
     @Test
-    void emptyOrBlankTextGivesNoChunks() {
+    void empty_or_blank_text_gives_no_chunks() {
         assertThat(chunker.chunk("")).isEmpty();
         assertThat(chunker.chunk("   \n\t  ")).isEmpty();
     }
 
     @Test
-    void textShorterThanAChunkIsOneChunkWithItsOffsets() {
+    void text_shorter_than_a_chunk_is_one_chunk_with_its_offsets() {
         String text = "  Hello, world. Streaming knowledge!\n";
 
         List<Chunk> chunks = chunker.chunk(text);
@@ -72,7 +72,7 @@ class ChunkerTest {
     }
 
     @Test
-    void longTextChunksStayWithinTargetOverlapAndWordBoundaries() {
+    void long_text_chunks_stay_within_target_overlap_and_word_boundaries() {
         String text = englishText(4000, 1);
 
         List<Chunk> chunks = chunker.chunk(text);
@@ -88,7 +88,7 @@ class ChunkerTest {
     }
 
     @Test
-    void windowedTokenisationGivesTheSameChunksAsOneWindow() {
+    void windowed_tokenisation_gives_the_same_chunks_as_one_window() {
         String text = englishText(6000, 2);
         Chunker smallWindows = Chunker.builder().tokenizer(tokenizerFile).windowChars(1600).build();
         Chunker oneWindow =
@@ -98,7 +98,7 @@ class ChunkerTest {
     }
 
     @Test
-    void chineseWithoutSpacesIsChunkedAtCharacterBoundaries() {
+    void chinese_without_spaces_is_chunked_at_character_boundaries() {
         String passage =
                 "北京是中华人民共和国的首都，也是全国的政治中心、文化中心和国际交往中心。" + "这座城市有三千多年的建城史，留下了故宫、长城和天坛等众多名胜古迹。";
         String text = passage.repeat(40);
@@ -112,7 +112,7 @@ class ChunkerTest {
     }
 
     @Test
-    void offsetsCountJavaCharsAroundEmoji() {
+    void offsets_count_java_chars_around_emoji() {
         String text = ("Rocket 🚀 launch 😀 today. " + englishText(400, 3) + " ").repeat(3);
 
         List<Chunk> chunks = chunker.chunk(text);
@@ -122,7 +122,7 @@ class ChunkerTest {
     }
 
     @Test
-    void aWordLongerThanAChunkIsCutAtTokenBoundaries() {
+    void a_word_longer_than_a_chunk_is_cut_at_token_boundaries() {
         String text = "start " + "ab/cd-".repeat(600) + " end";
 
         List<Chunk> chunks = chunker.chunk(text);
@@ -133,7 +133,7 @@ class ChunkerTest {
     }
 
     @Test
-    void tenMegabytesAreChunkedWindowByWindow() {
+    void ten_megabytes_are_chunked_window_by_window() {
         StringBuilder sb = new StringBuilder(10_000_100);
         String page = englishText(3000, 4) + "\n\n";
         while (sb.length() < 10_000_000) {
@@ -165,7 +165,7 @@ class ChunkerTest {
     }
 
     @Test
-    void builderRejectsAnOverlapAsLargeAsTheTarget() {
+    void builder_rejects_an_overlap_as_large_as_the_target() {
         assertThatThrownBy(
                         () ->
                                 Chunker.builder()

@@ -59,7 +59,7 @@ class EmbedderTest {
     }
 
     @Test
-    void agreesWithLangchain4jReferenceModelPerText() {
+    void agrees_with_langchain4j_reference_model_per_text() {
         AllMiniLmL6V2EmbeddingModel reference = new AllMiniLmL6V2EmbeddingModel();
         List<TextSegment> segments =
                 TEXTS.stream().filter(t -> !t.isEmpty()).map(TextSegment::from).toList();
@@ -76,7 +76,7 @@ class EmbedderTest {
     }
 
     @Test
-    void sentencePairScoresThePublishedSimilarity() {
+    void sentence_pair_scores_the_published_similarity() {
         float[] a = embedder.embed("A man is eating food.");
         float[] b = embedder.embed("A man is eating a piece of bread.");
 
@@ -84,7 +84,7 @@ class EmbedderTest {
     }
 
     @Test
-    void exposesModelNameDimensionAndWeightsDigest() {
+    void exposes_model_name_dimension_and_weights_digest() {
         ModelInfo info = embedder.modelInfo();
 
         assertThat(info.name()).isEqualTo("all-minilm-l6-v2");
@@ -96,14 +96,14 @@ class EmbedderTest {
     }
 
     @Test
-    void vectorsHaveUnitLength() {
+    void vectors_have_unit_length() {
         for (float[] v : embedder.embed(TEXTS)) {
             assertThat(dot(v, v)).isCloseTo(1.0, within(1e-4));
         }
     }
 
     @Test
-    void paddedBatchGivesTheSameVectorsAsOneByOne() {
+    void padded_batch_gives_the_same_vectors_as_one_by_one() {
         // one run holding every text, padded to the longest: what kb.embedding.batch-size > 1 does
         float[][] batch = Embedders.shared(spec.withBatchSize(TEXTS.size())).embed(TEXTS);
 
@@ -117,7 +117,7 @@ class EmbedderTest {
     }
 
     @Test
-    void listsLongerThanTheRunSizeAreSplitOverWorkersAndKeepOrder() {
+    void lists_longer_than_the_run_size_are_split_over_workers_and_keep_order() {
         List<String> many = new ArrayList<>();
         for (int i = 0; i < 4 * 2 + 3; i++) {
             many.add(TEXTS.get(i % TEXTS.size()));
@@ -133,7 +133,7 @@ class EmbedderTest {
     }
 
     @Test
-    void textsLongerThanTheWindowAreTruncatedNotRejected() {
+    void texts_longer_than_the_window_are_truncated_not_rejected() {
         String longText = String.join(" ", Collections.nCopies(3000, "knowledge"));
         String longerText = longText + " but this ending about volcanoes is past the window";
 
@@ -146,7 +146,7 @@ class EmbedderTest {
     }
 
     @Test
-    void concurrentCallersGetTheSameVectorsAsOneCaller() throws Exception {
+    void concurrent_callers_get_the_same_vectors_as_one_caller() throws Exception {
         float[][] expected = embedder.embed(TEXTS);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
@@ -166,7 +166,7 @@ class EmbedderTest {
     }
 
     @Test
-    void theModelIsLoadedOncePerJvmAndSharedAcrossBatchSizes() {
+    void the_model_is_loaded_once_per_jvm_and_shared_across_batch_sizes() {
         Embedder other = Embedders.shared(spec.withBatchSize(4));
 
         assertThat(other.modelInfo()).isEqualTo(embedder.modelInfo());
@@ -186,7 +186,7 @@ class EmbedderTest {
     }
 
     @Test
-    void aMismatchWithStoredVectorsIsAClearError() {
+    void a_mismatch_with_stored_vectors_is_a_clear_error() {
         ModelInfo stored =
                 new ModelInfo(
                         "bge-small-en-v15",
@@ -204,7 +204,7 @@ class EmbedderTest {
     }
 
     @Test
-    void quantizedTwinAgreesWithFullPrecision() {
+    void quantized_twin_agrees_with_full_precision() {
         Embedder quantized = Embedders.shared(spec.withModel("all-minilm-l6-v2-q"));
         float[][] q = quantized.embed(TEXTS);
         float[][] f = embedder.embed(TEXTS);
@@ -216,7 +216,7 @@ class EmbedderTest {
     }
 
     @Test
-    void bgeSmallRanksTheParaphraseAboveAnUnrelatedSentence() {
+    void bge_small_ranks_the_paraphrase_above_an_unrelated_sentence() {
         Embedder bge = Embedders.shared(spec.withModel("bge-small-en-v15"));
         float[][] v =
                 bge.embed(
@@ -230,7 +230,7 @@ class EmbedderTest {
     }
 
     @Test
-    void bgeQueriesGetTheModelsInstructionAndDocumentsDoNot() {
+    void bge_queries_get_the_models_instruction_and_documents_do_not() {
         Embedder bge =
                 Embedders.shared(spec.withModel("bge-small-en-v15").withQueryInstruction(true));
         String query = "aspirin lowers the risk of colorectal cancer";
@@ -244,7 +244,7 @@ class EmbedderTest {
     }
 
     @Test
-    void theQueryInstructionIsOffByDefault() {
+    void the_query_instruction_is_off_by_default() {
         // off by default: it lowered nDCG@10 on SciFact's claims (benchmark/README.md, "The model")
         Embedder bge = Embedders.shared(spec.withModel("bge-small-en-v15"));
         String query = "aspirin lowers the risk of colorectal cancer";
@@ -254,14 +254,14 @@ class EmbedderTest {
     }
 
     @Test
-    void miniLmTakesQueriesAsTheyAre() {
+    void mini_lm_takes_queries_as_they_are() {
         assertThat(embedder.queryText("red apples")).isEqualTo("red apples");
         assertThat(Embedders.shared(spec.withModel("all-minilm-l6-v2-q")).queryText("x"))
                 .isEqualTo("x");
     }
 
     @Test
-    void aMissingTorchScriptModelNamesThePath(@TempDir Path dir) {
+    void a_missing_torch_script_model_names_the_path(@TempDir Path dir) {
         Path missing = dir.resolve("no-such-model");
 
         assertThatThrownBy(() -> Embedders.shared(spec.withModel(missing.toString())))
@@ -271,7 +271,7 @@ class EmbedderTest {
     }
 
     @Test
-    void aTorchScriptFolderWithoutTokenizerIsAClearError(@TempDir Path dir) throws Exception {
+    void a_torch_script_folder_without_tokenizer_is_a_clear_error(@TempDir Path dir) throws Exception {
         java.nio.file.Files.writeString(dir.resolve("model.pt"), "not a real model");
 
         assertThatThrownBy(() -> Embedders.shared(spec.withModel(dir.toString())))
@@ -280,7 +280,7 @@ class EmbedderTest {
     }
 
     @Test
-    void aZooUrlNotInTheLocalCacheFailsWithoutDownloading() {
+    void a_zoo_url_not_in_the_local_cache_fails_without_downloading() {
         assertThatThrownBy(
                         () ->
                                 Embedders.shared(

@@ -28,21 +28,21 @@ class TextExtractorTest {
     private final TextExtractor extractor = TextExtractor.create();
 
     @Test
-    void plainTextIsDecodedAsUtf8WithoutItsBom() throws Exception {
+    void plain_text_is_decoded_as_utf8_without_its_bom() throws Exception {
         byte[] bytes = "\uFEFFnaïve café — 北京".getBytes(StandardCharsets.UTF_8);
 
         assertThat(extractor.extract(bytes, "text/plain")).isEqualTo("naïve café — 北京");
     }
 
     @Test
-    void plainTextHonoursTheDeclaredCharset() throws Exception {
+    void plain_text_honours_the_declared_charset() throws Exception {
         byte[] latin1 = "café".getBytes(StandardCharsets.ISO_8859_1);
 
         assertThat(extractor.extract(latin1, "text/plain; charset=ISO-8859-1")).isEqualTo("café");
     }
 
     @Test
-    void invalidUtf8IsCorruptNotMojibake() {
+    void invalid_utf8_is_corrupt_not_mojibake() {
         byte[] latin1 = "café".getBytes(StandardCharsets.ISO_8859_1);
 
         assertThatThrownBy(() -> extractor.extract(latin1, "text/plain"))
@@ -55,7 +55,7 @@ class TextExtractorTest {
     }
 
     @Test
-    void markdownIsKeptAsWritten() throws Exception {
+    void markdown_is_kept_as_written() throws Exception {
         String md = "# Title\n\nSome *emphasis* and a [link](http://example.com).\n";
 
         assertThat(extractor.extract(md.getBytes(StandardCharsets.UTF_8), "text/markdown"))
@@ -63,7 +63,7 @@ class TextExtractorTest {
     }
 
     @Test
-    void htmlGivesVisibleTextOnlyWithParagraphsApart() throws Exception {
+    void html_gives_visible_text_only_with_paragraphs_apart() throws Exception {
         String html =
                 "<!doctype html><html><head><title>T</title><style>p{color:red}</style>"
                         + "<script>var secret = 1;</script></head><body>"
@@ -80,7 +80,7 @@ class TextExtractorTest {
     }
 
     @Test
-    void pdfTextIsExtractedFromEveryPage() throws Exception {
+    void pdf_text_is_extracted_from_every_page() throws Exception {
         byte[] pdf = pdf("Streaming knowledge base", "Second page about pgvector");
 
         String text = extractor.extract(pdf, "application/pdf");
@@ -91,7 +91,7 @@ class TextExtractorTest {
     }
 
     @Test
-    void corruptPdfIsATypedError() throws Exception {
+    void corrupt_pdf_is_a_typed_error() throws Exception {
         byte[] garbage = "%PDF-1.7\nthis is not really a pdf\n".getBytes(StandardCharsets.US_ASCII);
         byte[] truncated = TestDocuments.truncatedPdf();
 
@@ -108,7 +108,7 @@ class TextExtractorTest {
     }
 
     @Test
-    void zipBombPdfIsRefusedQuicklyWithBoundedMemory() {
+    void zip_bomb_pdf_is_refused_quickly_with_bounded_memory() {
         byte[] bomb = TestDocuments.zipBombPdf(1L << 29); // 512 MiB of content stream
         assertThat(bomb.length).isLessThan(8 * 1024 * 1024);
         long heapBefore = usedHeap();
@@ -128,7 +128,7 @@ class TextExtractorTest {
     }
 
     @Test
-    void binaryLabelledAsTextIsCorrupt() {
+    void binary_labelled_as_text_is_corrupt() {
         for (String type : new String[] {"text/plain", "text/markdown", "text/html"}) {
             assertThatThrownBy(() -> extractor.extract(TestDocuments.binaryAsText(), type))
                     .isInstanceOf(ExtractionException.class)
@@ -141,7 +141,7 @@ class TextExtractorTest {
     }
 
     @Test
-    void deeplyNestedHtmlIsExtractedWithoutBlowingTheStack() throws Exception {
+    void deeply_nested_html_is_extracted_without_blowing_the_stack() throws Exception {
         String html = "<div>".repeat(50_000) + "deep words" + "</div>".repeat(50_000);
 
         assertThat(extractor.extract(html.getBytes(StandardCharsets.UTF_8), "text/html"))
@@ -149,7 +149,7 @@ class TextExtractorTest {
     }
 
     @Test
-    void pdfWithoutTextSaysSo() throws Exception {
+    void pdf_without_text_says_so() throws Exception {
         byte[] blank = pdf();
 
         assertThatThrownBy(() -> extractor.extract(blank, "application/pdf"))
@@ -162,7 +162,7 @@ class TextExtractorTest {
     }
 
     @Test
-    void passwordProtectedPdfSaysSo() throws Exception {
+    void password_protected_pdf_says_so() throws Exception {
         byte[] encrypted;
         try (PDDocument doc = new PDDocument()) {
             doc.addPage(new PDPage());
@@ -185,7 +185,7 @@ class TextExtractorTest {
     }
 
     @Test
-    void unsupportedTypeIsATypedErrorListingWhatIsSupported() {
+    void unsupported_type_is_a_typed_error_listing_what_is_supported() {
         assertThat(extractor.supports("text/HTML; charset=utf-8")).isTrue();
         assertThat(extractor.supports("image/png")).isFalse();
         assertThatThrownBy(() -> extractor.extract(new byte[] {1, 2, 3}, "image/png"))

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class DocumentEventKafkaITCase {
 
     @Test
-    void eventProducedToDocumentsTopicIsConsumedBackUnchanged() throws Exception {
+    void event_produced_to_documents_topic_is_consumed_back_unchanged() throws Exception {
         KbConfig config = LocalStackConfig.load();
         AvroSerde<DocumentEvent> serde = AvroSerde.documentEvents();
         String topic = config.get(KafkaOptions.TOPIC_DOCUMENTS);

@@ -26,7 +26,7 @@ class RedisRoundTripITCase {
     }
 
     @Test
-    void valueWrittenIsReadBack() {
+    void value_written_is_read_back() {
         String key = "kb:test:" + LocalStackConfig.uniqueTenant("rt");
         redis.setex(key, 60, "héllo wörld");
         assertThat(redis.get(key)).isEqualTo("héllo wörld");
@@ -36,7 +36,7 @@ class RedisRoundTripITCase {
     }
 
     @Test
-    void generationStartsAtZeroAndCountsEveryBump() {
+    void generation_starts_at_zero_and_counts_every_bump() {
         IndexGenerations generations = new IndexGenerations(redis);
         String tenant = LocalStackConfig.uniqueTenant("gen");
         assertThat(generations.current(tenant)).isZero();

@@ -31,7 +31,7 @@ class StatusStoreITCase {
     }
 
     @Test
-    void laterStageOfTheSameVersionWinsWhateverTheWriteOrder() {
+    void later_stage_of_the_same_version_wins_whatever_the_write_order() {
         String tenant = LocalStackConfig.uniqueTenant("status");
         assertThat(statuses.put(status(tenant, 7, DocumentState.INDEXED, 3))).isTrue();
         assertThat(statuses.put(status(tenant, 7, DocumentState.PROCESSING, 0))).isFalse();
@@ -43,7 +43,7 @@ class StatusStoreITCase {
     }
 
     @Test
-    void olderVersionNeverOverwritesANewerOne() {
+    void older_version_never_overwrites_a_newer_one() {
         String tenant = LocalStackConfig.uniqueTenant("status");
         statuses.put(status(tenant, 9, DocumentState.ACCEPTED, 0));
         assertThat(statuses.put(status(tenant, 8, DocumentState.INDEXED, 2))).isFalse();
@@ -51,7 +51,7 @@ class StatusStoreITCase {
     }
 
     @Test
-    void deletedDocumentHasNoStatusAndOnlyANewerUploadCanReviveIt() {
+    void deleted_document_has_no_status_and_only_a_newer_upload_can_revive_it() {
         String tenant = LocalStackConfig.uniqueTenant("status");
         statuses.put(status(tenant, 1, DocumentState.INDEXED, 1));
         statuses.markDeleted(tenant, "doc", 2);

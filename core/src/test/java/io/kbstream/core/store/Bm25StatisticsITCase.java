@@ -55,7 +55,7 @@ class Bm25StatisticsITCase {
     }
 
     @Test
-    void statisticsAreExactAfterAFailedBatchAndItsReplays() throws Exception {
+    void statistics_are_exact_after_a_failed_batch_and_its_replays() throws Exception {
         String tenant = tenant("bm25-replay");
         List<IndexedDocument> batch = documents(tenant, 30, 1, 0);
         List<IndexedDocument> broken = new ArrayList<>(batch);
@@ -87,7 +87,7 @@ class Bm25StatisticsITCase {
     }
 
     @Test
-    void statisticsAreExactAfterNewVersionsUnchangedReuploadsAndDeletes() throws Exception {
+    void statistics_are_exact_after_new_versions_unchanged_reuploads_and_deletes() throws Exception {
         String tenant = tenant("bm25-versions");
         store.upsert(documents(tenant, 20, 1, 0));
         store.upsert(documents(tenant, 6, 2, 100)); // new texts for docs 0..5
@@ -108,7 +108,7 @@ class Bm25StatisticsITCase {
     }
 
     @Test
-    void theSameCorpusOnOneShardAndOnTwoShardsGivesTheSameScores() {
+    void the_same_corpus_on_one_shard_and_on_two_shards_gives_the_same_scores() {
         String spread = tenant("bm25-two");
         store.upsert(documents(spread, 40, 1, 0));
         assertThat(store.countDocuments(0, spread)).isPositive();
@@ -133,7 +133,7 @@ class Bm25StatisticsITCase {
     }
 
     @Test
-    void oneTenantsDocumentsNeverChangeAnotherTenantsIdf() {
+    void one_tenants_documents_never_change_another_tenants_idf() {
         String mine = tenant("bm25-mine");
         store.upsert(documents(mine, 20, 1, 0));
         Map<String, List<ChunkHit>> before = new java.util.HashMap<>();
@@ -158,7 +158,7 @@ class Bm25StatisticsITCase {
     }
 
     @Test
-    void removingATenantRemovesItsStatistics() throws Exception {
+    void removing_a_tenant_removes_its_statistics() throws Exception {
         String gone = tenant("bm25-gone");
         store.upsert(documents(gone, 10, 1, 0));
         store.deleteTenant(gone);

@@ -100,7 +100,7 @@ class KeywordRankingITCase {
     }
 
     @Test
-    void scoresEqualLucenesBm25OverTheSameLexemes() throws Exception {
+    void scores_equal_lucenes_bm25_over_the_same_lexemes() throws Exception {
         String tenant = tenant("bm25-lucene");
         Random random = new Random(5);
         List<IndexedDocument> docs = new ArrayList<>();
@@ -148,7 +148,7 @@ class KeywordRankingITCase {
     }
 
     @Test
-    void boundedCostTopKEqualsExhaustiveBm25OnAFixedCorpus() {
+    void bounded_cost_top_k_equals_exhaustive_bm25_on_a_fixed_corpus() {
         String tenant = tenant("bm25-bounded");
         Random random = new Random(2026);
         List<IndexedDocument> docs = new ArrayList<>();

@@ -59,7 +59,7 @@ class ShardMigrationsITCase {
     }
 
     @Test
-    void concurrentStartersApplyEachMigrationOnceAndASecondRunAppliesNothing() throws Exception {
+    void concurrent_starters_apply_each_migration_once_and_a_second_run_applies_nothing() throws Exception {
         PGSimpleDataSource scratch = dataSource(scratchUrl());
         ExecutorService pool = Executors.newFixedThreadPool(4);
         List<Future<List<String>>> runs = new ArrayList<>();
@@ -86,14 +86,14 @@ class ShardMigrationsITCase {
     }
 
     @Test
-    void everyLocalShardIsUpToDate() {
+    void every_local_shard_is_up_to_date() {
         for (String url : config.get(PostgresOptions.SHARDS)) {
             assertThat(ShardMigrations.apply(dataSource(url))).as(url).isEmpty();
         }
     }
 
     @Test
-    void theFirstModelIsRecordedAndAnotherIsRefused() {
+    void the_first_model_is_recorded_and_another_is_refused() {
         PGSimpleDataSource scratch = dataSource(scratchUrl());
         ShardMigrations.apply(scratch);
 

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class ShardRouterTest {
 
     @Test
-    void aDocumentKeepsItsBucketForever() {
+    void a_document_keeps_its_bucket_forever() {
         // Pinned values: if these change, every stored document is on the wrong shard.
         assertThat(ShardRouter.bucketOf("acme", "doc-1", 1024)).isEqualTo(bucket("acme", "doc-1"));
         assertThat(ShardRouter.bucketOf("acme", "doc-1", 1024)).isEqualTo(PINNED_ACME_DOC1);
@@ -28,13 +28,13 @@ class ShardRouterTest {
     }
 
     @Test
-    void tenantAndIdAreSeparatedSoTheyCannotCollideByConcatenation() {
+    void tenant_and_id_are_separated_so_they_cannot_collide_by_concatenation() {
         ShardRouter router = ShardRouter.of(1 << 20, 2);
         assertThat(router.bucketOf("ab", "c")).isNotEqualTo(router.bucketOf("a", "bc"));
     }
 
     @Test
-    void bucketsSpreadEvenlyOverShards() {
+    void buckets_spread_evenly_over_shards() {
         ShardRouter router = ShardRouter.of(1024, 2);
         int[] perShard = new int[2];
         int[] perBucket = new int[1024];
@@ -51,7 +51,7 @@ class ShardRouterTest {
     }
 
     @Test
-    void defaultMapIsBucketModuloShards() {
+    void default_map_is_bucket_modulo_shards() {
         ShardRouter router = ShardRouter.of(1024, 3);
         for (int b = 0; b < 1024; b++) {
             assertThat(router.shardOfBucket(b)).isEqualTo(b % 3);
@@ -60,13 +60,13 @@ class ShardRouterTest {
     }
 
     @Test
-    void bucketDoesNotDependOnShardCount() {
+    void bucket_does_not_depend_on_shard_count() {
         assertThat(ShardRouter.of(1024, 2).bucketOf("acme", "x"))
                 .isEqualTo(ShardRouter.of(1024, 5).bucketOf("acme", "x"));
     }
 
     @Test
-    void explicitMapMovesOnlyTheChosenBuckets() {
+    void explicit_map_moves_only_the_chosen_buckets() {
         int[] map = new int[8];
         for (int b = 0; b < 8; b++) {
             map[b] = b % 2;
@@ -81,7 +81,7 @@ class ShardRouterTest {
     }
 
     @Test
-    void builderRejectsInvalidMaps() {
+    void builder_rejects_invalid_maps() {
         assertThatThrownBy(() -> ShardRouter.of(0, 1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ShardRouter.of(4, 0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(
@@ -103,7 +103,7 @@ class ShardRouterTest {
     }
 
     @Test
-    void configGivesBucketsAndShardCount() {
+    void config_gives_buckets_and_shard_count() {
         ShardRouter router =
                 ShardRouter.fromConfig(
                         KbConfig.of(

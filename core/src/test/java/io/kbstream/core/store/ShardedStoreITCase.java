@@ -52,7 +52,7 @@ class ShardedStoreITCase {
     // ---- writes -----------------------------------------------------------------------------
 
     @Test
-    void upsertedDocumentIsFoundWithItsSummary() {
+    void upserted_document_is_found_with_its_summary() {
         IndexedDocument doc = doc(tenant, "doc-1", 3, "alpha beta", "gamma delta");
 
         assertThat(store.upsert(List.of(doc))).isEqualTo(1);
@@ -74,7 +74,7 @@ class ShardedStoreITCase {
     }
 
     @Test
-    void replayingTheSameBatchLeavesExactlyOneCopy() {
+    void replaying_the_same_batch_leaves_exactly_one_copy() {
         List<IndexedDocument> batch =
                 List.of(doc(tenant, "a", 1, "one", "two", "three"), doc(tenant, "b", 1, "four"));
 
@@ -87,7 +87,7 @@ class ShardedStoreITCase {
     }
 
     @Test
-    void newVersionReplacesOldChunks() {
+    void new_version_replaces_old_chunks() {
         store.upsert(List.of(doc(tenant, "d", 1, "old one", "old two", "old three")));
 
         assertThat(store.upsert(List.of(doc(tenant, "d", 2, "new one")))).isEqualTo(1);
@@ -102,7 +102,7 @@ class ShardedStoreITCase {
     }
 
     @Test
-    void staleVersionIsIgnored() {
+    void stale_version_is_ignored() {
         store.upsert(List.of(doc(tenant, "d", 5, "five a", "five b")));
 
         assertThat(store.upsert(List.of(doc(tenant, "d", 4, "four")))).isZero();
@@ -114,7 +114,7 @@ class ShardedStoreITCase {
     }
 
     @Test
-    void onlyTheHighestVersionOfADocumentInOneBatchIsWritten() {
+    void only_the_highest_version_of_a_document_in_one_batch_is_written() {
         assertThat(
                         store.upsert(
                                 List.of(
@@ -128,7 +128,7 @@ class ShardedStoreITCase {
     }
 
     @Test
-    void deleteRemovesDocumentAndChunksUnlessItIsOlder() {
+    void delete_removes_document_and_chunks_unless_it_is_older() {
         store.upsert(List.of(doc(tenant, "d", 3, "x", "y")));
 
         assertThat(store.delete(tenant, "d", 2)).isFalse();
@@ -141,7 +141,7 @@ class ShardedStoreITCase {
     }
 
     @Test
-    void nulCharactersInTextAreStoredWithoutThem() {
+    void nul_characters_in_text_are_stored_without_them() {
         store.upsert(List.of(doc(tenant, "nul", 1, "pdf\u0000text")));
 
         assertThat(keyword(tenant, "pdftext", 5, null))
@@ -152,7 +152,7 @@ class ShardedStoreITCase {
     // ---- search -----------------------------------------------------------------------------
 
     @Test
-    void vectorSearchReturnsTheNearestOfKnownVectorsOnEachShard() {
+    void vector_search_returns_the_nearest_of_known_vectors_on_each_shard() {
         for (int shard = 0; shard < store.shardCount(); shard++) {
             List<IndexedDocument> docs = new ArrayList<>();
             for (int axis = 0; axis < 4; axis++) {
@@ -185,7 +185,7 @@ class ShardedStoreITCase {
     }
 
     @Test
-    void vectorSearchFindsATenantsRowsAmongManyNearerRowsOfOthers() {
+    void vector_search_finds_a_tenants_rows_among_many_nearer_rows_of_others() {
         // 300 chunks of a noisy tenant right at the query, 3 of ours further away: with a small
         // ef_search the HNSW candidate list holds only the other tenant; iterative scan must
         // keep going until our rows are found.
@@ -236,7 +236,7 @@ class ShardedStoreITCase {
     }
 
     @Test
-    void vectorQueryShapeCanBeServedByTheHnswIndex() throws Exception {
+    void vector_query_shape_can_be_served_by_the_hnsw_index() throws Exception {
         // For a small tenant the planner rightly prefers the tenant btree and an exact sort; with
         // sorting priced out, the only sort-free plan left is the HNSW index scan, which proves
         // the query is written so the index can serve it (operator on the bare column, LIMIT k).
@@ -265,7 +265,7 @@ class ShardedStoreITCase {
     }
 
     @Test
-    void keywordSearchFindsAWordAndRanksDenserChunksFirst() {
+    void keyword_search_finds_a_word_and_ranks_denser_chunks_first() {
         store.upsert(
                 List.of(
                         doc(tenant, "k1", 1, "Flink checkpoints make the pipeline exactly once"),
@@ -287,7 +287,7 @@ class ShardedStoreITCase {
     }
 
     @Test
-    void keywordSearchFindsChunksWithAnyWordOfALongQueryAndRanksMoreWordsFirst() {
+    void keyword_search_finds_chunks_with_any_word_of_a_long_query_and_ranks_more_words_first() {
         store.upsert(
                 List.of(
                         doc(tenant, "both", 1, "Vitamin D deficiency raises fracture risk"),
@@ -304,7 +304,7 @@ class ShardedStoreITCase {
     }
 
     @Test
-    void hostileQueriesAndFiltersAreJustText() {
+    void hostile_queries_and_filters_are_just_text() {
         store.upsert(List.of(doc(tenant, "h", 1, "robert tables")));
         int shard = store.shardOf(tenant, "h");
 
@@ -321,7 +321,7 @@ class ShardedStoreITCase {
     }
 
     @Test
-    void metadataFilterKeepsOnlyMatchingDocuments() {
+    void metadata_filter_keeps_only_matching_documents() {
         IndexedDocument en =
                 withMetadata(doc(tenant, "en", 1, "shared word"), Map.of("lang", "en"));
         IndexedDocument de =
@@ -347,7 +347,7 @@ class ShardedStoreITCase {
     }
 
     @Test
-    void tenantsNeverSeeEachOthersRows() {
+    void tenants_never_see_each_others_rows() {
         String other = tenant("other");
         store.upsert(List.of(doc(tenant, "same-id", 1, "secret plans of a")));
         store.upsert(List.of(doc(other, "b-only", 1, "public notes of b")));
@@ -365,7 +365,7 @@ class ShardedStoreITCase {
     }
 
     @Test
-    void anUnreachableShardFailsFastWithItsNumber() {
+    void an_unreachable_shard_fails_fast_with_its_number() {
         KbConfig broken =
                 config.with(
                                 PostgresOptions.SHARDS,

@@ -34,7 +34,7 @@ class DocumentAssemblerTest {
     }
 
     @Test
-    void documentIsEmittedOnlyWhenAllItsChunksArrivedInAnyOrder() throws Exception {
+    void document_is_emitted_only_when_all_its_chunks_arrived_in_any_order() throws Exception {
         harness.processElement1(chunk("a", 1, 2, 3), 0);
         harness.processElement1(chunk("a", 1, 0, 3), 0);
         assertThat(harness.extractOutputValues()).isEmpty();
@@ -52,7 +52,7 @@ class DocumentAssemblerTest {
     }
 
     @Test
-    void chunksOfAnOlderVersionAreDiscardedWhenANewerVersionStarts() throws Exception {
+    void chunks_of_an_older_version_are_discarded_when_a_newer_version_starts() throws Exception {
         harness.processElement1(chunk("a", 1, 0, 2), 0);
         harness.processElement1(chunk("a", 2, 0, 1), 0);
         harness.processElement1(chunk("a", 1, 1, 2), 0);
@@ -64,7 +64,7 @@ class DocumentAssemblerTest {
     }
 
     @Test
-    void deleteThatOvertakesAnUploadStillEmbeddingWinsAndTheUploadIsDropped() throws Exception {
+    void delete_that_overtakes_an_upload_still_embedding_wins_and_the_upload_is_dropped() throws Exception {
         harness.processElement1(chunk("a", 1, 0, 2), 0);
         harness.processElement2(delete("a", 2), 0);
         harness.processElement1(chunk("a", 1, 1, 2), 0);

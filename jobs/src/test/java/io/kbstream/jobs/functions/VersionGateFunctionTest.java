@@ -38,14 +38,14 @@ class VersionGateFunctionTest {
     }
 
     @Test
-    void firstVersionPassesAndIsReportedProcessing() throws Exception {
+    void first_version_passes_and_is_reported_processing() throws Exception {
         harness.processElement(doc("a", 1, "h1"), 0);
         assertThat(passed()).containsExactly(1L);
         assertThat(statuses()).containsExactly("PROCESSING");
     }
 
     @Test
-    void unchangedReuploadIsPassedOnMarkedUnchangedAndNotReportedProcessing() throws Exception {
+    void unchanged_reupload_is_passed_on_marked_unchanged_and_not_reported_processing() throws Exception {
         harness.processElement(doc("a", 1, "h1"), 0);
         harness.processElement(doc("a", 2, "h1"), 0);
         assertThat(passed()).containsExactly(1L, 2L);
@@ -56,14 +56,14 @@ class VersionGateFunctionTest {
     }
 
     @Test
-    void olderVersionArrivingAfterNewerIsDropped() throws Exception {
+    void older_version_arriving_after_newer_is_dropped() throws Exception {
         harness.processElement(doc("a", 5, "h5"), 0);
         harness.processElement(doc("a", 3, "h3"), 0);
         assertThat(passed()).containsExactly(5L);
     }
 
     @Test
-    void deleteClearsTheDocumentStateAndDropsLateOlderUploads() throws Exception {
+    void delete_clears_the_document_state_and_drops_late_older_uploads() throws Exception {
         harness.processElement(doc("a", 1, "h1"), 0);
         harness.processElement(delete("a", 2), 0);
         harness.processElement(doc("a", 1, "h1"), 0);
@@ -75,7 +75,7 @@ class VersionGateFunctionTest {
     }
 
     @Test
-    void newerUploadAfterDeleteIsIndexedAgain() throws Exception {
+    void newer_upload_after_delete_is_indexed_again() throws Exception {
         harness.processElement(doc("a", 1, "h1"), 0);
         harness.processElement(delete("a", 2), 0);
         harness.processElement(doc("a", 3, "h1"), 0);

@@ -23,7 +23,7 @@ class FusionTest {
     }
 
     @Test
-    void rrfWeighsTheKeywordListByItsShareAndTheVectorListByTheRest() {
+    void rrf_weighs_the_keyword_list_by_its_share_and_the_vector_list_by_the_rest() {
         List<Doc> vector = List.of(new Doc("a", 0.9), new Doc("b", 0.8), new Doc("c", 0.7));
         List<Doc> keyword = List.of(new Doc("c", 3.0), new Doc("b", 2.0));
 
@@ -37,7 +37,7 @@ class FusionTest {
     }
 
     @Test
-    void onlyTheTopKOfEachListTakePart() {
+    void only_the_top_k_of_each_list_take_part() {
         List<Doc> vector = List.of(new Doc("a", 0.9), new Doc("b", 0.8), new Doc("c", 0.7));
         List<Doc> keyword = List.of(new Doc("c", 3.0), new Doc("x", 2.0));
 
@@ -50,7 +50,7 @@ class FusionTest {
     }
 
     @Test
-    void convexCombinesMinMaxNormalisedScores() {
+    void convex_combines_min_max_normalised_scores() {
         List<Doc> vector = List.of(new Doc("a", 0.9), new Doc("b", 0.8), new Doc("c", 0.5));
         List<Doc> keyword = List.of(new Doc("c", 10), new Doc("b", 4), new Doc("d", 2));
 
@@ -67,7 +67,7 @@ class FusionTest {
     }
 
     @Test
-    void convexGivesAListOfEqualScoresFullWeight() {
+    void convex_gives_a_list_of_equal_scores_full_weight() {
         List<Fused<Doc>> fused =
                 fuse(
                         new Fusion(FusionMethod.CONVEX, 0.4, 60),
@@ -80,7 +80,7 @@ class FusionTest {
     }
 
     @Test
-    void weightZeroKeepsTheVectorOrderForEveryMethod() {
+    void weight_zero_keeps_the_vector_order_for_every_method() {
         List<Doc> vector = List.of(new Doc("a", 0.9), new Doc("b", 0.2), new Doc("c", 0.1));
         List<Doc> keyword = List.of(new Doc("c", 9), new Doc("z", 8));
         for (FusionMethod m : FusionMethod.values()) {
@@ -91,7 +91,7 @@ class FusionTest {
     }
 
     @Test
-    void theShownEntryComesFromTheListWhereTheDocumentRankedHigher() {
+    void the_shown_entry_comes_from_the_list_where_the_document_ranked_higher() {
         Doc vectorC = new Doc("c", 0.1);
         Doc keywordC = new Doc("c", 5.0);
         List<Fused<Doc>> fused =
@@ -108,7 +108,7 @@ class FusionTest {
     }
 
     @Test
-    void weightsOutsideZeroToOneAndNegativeConstantsAreRefused() {
+    void weights_outside_zero_to_one_and_negative_constants_are_refused() {
         assertThatThrownBy(() -> new Fusion(FusionMethod.RRF, 1.2, 60))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("keywordWeight");

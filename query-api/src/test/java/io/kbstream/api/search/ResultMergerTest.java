@@ -84,7 +84,7 @@ class ResultMergerTest {
     }
 
     @Test
-    void keywordWeightDecidesBetweenAKeywordOnlyTopHitAndAVectorOnlyRunnerUp() {
+    void keyword_weight_decides_between_a_keyword_only_top_hit_and_a_vector_only_runner_up() {
         List<ChunkHit> vector = List.of(hit("v1", 0, 0.9), hit("v2", 0, 0.8));
         List<ChunkHit> keyword = List.of(hit("k1", 0, 5.0));
         // equal weights: k1 ties v1 at 0.5/(60+1) (ties go by id) and beats v2's 0.5/(60+2)

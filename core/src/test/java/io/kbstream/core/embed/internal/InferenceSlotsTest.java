@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class InferenceSlotsTest {
 
     @Test
-    void everyRunRunsOnceAndConcurrencyNeverExceedsTheWorkersAcrossCallers() throws Exception {
+    void every_run_runs_once_and_concurrency_never_exceeds_the_workers_across_callers() throws Exception {
         AtomicInteger running = new AtomicInteger();
         AtomicInteger mostAtOnce = new AtomicInteger();
         Set<Thread> threads = ConcurrentHashMap.newKeySet();
@@ -56,7 +56,7 @@ class InferenceSlotsTest {
     }
 
     @Test
-    void aFailingRunFailsTheCallAndTheSlotsStayUsable() {
+    void a_failing_run_fails_the_call_and_the_slots_stay_usable() {
         try (InferenceSlots slots = new InferenceSlots(2, "test")) {
             assertThatThrownBy(
                             () ->

@@ -116,7 +116,7 @@ class ImpactSearchTest {
     }
 
     @Test
-    void anAnswerCalledExactIsTheExhaustiveTopKAndReadsAreBoundedByTheDepth() throws Exception {
+    void an_answer_called_exact_is_the_exhaustive_top_k_and_reads_are_bounded_by_the_depth() throws Exception {
         Random random = new Random(42);
         List<Map<Integer, Integer>> corpus = corpus(random, 3000);
         int exactAnswers = 0;
@@ -152,7 +152,7 @@ class ImpactSearchTest {
     }
 
     @Test
-    void aQueryReadToTheEndOfEveryTermIsExact() throws Exception {
+    void a_query_read_to_the_end_of_every_term_is_exact() throws Exception {
         Random random = new Random(7);
         List<Map<Integer, Integer>> corpus = corpus(random, 500);
         int[] terms = {150, 220, 390}; // rare terms: few postings each
@@ -171,7 +171,7 @@ class ImpactSearchTest {
     }
 
     @Test
-    void aFilteredAnswerHoldsOnlyPassingChunksAndIsExactWhenProven() throws Exception {
+    void a_filtered_answer_holds_only_passing_chunks_and_is_exact_when_proven() throws Exception {
         Random random = new Random(3);
         List<Map<Integer, Integer>> corpus = corpus(random, 2000);
         Set<Long> passing = new HashSet<>();
@@ -196,7 +196,7 @@ class ImpactSearchTest {
     }
 
     @Test
-    void theBoundOfAnImpactCoversEveryPostingWithThatImpactOrLess() {
+    void the_bound_of_an_impact_covers_every_posting_with_that_impact_or_less() {
         Random random = new Random(11);
         for (int i = 0; i < 2000; i++) {
             double k1 = random.nextDouble() * 3;
@@ -213,7 +213,7 @@ class ImpactSearchTest {
     }
 
     @Test
-    void lengthsAreRoundedAsLucenesOneByteNorm() {
+    void lengths_are_rounded_as_lucenes_one_byte_norm() {
         // SmallFloat.byte4ToInt(SmallFloat.intToByte4(n)): exact below 32, then 4 significant
         // bits of n - 24
         assertThat(Bm25Scorer.luceneLength(0)).isZero();

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class MigrationScriptsTest {
 
     @Test
-    void packagedMigrationsAreFoundInOrder() {
+    void packaged_migrations_are_found_in_order() {
         List<MigrationScripts.Script> scripts = MigrationScripts.load();
 
         assertThat(scripts)

@@ -13,7 +13,7 @@ class Murmur3Test {
     }
 
     @Test
-    void matchesReferenceVectors() {
+    void matches_reference_vectors() {
         // MurmurHash3_x86_32 reference values (SMHasher; also Guava's murmur3_32_fixed)
         assertThat(h("", 0)).isEqualTo(0);
         assertThat(h("", 1)).isEqualTo(0x514E28B7);
@@ -23,7 +23,7 @@ class Murmur3Test {
     }
 
     @Test
-    void everyTailLengthIsHashed() {
+    void every_tail_length_is_hashed() {
         assertThat(h("a", 0)).isNotEqualTo(h("ab", 0));
         assertThat(h("ab", 0)).isNotEqualTo(h("abc", 0));
         assertThat(h("abc", 0)).isNotEqualTo(h("abcd", 0));

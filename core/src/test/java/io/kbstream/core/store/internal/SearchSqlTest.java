@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class SearchSqlTest {
 
     @Test
-    void everyStatementIsScopedByTenant() {
+    void every_statement_is_scoped_by_tenant() {
         for (String sql :
                 new String[] {
                     SearchSql.vector(false),
@@ -33,7 +33,7 @@ class SearchSqlTest {
     }
 
     @Test
-    void vectorSearchFiltersTenantInsideTheIndexScanAndAgainOnTheJoin() {
+    void vector_search_filters_tenant_inside_the_index_scan_and_again_on_the_join() {
         String sql = SearchSql.vector(false);
         assertThat(sql).contains("WHERE c.tenant = ?").contains("WHERE d.tenant = ?");
         assertThat(sql).contains("ORDER BY distance LIMIT ?");
@@ -43,14 +43,14 @@ class SearchSqlTest {
     }
 
     @Test
-    void metadataFilterAddsOneJsonbParameter() {
+    void metadata_filter_adds_one_jsonb_parameter() {
         assertThat(SearchSql.vector(true)).contains("m.metadata @> ?::jsonb");
         assertThat(placeholders(SearchSql.vector(true))).isEqualTo(5);
         assertThat(SearchSql.CHUNKS_PASSING_FILTER).contains("d.metadata @> ?::jsonb");
     }
 
     @Test
-    void keywordStatisticsAnalyseTheQueryLikeTheChunksAndScopeTermsByTenant() {
+    void keyword_statistics_analyse_the_query_like_the_chunks_and_scope_terms_by_tenant() {
         assertThat(SearchSql.BM25_STATISTICS)
                 .contains("unnest(to_tsvector('english', ?))")
                 .contains("t.tenant = ?")
@@ -62,7 +62,7 @@ class SearchSqlTest {
     }
 
     @Test
-    void metadataJsonEscapesHostileValuesAndSortsKeys() {
+    void metadata_json_escapes_hostile_values_and_sorts_keys() {
         Map<String, String> filter = new LinkedHashMap<>();
         filter.put("z", "x' OR 1=1; --");
         filter.put("a", "quote\" and \\ backslash");
@@ -75,7 +75,7 @@ class SearchSqlTest {
     }
 
     @Test
-    void nulCharactersAreRemovedBeforeTheyReachPostgres() {
+    void nul_characters_are_removed_before_they_reach_postgres() {
         assertThat(SearchSql.clean("a\u0000b")).isEqualTo("ab");
         assertThat(SearchSql.clean(null)).isNull();
     }
