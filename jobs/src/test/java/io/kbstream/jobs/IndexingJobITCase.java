@@ -100,8 +100,9 @@ class IndexingJobITCase {
     }
 
     @Test
-    void unchanged_reupload_new_version_delete_and_writers_claiming_versions_end_in_the_right_state()
-            throws Exception {
+    void
+            unchanged_reupload_new_version_delete_and_writers_claiming_versions_end_in_the_right_state()
+                    throws Exception {
         JobFixture fixture = JobFixture.create("versions", checkpoints);
         String t = fixture.tenant();
         String same = sampleText(1, 60);
@@ -231,8 +232,9 @@ class IndexingJobITCase {
                     "binary-as-text");
 
     @Test
-    void bad_records_fail_with_their_reason_and_go_to_the_dead_letter_topic_while_good_ones_are_indexed()
-            throws Exception {
+    void
+            bad_records_fail_with_their_reason_and_go_to_the_dead_letter_topic_while_good_ones_are_indexed()
+                    throws Exception {
         JobFixture fixture = JobFixture.create("bad", checkpoints);
         String t = fixture.tenant();
         fixture.send(List.of(JobFixture.upsert(t, "good-1", sampleText(5, 50))));
@@ -298,8 +300,9 @@ class IndexingJobITCase {
     }
 
     @Test
-    void after_a_failure_mid_stream_the_job_restarts_from_its_checkpoint_and_indexes_every_document_exactly_once()
-            throws Exception {
+    void
+            after_a_failure_mid_stream_the_job_restarts_from_its_checkpoint_and_indexes_every_document_exactly_once()
+                    throws Exception {
         JobFixture fixture = JobFixture.create("failure", checkpoints);
         Map<String, String> firstWave = texts(0, 20);
         Map<String, String> secondWave = texts(20, 40);

@@ -42,7 +42,8 @@ class UploadJobITCase {
     @TempDir Path folder;
 
     @Test
-    void every_file_of_a_folder_becomes_one_document_event_with_its_content_type() throws Exception {
+    void every_file_of_a_folder_becomes_one_document_event_with_its_content_type()
+            throws Exception {
         Files.createDirectories(folder.resolve("notes"));
         Files.writeString(folder.resolve("readme.md"), "# Title\n\nSome markdown.");
         Files.writeString(folder.resolve("notes/plain.txt"), "plain text");

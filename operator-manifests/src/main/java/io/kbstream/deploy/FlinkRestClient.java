@@ -73,11 +73,22 @@ public final class FlinkRestClient {
      * Runs an uploaded jar; returns the job id.
      *
      * @param savepoint a savepoint or retained checkpoint to start from, or null
+     * @param parallelism the job's default parallelism, or null for the cluster's: the run endpoint
+     *     always hands the job one, so a parallelism the job sets for itself only where the cluster
+     *     leaves it unset never takes effect
      */
-    public String run(String jarId, String entryClass, List<String> args, String savepoint) {
+    public String run(
+            String jarId,
+            String entryClass,
+            List<String> args,
+            String savepoint,
+            Integer parallelism) {
         ObjectNode body = JSON.createObjectNode();
         body.put("entryClass", entryClass);
         body.set("programArgsList", JSON.valueToTree(args));
+        if (parallelism != null) {
+            body.put("parallelism", parallelism);
+        }
         if (savepoint != null) {
             body.put("savepointPath", savepoint);
             body.put("allowNonRestoredState", false);

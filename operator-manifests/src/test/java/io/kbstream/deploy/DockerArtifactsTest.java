@@ -50,7 +50,8 @@ class DockerArtifactsTest {
     }
 
     @Test
-    void api_image_runs_the_api_server_as_non_root_with_a_health_check_on_its_port() throws IOException {
+    void api_image_runs_the_api_server_as_non_root_with_a_health_check_on_its_port()
+            throws IOException {
         String dockerfile = Files.readString(DOCKER.resolve("api.Dockerfile"));
         String finalStage = dockerfile.substring(dockerfile.lastIndexOf("\nFROM "));
 

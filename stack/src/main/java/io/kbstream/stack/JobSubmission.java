@@ -3,6 +3,7 @@ package io.kbstream.stack;
 import io.kbstream.core.config.ConfigOption;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.deploy.BuildInfo;
 import io.kbstream.deploy.FlinkRestClient;
 import java.net.URI;
@@ -39,7 +40,15 @@ public final class JobSubmission {
         FlinkRestClient flink = new FlinkRestClient(cluster);
         System.out.println("uploading " + jobJar.getFileName() + " to " + cluster);
         String jarId = flink.uploadJar(jobJar);
-        String jobId = flink.run(jarId, BuildInfo.INDEXING_JOB_CLASS, args(config), savepoint);
+        // an explicitly set kb.pipeline.parallelism is the run's parallelism (see
+        // FlinkRestClient.run)
+        Integer parallelism =
+                config.explicitValues().containsKey(PipelineOptions.PARALLELISM.key())
+                        ? config.get(PipelineOptions.PARALLELISM)
+                        : null;
+        String jobId =
+                flink.run(
+                        jarId, BuildInfo.INDEXING_JOB_CLASS, args(config), savepoint, parallelism);
         flink.awaitState(jobId, "RUNNING", Duration.ofMinutes(2));
         System.out.println(
                 "job " + jobId + " RUNNING" + (savepoint == null ? "" : " from " + savepoint));

@@ -271,7 +271,8 @@ class EmbedderTest {
     }
 
     @Test
-    void a_torch_script_folder_without_tokenizer_is_a_clear_error(@TempDir Path dir) throws Exception {
+    void a_torch_script_folder_without_tokenizer_is_a_clear_error(@TempDir Path dir)
+            throws Exception {
         java.nio.file.Files.writeString(dir.resolve("model.pt"), "not a real model");
 
         assertThatThrownBy(() -> Embedders.shared(spec.withModel(dir.toString())))

@@ -87,7 +87,8 @@ class Bm25StatisticsITCase {
     }
 
     @Test
-    void statistics_are_exact_after_new_versions_unchanged_reuploads_and_deletes() throws Exception {
+    void statistics_are_exact_after_new_versions_unchanged_reuploads_and_deletes()
+            throws Exception {
         String tenant = tenant("bm25-versions");
         store.upsert(documents(tenant, 20, 1, 0));
         store.upsert(documents(tenant, 6, 2, 100)); // new texts for docs 0..5

@@ -59,7 +59,8 @@ class ShardMigrationsITCase {
     }
 
     @Test
-    void concurrent_starters_apply_each_migration_once_and_a_second_run_applies_nothing() throws Exception {
+    void concurrent_starters_apply_each_migration_once_and_a_second_run_applies_nothing()
+            throws Exception {
         PGSimpleDataSource scratch = dataSource(scratchUrl());
         ExecutorService pool = Executors.newFixedThreadPool(4);
         List<Future<List<String>>> runs = new ArrayList<>();

@@ -64,7 +64,8 @@ class DocumentAssemblerTest {
     }
 
     @Test
-    void delete_that_overtakes_an_upload_still_embedding_wins_and_the_upload_is_dropped() throws Exception {
+    void delete_that_overtakes_an_upload_still_embedding_wins_and_the_upload_is_dropped()
+            throws Exception {
         harness.processElement1(chunk("a", 1, 0, 2), 0);
         harness.processElement2(delete("a", 2), 0);
         harness.processElement1(chunk("a", 1, 1, 2), 0);

@@ -45,7 +45,8 @@ class VersionGateFunctionTest {
     }
 
     @Test
-    void unchanged_reupload_is_passed_on_marked_unchanged_and_not_reported_processing() throws Exception {
+    void unchanged_reupload_is_passed_on_marked_unchanged_and_not_reported_processing()
+            throws Exception {
         harness.processElement(doc("a", 1, "h1"), 0);
         harness.processElement(doc("a", 2, "h1"), 0);
         assertThat(passed()).containsExactly(1L, 2L);

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 class InferenceSlotsTest {
 
     @Test
-    void every_run_runs_once_and_concurrency_never_exceeds_the_workers_across_callers() throws Exception {
+    void every_run_runs_once_and_concurrency_never_exceeds_the_workers_across_callers()
+            throws Exception {
         AtomicInteger running = new AtomicInteger();
         AtomicInteger mostAtOnce = new AtomicInteger();
         Set<Thread> threads = ConcurrentHashMap.newKeySet();

@@ -116,7 +116,8 @@ class ImpactSearchTest {
     }
 
     @Test
-    void an_answer_called_exact_is_the_exhaustive_top_k_and_reads_are_bounded_by_the_depth() throws Exception {
+    void an_answer_called_exact_is_the_exhaustive_top_k_and_reads_are_bounded_by_the_depth()
+            throws Exception {
         Random random = new Random(42);
         List<Map<Integer, Integer>> corpus = corpus(random, 3000);
         int exactAnswers = 0;
