@@ -134,7 +134,8 @@ public final class LoadGenerator implements AutoCloseable {
     /**
      * The generator's own ceiling: open-loop {@code GET /health/live} (no auth, no work) at each
      * rate for {@code step}; the server answers it in microseconds, so what limits these phases is
-     * mostly the generator. Stops after the first rate it cannot hold.
+     * mostly the generator. A warm-up phase at the lowest rate comes first, unrecorded. Stops after
+     * the first rate it cannot hold.
      */
     public Map<String, Object> capacity(Target target, List<Integer> rates, Duration step) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -145,6 +146,9 @@ public final class LoadGenerator implements AutoCloseable {
                         .timeout(REQUEST_TIMEOUT)
                         .GET()
                         .build();
+        // warm-up at the lowest rate, not recorded: a cold JVM (JIT, first connections) would
+        // otherwise be measured as the generator's ceiling
+        openLoop(rates.get(0), step, 4096, Duration.ofSeconds(2), r -> new Call("live", live));
         for (int rate : rates) {
             Phase p =
                     openLoop(rate, step, 4096, Duration.ofSeconds(2), r -> new Call("live", live));

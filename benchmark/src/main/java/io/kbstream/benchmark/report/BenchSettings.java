@@ -88,7 +88,7 @@ public record BenchSettings(
                 16,
                 Duration.ofSeconds(90),
                 5,
-                List.of(500),
+                List.of(100, 500),
                 Duration.ofSeconds(1),
                 20,
                 2,

@@ -44,9 +44,14 @@ class BenchReportSmokeITCase {
         }
         assertThat(metrics).hasSize(14);
         JsonNode ed = report.path("event-driven");
-        assertThat(ed.path("generatorCapacity").path("heldPerSecond").asLong())
-                .as("the generator measured itself on /health/live")
+        // whether it held a rate is a measurement (benchmark/README.md), not something a smoke
+        // run on a shared machine can assert; that it measured itself is
+        JsonNode capacity = ed.path("generatorCapacity");
+        assertThat(capacity.path("levels")).as("the generator measured itself").isNotEmpty();
+        assertThat(capacity.path("levels").get(0).path("achievedPerSecond").asDouble())
+                .as("the generator's requests to /health/live were answered")
                 .isPositive();
+        assertThat(capacity.path("heldPerSecond").isNumber()).isTrue();
         assertThat(ed.path("bulkIngest").path("indexed").asLong())
                 .as("the event-driven pipeline indexed the uploads")
                 .isEqualTo(BenchSettings.smoke().bulkDocs());
@@ -68,7 +73,7 @@ class BenchReportSmokeITCase {
                 .as("the baseline has the same in-process cache")
                 .isEqualTo(BenchSettings.smoke().coldQueries());
         JsonNode roles = ed.path("twoRoles");
-        assertThat(roles.path("withoutPriority").path("upload").path("count").asLong())
+        assertThat(roles.path("withoutPriority").path("upload").path("all").path("count").asLong())
                 .isPositive();
         assertThat(
                         roles.path("withLoweredPriority")
