@@ -34,6 +34,63 @@ public final class PostgresOptions {
                     .withDescription(
                             "JDBC URLs of the shards, comma-separated; the order is the shard number.");
 
+    public static final ConfigOption<List<String>> REPLICAS =
+            ConfigOption.key("kb.postgres.replicas")
+                    .listType()
+                    .defaultFrom(PostgresOptions::localReplicas)
+                    .withDescription(
+                            "JDBC URLs of read-only streaming replicas, comma-separated: the i-th"
+                                    + " serves shard i mod the shard count (all shards' first"
+                                    + " replicas, then their second ...); empty: none.");
+
+    /** The local stack's replicas, replica-major (see {@link StackOptions#replicaPort}). */
+    private static List<String> localReplicas(KbConfig c) {
+        List<String> urls = new java.util.ArrayList<>();
+        for (int r = 0; r < c.get(StackOptions.REPLICAS_PER_SHARD); r++) {
+            for (int s = 0; s < c.get(StackOptions.SHARD_COUNT); s++) {
+                urls.add(
+                        "jdbc:postgresql://127.0.0.1:"
+                                + StackOptions.replicaPort(c, s, r)
+                                + "/"
+                                + c.get(DATABASE));
+            }
+        }
+        return urls;
+    }
+
+    /** Where searches read: the one place the API's read/write split is chosen. */
+    public enum ReadFrom {
+        /** A healthy replica of each shard within the lag bound; the primary when none is. */
+        REPLICAS_FIRST,
+        /** The primary only, as writes (replicas unused). */
+        PRIMARY_ONLY
+    }
+
+    public static final ConfigOption<ReadFrom> READ_FROM =
+            ConfigOption.key("kb.store.read-from")
+                    .enumType(ReadFrom.class)
+                    .defaultValue(ReadFrom.REPLICAS_FIRST)
+                    .withDescription(
+                            "Where searches read: replicas-first (a healthy replica of each shard"
+                                    + " lagging at most kb.store.max-replica-lag, else the primary)"
+                                    + " or primary-only. Writes and reads that must see the latest"
+                                    + " write (a document's status, counts) always use the primary.");
+
+    public static final ConfigOption<java.time.Duration> MAX_REPLICA_LAG =
+            ConfigOption.key("kb.store.max-replica-lag")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofSeconds(5))
+                    .withDescription(
+                            "A replica whose replay lags its primary by more than this is skipped"
+                                    + " by searches (the bound on how stale a search answered by a"
+                                    + " replica can be, plus kb.store.replica-check-interval).");
+
+    public static final ConfigOption<java.time.Duration> REPLICA_CHECK_INTERVAL =
+            ConfigOption.key("kb.store.replica-check-interval")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofSeconds(1))
+                    .withDescription("How often the API measures each replica's replay lag.");
+
     public static final ConfigOption<String> USER =
             ConfigOption.key("kb.postgres.user")
                     .stringType()
