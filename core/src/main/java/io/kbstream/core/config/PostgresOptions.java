@@ -20,17 +20,7 @@ public final class PostgresOptions {
     public static final ConfigOption<List<String>> SHARDS =
             ConfigOption.key("kb.postgres.shards")
                     .listType()
-                    .defaultFrom(
-                            c ->
-                                    IntStream.range(0, c.get(StackOptions.SHARD_COUNT))
-                                            .mapToObj(
-                                                    i ->
-                                                            "jdbc:postgresql://127.0.0.1:"
-                                                                    + (c.get(StackOptions.PORT_BASE)
-                                                                            + i)
-                                                                    + "/"
-                                                                    + c.get(DATABASE))
-                                            .toList())
+                    .defaultFrom(PostgresOptions::localShards)
                     .withDescription(
                             "JDBC URLs of the shards, comma-separated; the order is the shard number.");
 
@@ -41,18 +31,31 @@ public final class PostgresOptions {
                     .withDescription(
                             "JDBC URLs of read-only streaming replicas, comma-separated: the i-th"
                                     + " serves shard i mod the shard count (all shards' first"
-                                    + " replicas, then their second ...); empty: none.");
+                                    + " replicas, then their second ...). Default: the local stack's replicas when"
+                                    + " kb.postgres.shards is the local stack's, else none.");
 
-    /** The local stack's replicas, replica-major (see {@link StackOptions#replicaPort}). */
+    private static List<String> localShards(KbConfig c) {
+        return IntStream.range(0, c.get(StackOptions.SHARD_COUNT))
+                .mapToObj(i -> localUrl(c, c.get(StackOptions.PORT_BASE) + i))
+                .toList();
+    }
+
+    private static String localUrl(KbConfig c, int port) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + c.get(DATABASE);
+    }
+
+    /**
+     * The local stack's replicas, replica-major (see {@link StackOptions#replicaPort}), when the
+     * shards are the local stack's; else none (other shards' replicas cannot be guessed).
+     */
     private static List<String> localReplicas(KbConfig c) {
+        if (!c.get(SHARDS).equals(localShards(c))) {
+            return List.of();
+        }
         List<String> urls = new java.util.ArrayList<>();
         for (int r = 0; r < c.get(StackOptions.REPLICAS_PER_SHARD); r++) {
             for (int s = 0; s < c.get(StackOptions.SHARD_COUNT); s++) {
-                urls.add(
-                        "jdbc:postgresql://127.0.0.1:"
-                                + StackOptions.replicaPort(c, s, r)
-                                + "/"
-                                + c.get(DATABASE));
+                urls.add(localUrl(c, StackOptions.replicaPort(c, s, r)));
             }
         }
         return urls;
