@@ -23,9 +23,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Which server of each shard a search reads: with {@code replicas-first}, a replica whose replay
  * lag is within {@code kb.store.max-replica-lag} and whose breaker lets calls through, the fastest
- * first (by a moving average of its recent search calls), then the primary; with {@code
- * primary-only}, the primary. Every node has its own {@link CircuitBreaker}: a dead replica is
- * tried by at most one search per pause, and that search falls back to the next node at once.
+ * first (by a moving average of its recent search calls), then the primary, then (only when the
+ * primary fails too) the replicas past the lag bound; with {@code primary-only}, the primary. Every
+ * node has its own {@link CircuitBreaker}: a dead replica is tried by at most one search per pause,
+ * and that search falls back to the next node at once.
  *
  * <p>Replay lag is measured in the background every {@code kb.store.replica-check-interval}; a
  * replica is read only after a measurement within the bound (a replica not yet measured, or not
@@ -118,6 +119,10 @@ public final class ReadRoutes implements AutoCloseable {
                                 .thenComparingDouble(n -> n.latencyMillis))
                 .forEach(order::add);
         order.add(primaries.get(shard));
+        // last resort, with the primary failing: a replica past the lag bound still has all but
+        // its last seconds, which beats an answer without the shard (partial); a dead one's
+        // breaker keeps it to one probe per pause
+        replicas.get(shard).stream().filter(n -> !n.fresh).forEach(order::add);
         return new Route(shard, order);
     }
 
