@@ -58,17 +58,21 @@ public final class PgShardedStore implements ShardedStore {
     private volatile boolean closed;
 
     private PgShardedStore(
-            List<String> urls, List<HikariDataSource> pools, ShardRouter router, KbConfig config) {
+            List<String> urls,
+            List<List<String>> replicaUrls,
+            List<HikariDataSource> pools,
+            ShardRouter router,
+            KbConfig config) {
         this.urls = List.copyOf(urls);
         this.pools = List.copyOf(pools);
         this.router = router;
         this.config = config;
         this.searchTimeoutMs = Math.max(1, config.get(PostgresOptions.SEARCH_TIMEOUT).toMillis());
-        this.replicaUrls = replicasByShard(config.get(PostgresOptions.REPLICAS), urls.size());
+        this.replicaUrls = replicaUrls;
     }
 
     /** The i-th replica URL serves shard i mod the shard count. */
-    private static List<List<String>> replicasByShard(List<String> replicas, int shards) {
+    static List<List<String>> replicasByShard(List<String> replicas, int shards) {
         List<List<String>> byShard = new ArrayList<>();
         for (int s = 0; s < shards; s++) {
             byShard.add(new ArrayList<>());
@@ -96,6 +100,9 @@ public final class PgShardedStore implements ShardedStore {
                     PostgresOptions.SHARDS.key() + " names no shard (JDBC URLs, comma-separated)");
         }
         ShardRouter router = ShardRouter.fromConfig(config);
+        // checked before any pool opens
+        List<List<String>> replicas =
+                replicasByShard(config.get(PostgresOptions.REPLICAS), urls.size());
         Duration search = config.get(PostgresOptions.SEARCH_TIMEOUT);
         Duration write = config.get(PostgresOptions.WRITE_TIMEOUT);
         Duration connect = config.get(PostgresOptions.CONNECT_TIMEOUT);
@@ -108,7 +115,7 @@ public final class PgShardedStore implements ShardedStore {
             pools.forEach(HikariDataSource::close);
             throw e;
         }
-        PgShardedStore store = new PgShardedStore(urls, pools, router, config);
+        PgShardedStore store = new PgShardedStore(urls, replicas, pools, router, config);
         if (config.get(PostgresOptions.MIGRATE_ON_OPEN)) {
             try {
                 store.migrate(config.get(PostgresOptions.STARTUP_WAIT));
