@@ -48,6 +48,9 @@ public final class PgShardedStore implements ShardedStore {
     /** SQLSTATE of a statement cancelled by statement_timeout (query_canceled). */
     private static final String QUERY_CANCELED = "57014";
 
+    /** HikariCP's shortest connection timeout. */
+    private static final Duration REPLICA_CONNECT_TIMEOUT = Duration.ofMillis(250);
+
     private final List<String> urls;
     private final List<HikariDataSource> pools;
     private final ShardRouter router;
@@ -688,7 +691,11 @@ public final class PgShardedStore implements ShardedStore {
                                         config,
                                         config.get(PostgresOptions.WRITE_TIMEOUT),
                                         config.get(PostgresOptions.SEARCH_TIMEOUT),
-                                        config.get(PostgresOptions.CONNECT_TIMEOUT)));
+                                        // a replica is only ever one choice: one that gives no
+                                        // connection at once (killed: the pool retries until
+                                        // this timeout) is passed over for the primary while
+                                        // the search's deadline still allows it
+                                        REPLICA_CONNECT_TIMEOUT));
         if (closed) {
             // a search racing close() must not leave a pool open behind it
             pool.close();
