@@ -6,12 +6,15 @@ import io.kbstream.stack.StackService;
 import io.kbstream.stack.Stacks;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /** {@code kb stack up|down|status}: the local servers, all on 127.0.0.1. */
 @Command(
         name = "stack",
         mixinStandardHelpOptions = true,
-        description = "Start, stop or inspect the local stack (Postgres shards, Redis, Kafka).")
+        description =
+                "Start, stop or inspect the local stack (Postgres shards and their replicas,"
+                        + " Redis, Kafka); promote a shard's replica.")
 final class StackCommand {
 
     @Command(
@@ -53,6 +56,28 @@ final class StackCommand {
             }
         }
         return stack.allRunning() ? 0 : 3;
+    }
+
+    @Command(
+            name = "promote",
+            description =
+                    "Promote the first running replica of SHARD to a primary (explicit, never"
+                            + " automatic: make sure the old primary is down for good first, or"
+                            + " two primaries take writes for one shard: split-brain).")
+    int promote(@Parameters(paramLabel = "SHARD", description = "shard number") int shard) {
+        LocalStack stack = Stacks.open();
+        StackService promoted = stack.promote(shard);
+        System.out.println(promoted.name() + " is now a primary at " + promoted.endpoint());
+        System.out.println(
+                "next: keep the old primary of shard "
+                        + shard
+                        + " stopped (do not start it again: it would be a second primary),"
+                        + " set kb.postgres.shards so shard "
+                        + shard
+                        + " is "
+                        + promoted.endpoint()
+                        + ", and restart the pipeline and the API");
+        return 0;
     }
 
     private static void print(String prefix, LocalStack stack) {

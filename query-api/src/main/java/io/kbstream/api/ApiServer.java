@@ -28,6 +28,7 @@ import io.kbstream.api.http.RateLimiter;
 import io.kbstream.api.resilience.RedisGuard;
 import io.kbstream.api.search.Fusion;
 import io.kbstream.api.search.QueryEmbeddings;
+import io.kbstream.api.search.ReadRoutes;
 import io.kbstream.api.search.ResultMerger;
 import io.kbstream.api.search.SearchCache;
 import io.kbstream.api.search.SearchController;
@@ -142,6 +143,8 @@ public final class ApiServer {
                 new SearchService(
                         searchSettings,
                         deps.store(),
+                        new ReadRoutes(
+                                ReadRoutes.Settings.from(config), deps.store(), metrics.registry()),
                         new IndexGenerations(deps.redis()),
                         guard,
                         new SearchCache(searchSettings, deps.redis(), guard, metrics.registry()),

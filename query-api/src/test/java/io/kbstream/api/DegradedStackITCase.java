@@ -70,7 +70,7 @@ class DegradedStackITCase {
     }
 
     /** The value of one Prometheus sample, 0 if the exposition has no such line. */
-    private static double metricValue(String exposition, String sample) {
+    static double metricValue(String exposition, String sample) {
         return exposition
                 .lines()
                 .filter(l -> l.startsWith(sample + " "))

@@ -16,15 +16,16 @@ import java.util.function.Consumer;
 import redis.clients.jedis.Jedis;
 
 /**
- * The five fault scenarios, each on its own tenant of the {@link FaultStack}: load is applied, one
- * part is SIGKILLed and restarted, and the run ends with every acknowledged document checked
- * against the shards ({@link ShardAudit}). Each returns a row of the fault table whose {@code
- * observed} map carries the scenario's own checks.
+ * The fault scenarios, each on its own tenant of the {@link FaultStack}: load is applied, one part
+ * is SIGKILLed and restarted, and the run ends with every acknowledged document checked against the
+ * shards ({@link ShardAudit}). Each returns a row of the fault table whose {@code observed} map
+ * carries the scenario's own checks.
  */
 public final class FaultScenarios {
 
     /** Scenario names in the order they run; also each tenant's suffix. */
-    public static final List<String> NAMES = List.of("kafka", "shard", "redis", "pipeline", "api");
+    public static final List<String> NAMES =
+            List.of("kafka", "shard", "primary", "replica", "redis", "pipeline", "api");
 
     private final FaultStack stack;
     private final FaultSettings settings;
@@ -68,27 +69,59 @@ public final class FaultScenarios {
     }
 
     /**
-     * A shard is SIGKILLed while the pipeline indexes: searches meanwhile answer {@code partial:
-     * true}; the job retries (restarts from its checkpoint) until the shard is back.
+     * A whole shard (its primary and its replica) is SIGKILLed while the pipeline indexes: searches
+     * meanwhile answer {@code partial: true}; the job retries (restarts from its checkpoint) until
+     * the shard is back.
      */
     public ScenarioResult shardKilled() throws Exception {
+        List<String> shard = List.of(stack.shard(1), stack.replica(1));
+        return killedWhileIndexing("shard", "SIGKILL shard 1 (primary and replica)", shard);
+    }
+
+    /**
+     * Shard 1's primary is SIGKILLed while the pipeline indexes: its replica answers every search
+     * in full meanwhile, uploads are still acknowledged, and indexing resumes once the primary is
+     * back.
+     */
+    public ScenarioResult primaryKilled() throws Exception {
+        return killedWhileIndexing(
+                "primary", "SIGKILL shard 1's primary while indexing", List.of(stack.shard(1)));
+    }
+
+    /** Shard 1's replica is SIGKILLed under load: searches go on from the primary. */
+    public ScenarioResult replicaKilled() throws Exception {
+        return killedWhileIndexing(
+                "replica", "SIGKILL shard 1's replica while indexing", List.of(stack.replica(1)));
+    }
+
+    /**
+     * Kills {@code services} once a quarter of the scenario's documents is indexed, uploads more
+     * and searches for the outage, then restarts them in order.
+     */
+    private ScenarioResult killedWhileIndexing(String scenario, String fault, List<String> services)
+            throws Exception {
         Ledger ledger = new Ledger();
-        String tenant = tenant(runId, "shard");
+        String tenant = tenant(runId, scenario);
         LedgerClient client = stack.client(tenant, ledger);
-        uploadAll(client, "shard", settings.docs());
+        uploadAll(client, scenario, settings.docs());
         awaitIndexedAtLeast(tenant, ledger, settings.docs() / 4);
-        Outage outage = Outage.begin(() -> stack.kill(stack.shard(1)));
+        Outage outage = Outage.begin(() -> services.forEach(stack::kill));
         Map<String, Object> observed = new LinkedHashMap<>();
         // more work for the dead shard's documents while it is down
         try (Uploads late =
-                new Uploads(client, corpus, "shard-late", settings.docs() / 2, Duration.ZERO)
+                new Uploads(client, corpus, scenario + "-late", settings.docs() / 2, Duration.ZERO)
                         .start(2)) {
             observed.putAll(searchesFor(client, settings.outage()));
             late.await(settings.settleTimeout());
         }
-        outage.restart(() -> stack.restart(stack.shard(1)));
+        observed.put(
+                "uploadsDuringOutageNotAcknowledged",
+                ledger.attempts().stream()
+                        .filter(a -> outage.during(a) && !a.acknowledged())
+                        .count());
+        outage.restart(() -> services.forEach(stack::restart));
         double back = probeSearches(client, outage, s -> s.status() == 200 && !s.partial());
-        return settle("shard", "SIGKILL shard 1 while indexing", ledger, outage, back, observed);
+        return settle(scenario, fault, ledger, outage, back, observed);
     }
 
     /**

@@ -256,6 +256,11 @@ public final class FaultStack implements AutoCloseable {
         return "postgres-shard-" + index;
     }
 
+    /** The service name of shard {@code index}'s first replica. */
+    public String replica(int index) {
+        return "postgres-shard-" + index + "-replica-0";
+    }
+
     public StackService service(String name) {
         return stack.service(name);
     }

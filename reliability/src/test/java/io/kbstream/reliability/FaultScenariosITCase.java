@@ -111,6 +111,30 @@ class FaultScenariosITCase {
 
     @Test
     @Order(3)
+    void shard_primary_killed_under_load_answers_every_search_in_full_from_its_replica()
+            throws Exception {
+        ScenarioResult row = exact(scenarios.primaryKilled());
+
+        assertThat(row.observed()).as("searches during the outage").containsKey("searchStatus200");
+        assertThat(row.observed()).doesNotContainKey("searchPartial");
+        assertThat(row.observed()).containsOnlyKeys(keysWithout5xx(row));
+        assertThat(row.observed()).containsEntry("uploadsDuringOutageNotAcknowledged", 0L);
+        assertThat(row.backInServiceSeconds()).isNotNegative();
+    }
+
+    @Test
+    @Order(4)
+    void shard_replica_killed_under_load_fails_no_search() throws Exception {
+        ScenarioResult row = exact(scenarios.replicaKilled());
+
+        assertThat(row.observed()).as("searches during the outage").containsKey("searchStatus200");
+        assertThat(row.observed()).doesNotContainKey("searchPartial");
+        assertThat(row.observed()).containsOnlyKeys(keysWithout5xx(row));
+        assertThat(row.observed()).containsEntry("uploadsDuringOutageNotAcknowledged", 0L);
+    }
+
+    @Test
+    @Order(5)
     void redis_killed_keeps_searches_and_uploads_going_and_caches_warm_again() throws Exception {
         ScenarioResult row = exact(scenarios.redisKilled());
 
@@ -127,7 +151,7 @@ class FaultScenariosITCase {
     }
 
     @Test
-    @Order(4)
+    @Order(6)
     void pipeline_killed_mid_ingest_resumes_from_its_checkpoint_with_exact_counts()
             throws Exception {
         ScenarioResult row = exact(scenarios.pipelineKilled());
@@ -140,7 +164,7 @@ class FaultScenariosITCase {
     }
 
     @Test
-    @Order(5)
+    @Order(7)
     void api_killed_under_load_loses_no_acknowledged_upload() throws Exception {
         ScenarioResult row = exact(scenarios.apiKilled());
 

@@ -60,6 +60,22 @@ public final class LocalStack {
                             config.get(PostgresOptions.DATABASE),
                             onShardStarted));
         }
+        // replicas after every primary: each is copied from, then streams from, its primary
+        for (int r = 0; r < config.get(StackOptions.REPLICAS_PER_SHARD); r++) {
+            for (int i = 0; i < config.get(StackOptions.SHARD_COUNT); i++) {
+                services.add(
+                        new PostgresReplica(
+                                i,
+                                r,
+                                StackOptions.replicaPort(config, i, r),
+                                base + i,
+                                pgRoot,
+                                Path.of(config.get(StackOptions.POSTGRES_BIN)),
+                                config.get(PostgresOptions.USER),
+                                config.get(PostgresOptions.PASSWORD),
+                                config.get(PostgresOptions.DATABASE)));
+            }
+        }
         services.add(
                 new RedisServer(
                         config.get(RedisOptions.PORT),
@@ -273,6 +289,31 @@ public final class LocalStack {
             throw new StackException(
                     "cannot delete " + dataDir + ": " + e.getMessage(), "remove it by hand", e);
         }
+    }
+
+    /**
+     * Promotes the first running replica of {@code shard} to a primary that takes writes, and
+     * returns it. Never automatic: the old primary may be alive but cut off, and two servers both
+     * taking writes for one shard (split-brain) diverge with no way to merge. The operator first
+     * makes sure the old primary is down for good, then points {@code kb.postgres.shards} at the
+     * returned endpoint.
+     */
+    public StackService promote(int shard) {
+        PostgresReplica replica =
+                services.stream()
+                        .filter(s -> s instanceof PostgresReplica r && r.shard() == shard)
+                        .map(s -> (PostgresReplica) s)
+                        .filter(r -> r.status().running())
+                        .findFirst()
+                        .orElseThrow(
+                                () ->
+                                        new StackException(
+                                                "shard " + shard + " has no running replica",
+                                                "start the stack (kb stack up) with"
+                                                        + " kb.stack.postgres.replicas-per-shard"
+                                                        + " >= 1"));
+        replica.promote();
+        return replica;
     }
 
     public boolean allRunning() {

@@ -63,6 +63,10 @@ final class PostgresShard implements StackService {
         return jdbcUrl(database);
     }
 
+    int port() {
+        return port;
+    }
+
     private Path dataDir() {
         return pgRoot.resolve("shard" + index);
     }
@@ -81,30 +85,18 @@ final class PostgresShard implements StackService {
         if (!Files.isRegularFile(dataDir().resolve("PG_VERSION"))) {
             initdb();
         }
-        List<String> start = new ArrayList<>();
-        start.add(binDir.resolve("pg_ctl").toString());
-        start.addAll(
-                List.of(
-                        "-D",
-                        dataDir().toString(),
-                        "-l",
-                        logFile().toString(),
-                        "-w",
-                        "-t",
-                        "60",
-                        "-o",
-                        "-p "
-                                + port
-                                + " -c listen_addresses=127.0.0.1"
-                                + " -c unix_socket_directories="
-                                + dataDir()
-                                + " -c max_connections=200",
-                        "start"));
-        Processes.run(
-                Processes.asUser(OS_USER, start),
-                pgRoot.resolve("pg_ctl.log"),
-                Duration.ofSeconds(90));
-        Processes.waitFor(name(), Duration.ofSeconds(30), this::answers, logFile());
+        ensureReplicationEntry(dataDir());
+        // replicas stream from here (pg_basebackup -R): WAL for them, senders, and WAL kept for a
+        // replica that was down a while; hot_standby_feedback is theirs
+        start(
+                binDir,
+                pgRoot,
+                dataDir(),
+                logFile(),
+                port,
+                " -c wal_level=replica -c max_wal_senders=10 -c wal_keep_size=256MB");
+        Processes.waitFor(
+                name(), Duration.ofSeconds(30), () -> answers(jdbcUrl("postgres")), logFile());
         createDatabase();
         afterStart.accept(jdbcUrl(database));
     }
@@ -114,19 +106,7 @@ final class PostgresShard implements StackService {
         if (running().isEmpty()) {
             return;
         }
-        List<String> stop =
-                List.of(
-                        binDir.resolve("pg_ctl").toString(),
-                        "-D",
-                        dataDir().toString(),
-                        "-m",
-                        "fast",
-                        "-w",
-                        "stop");
-        Processes.run(
-                Processes.asUser(OS_USER, stop),
-                pgRoot.resolve("pg_ctl.log"),
-                Duration.ofSeconds(60));
+        stop(binDir, pgRoot, dataDir());
     }
 
     @Override
@@ -186,11 +166,89 @@ final class PostgresShard implements StackService {
         }
     }
 
-    private boolean answers() {
-        try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), user, password)) {
+    private boolean answers(String url) {
+        try (Connection c = DriverManager.getConnection(url, user, password)) {
             return c.isValid(2);
         } catch (SQLException e) {
             return false;
+        }
+    }
+
+    /**
+     * Starts the cluster in {@code dataDir} on {@code port}, 127.0.0.1 only, its socket in its own
+     * folder, with {@code options} ({@code -c name=value ...}) on top; returns once pg_ctl has.
+     */
+    static void start(
+            Path binDir, Path pgRoot, Path dataDir, Path logFile, int port, String options) {
+        List<String> start = new ArrayList<>();
+        start.add(binDir.resolve("pg_ctl").toString());
+        start.addAll(
+                List.of(
+                        "-D",
+                        dataDir.toString(),
+                        "-l",
+                        logFile.toString(),
+                        "-w",
+                        "-t",
+                        "60",
+                        "-o",
+                        "-p "
+                                + port
+                                + " -c listen_addresses=127.0.0.1"
+                                + " -c unix_socket_directories="
+                                + dataDir
+                                // a replica needs at least its primary's
+                                + " -c max_connections=200"
+                                + options,
+                        "start"));
+        Processes.run(
+                Processes.asUser(OS_USER, start),
+                pgRoot.resolve("pg_ctl.log"),
+                Duration.ofSeconds(90));
+    }
+
+    /** Stops the cluster in {@code dataDir} (fast: open sessions are ended). */
+    static void stop(Path binDir, Path pgRoot, Path dataDir) {
+        pgCtl(binDir, pgRoot, dataDir, "-m", "fast", "-w", "stop");
+    }
+
+    /** {@code pg_ctl -D dataDir args...} as the clusters' owner. */
+    static void pgCtl(Path binDir, Path pgRoot, Path dataDir, String... args) {
+        List<String> command =
+                new ArrayList<>(
+                        List.of(binDir.resolve("pg_ctl").toString(), "-D", dataDir.toString()));
+        command.addAll(List.of(args));
+        Processes.run(
+                Processes.asUser(OS_USER, command),
+                pgRoot.resolve("pg_ctl.log"),
+                Duration.ofSeconds(60));
+    }
+
+    /**
+     * Lets the kb user open replication connections from 127.0.0.1 (initdb's default file has such
+     * a line, an older or edited one may not); read when the server starts.
+     */
+    private static void ensureReplicationEntry(Path dataDir) {
+        Path hba = dataDir.resolve("pg_hba.conf");
+        try {
+            List<String> lines = Files.readAllLines(hba, StandardCharsets.UTF_8);
+            boolean present =
+                    lines.stream()
+                            .map(String::strip)
+                            .anyMatch(
+                                    l ->
+                                            l.matches(
+                                                    "host\\s+replication\\s+\\S+\\s+127\\.0\\.0\\.1/32\\s+.*"));
+            if (!present) {
+                Files.writeString(
+                        hba,
+                        "host    replication     all             127.0.0.1/32            scram-sha-256\n",
+                        StandardCharsets.UTF_8,
+                        java.nio.file.StandardOpenOption.APPEND);
+            }
+        } catch (IOException e) {
+            throw new StackException(
+                    "cannot read or extend " + hba + ": " + e.getMessage(), "check permissions", e);
         }
     }
 

@@ -118,20 +118,27 @@ public final class ConfigOption<T> {
                                     : Duration.ofMillis(Long.parseLong(s)));
         }
 
-        /** One constant of {@code type}, by name, case-insensitive ({@code rrf} for RRF). */
+        /**
+         * One constant of {@code type}, by name, case-insensitive, a dash for an underscore ({@code
+         * rrf} for RRF, {@code primary-only} for PRIMARY_ONLY).
+         */
         public <E extends Enum<E>> TypedBuilder<E> enumType(Class<E> type) {
             return new TypedBuilder<>(
                     key,
                     s -> {
                         for (E constant : type.getEnumConstants()) {
-                            if (constant.name().equalsIgnoreCase(s)) {
+                            if (constant.name().equalsIgnoreCase(s.replace('-', '_'))) {
                                 return constant;
                             }
                         }
                         throw new IllegalArgumentException(
                                 "expected one of "
                                         + Arrays.stream(type.getEnumConstants())
-                                                .map(c -> c.name().toLowerCase(Locale.ROOT))
+                                                .map(
+                                                        c ->
+                                                                c.name()
+                                                                        .toLowerCase(Locale.ROOT)
+                                                                        .replace('_', '-'))
                                                 .toList());
                     });
         }

@@ -20,19 +20,79 @@ public final class PostgresOptions {
     public static final ConfigOption<List<String>> SHARDS =
             ConfigOption.key("kb.postgres.shards")
                     .listType()
-                    .defaultFrom(
-                            c ->
-                                    IntStream.range(0, c.get(StackOptions.SHARD_COUNT))
-                                            .mapToObj(
-                                                    i ->
-                                                            "jdbc:postgresql://127.0.0.1:"
-                                                                    + (c.get(StackOptions.PORT_BASE)
-                                                                            + i)
-                                                                    + "/"
-                                                                    + c.get(DATABASE))
-                                            .toList())
+                    .defaultFrom(PostgresOptions::localShards)
                     .withDescription(
                             "JDBC URLs of the shards, comma-separated; the order is the shard number.");
+
+    public static final ConfigOption<List<String>> REPLICAS =
+            ConfigOption.key("kb.postgres.replicas")
+                    .listType()
+                    .defaultFrom(PostgresOptions::localReplicas)
+                    .withDescription(
+                            "JDBC URLs of read-only streaming replicas, comma-separated: the i-th"
+                                    + " serves shard i mod the shard count (all shards' first"
+                                    + " replicas, then their second ...). Default: the local stack's replicas when"
+                                    + " kb.postgres.shards is the local stack's, else none.");
+
+    private static List<String> localShards(KbConfig c) {
+        return IntStream.range(0, c.get(StackOptions.SHARD_COUNT))
+                .mapToObj(i -> localUrl(c, c.get(StackOptions.PORT_BASE) + i))
+                .toList();
+    }
+
+    private static String localUrl(KbConfig c, int port) {
+        return "jdbc:postgresql://127.0.0.1:" + port + "/" + c.get(DATABASE);
+    }
+
+    /**
+     * The local stack's replicas, replica-major (see {@link StackOptions#replicaPort}), when the
+     * shards are the local stack's; else none (other shards' replicas cannot be guessed).
+     */
+    private static List<String> localReplicas(KbConfig c) {
+        if (!c.get(SHARDS).equals(localShards(c))) {
+            return List.of();
+        }
+        List<String> urls = new java.util.ArrayList<>();
+        for (int r = 0; r < c.get(StackOptions.REPLICAS_PER_SHARD); r++) {
+            for (int s = 0; s < c.get(StackOptions.SHARD_COUNT); s++) {
+                urls.add(localUrl(c, StackOptions.replicaPort(c, s, r)));
+            }
+        }
+        return urls;
+    }
+
+    /** Where searches read: the one place the API's read/write split is chosen. */
+    public enum ReadFrom {
+        /** A healthy replica of each shard within the lag bound; the primary when none is. */
+        REPLICAS_FIRST,
+        /** The primary only, as writes (replicas unused). */
+        PRIMARY_ONLY
+    }
+
+    public static final ConfigOption<ReadFrom> READ_FROM =
+            ConfigOption.key("kb.store.read-from")
+                    .enumType(ReadFrom.class)
+                    .defaultValue(ReadFrom.REPLICAS_FIRST)
+                    .withDescription(
+                            "Where searches read: replicas-first (a healthy replica of each shard"
+                                    + " lagging at most kb.store.max-replica-lag, else the primary)"
+                                    + " or primary-only. Writes and reads that must see the latest"
+                                    + " write (a document's status, counts) always use the primary.");
+
+    public static final ConfigOption<java.time.Duration> MAX_REPLICA_LAG =
+            ConfigOption.key("kb.store.max-replica-lag")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofSeconds(5))
+                    .withDescription(
+                            "A replica whose replay lags its primary by more than this is skipped"
+                                    + " by searches (the bound on how stale a search answered by a"
+                                    + " replica can be, plus kb.store.replica-check-interval).");
+
+    public static final ConfigOption<java.time.Duration> REPLICA_CHECK_INTERVAL =
+            ConfigOption.key("kb.store.replica-check-interval")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofSeconds(1))
+                    .withDescription("How often the API measures each replica's replay lag.");
 
     public static final ConfigOption<String> USER =
             ConfigOption.key("kb.postgres.user")

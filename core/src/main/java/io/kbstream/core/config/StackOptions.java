@@ -14,6 +14,7 @@ public final class StackOptions {
                     .defaultValue(25400)
                     .withDescription(
                             "First port of the local stack: shards at +0.., Redis +10, Kafka +20/+21,"
+                                    + " shard replicas at +40.. (replica r of shard s: +40+10r+s),"
                                     + " API +80, Flink web UI +81, local Flink cluster +82..84.");
 
     public static final ConfigOption<String> DATA_DIR =
@@ -28,6 +29,20 @@ public final class StackOptions {
                     .intType()
                     .defaultValue(2)
                     .withDescription("How many Postgres clusters (shards) the local stack runs.");
+
+    public static final ConfigOption<Integer> REPLICAS_PER_SHARD =
+            ConfigOption.key("kb.stack.postgres.replicas-per-shard")
+                    .intType()
+                    .defaultValue(1)
+                    .withDescription(
+                            "Streaming replicas of each shard in the local stack (pg_basebackup -R"
+                                    + " from its primary, 0..4); searches may read from them, writes"
+                                    + " never do.");
+
+    /** The port of replica {@code replica} of shard {@code shard} (see {@link #PORT_BASE}). */
+    public static int replicaPort(KbConfig config, int shard, int replica) {
+        return config.get(PORT_BASE) + 40 + 10 * replica + shard;
+    }
 
     public static final ConfigOption<String> POSTGRES_BIN =
             ConfigOption.key("kb.stack.postgres.bin-dir")

@@ -2,6 +2,7 @@ package io.kbstream.core.store;
 
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.store.internal.PgShardedStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -12,6 +13,10 @@ import java.util.Optional;
  * The documents and chunks of all tenants, spread over Postgres/pgvector shards by {@link
  * ShardRouter}. Writes route themselves; searches are per shard, scattered by the caller (which
  * owns parallelism and per-shard deadlines, and can answer with the shards that responded).
+ *
+ * <p>Searches may name a {@link ShardNode}: a shard's primary or one of its read-only replicas
+ * ({@code kb.postgres.replicas}). Writes, finds and counts always go to the primary: they must see
+ * the latest write.
  *
  * <p>Every statement is scoped by tenant and fully parameterised. Failures are {@link
  * StoreException}s naming the shard. Thread-safe: one store per process, shared.
@@ -67,8 +72,27 @@ public interface ShardedStore extends AutoCloseable {
      * @param efSearch HNSW candidate list size ({@code hnsw.ef_search}), at least {@code k} is wise
      * @param exactBelowChunks tenants with fewer chunks on the shard are searched exactly; 0 never
      */
-    List<ChunkHit> vectorSearch(
+    default List<ChunkHit> vectorSearch(
             int shard,
+            String tenant,
+            float[] query,
+            int k,
+            Map<String, String> metadataFilter,
+            int efSearch,
+            int exactBelowChunks) {
+        return vectorSearch(
+                ShardNode.primary(shard),
+                tenant,
+                query,
+                k,
+                metadataFilter,
+                efSearch,
+                exactBelowChunks);
+    }
+
+    /** {@link #vectorSearch(int, String, float[], int, Map, int, int)} on one node of a shard. */
+    List<ChunkHit> vectorSearch(
+            ShardNode node,
             String tenant,
             float[] query,
             int k,
@@ -83,7 +107,12 @@ public interface ShardedStore extends AutoCloseable {
      * tenant's chunk count and total length here. {@link Bm25Statistics#sum} of every shard's
      * share, then {@link Bm25Query#of}, gives the query each shard ranks by.
      */
-    Bm25Statistics keywordStatistics(int shard, String tenant, String query);
+    default Bm25Statistics keywordStatistics(int shard, String tenant, String query) {
+        return keywordStatistics(ShardNode.primary(shard), tenant, query);
+    }
+
+    /** {@link #keywordStatistics(int, String, String)} on one node of a shard. */
+    Bm25Statistics keywordStatistics(ShardNode node, String tenant, String query);
 
     /**
      * The {@code k} chunks of {@code tenant} on {@code shard} with the highest BM25 score for
@@ -94,8 +123,28 @@ public interface ShardedStore extends AutoCloseable {
      *
      * @param metadataFilter document metadata that must match exactly (all entries); empty for none
      */
+    default KeywordResult keywordSearch(
+            int shard, String tenant, Bm25Query query, int k, Map<String, String> metadataFilter) {
+        return keywordSearch(ShardNode.primary(shard), tenant, query, k, metadataFilter);
+    }
+
+    /** {@link #keywordSearch(int, String, Bm25Query, int, Map)} on one node of a shard. */
     KeywordResult keywordSearch(
-            int shard, String tenant, Bm25Query query, int k, Map<String, String> metadataFilter);
+            ShardNode node,
+            String tenant,
+            Bm25Query query,
+            int k,
+            Map<String, String> metadataFilter);
+
+    /** How many read-only replicas {@code shard} has (0: searches read its primary). */
+    int replicaCount(int shard);
+
+    /**
+     * How far a replica's replay trails its primary: 0 when it has replayed all it received (or was
+     * promoted), else the age of the last transaction it replayed. Throws a {@link StoreException}
+     * when the replica does not answer.
+     */
+    Duration replicaLag(ShardNode replica);
 
     /**
      * Keyword search over every shard in turn: statistics from all, then each shard's top {@code

@@ -2,13 +2,13 @@ package io.kbstream.api.search;
 
 import io.kbstream.api.http.ApiException;
 import io.kbstream.api.resilience.BoundedPools;
-import io.kbstream.api.resilience.CircuitBreaker;
 import io.kbstream.api.resilience.RedisGuard;
 import io.kbstream.core.redis.IndexGenerations;
 import io.kbstream.core.store.Bm25Query;
 import io.kbstream.core.store.Bm25Statistics;
 import io.kbstream.core.store.ChunkHit;
 import io.kbstream.core.store.KeywordResult;
+import io.kbstream.core.store.ShardNode;
 import io.kbstream.core.store.ShardedStore;
 import io.kbstream.core.store.StoreException;
 import io.micrometer.core.instrument.Counter;
@@ -23,6 +23,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,9 +32,11 @@ import org.slf4j.LoggerFactory;
  * The search path: cache (L1, then L2) → query embedding (cached) → every shard in parallel, each
  * with a deadline → merge (best chunk per document; hybrid by reciprocal rank fusion) → cache. A
  * shard that fails or misses its deadline makes the answer {@code partial}; partial answers are
- * never cached. A shard found unreachable is skipped (partial at once) until its {@link
- * CircuitBreaker} lets a probe through and the probe answers. Without Redis (no generation to key
- * by) searches are served uncached. Shard calls run on a bounded pool of the service's own.
+ * never cached. Each shard is read where {@link ReadRoutes} says (a healthy replica, else the
+ * primary); a call that fails on one node is retried at once on the next, and a shard whose every
+ * node was found unreachable a moment ago is skipped (partial at once) until a breaker lets a probe
+ * through. Without Redis (no generation to key by) searches are served uncached. Shard calls run on
+ * a bounded pool of the service's own.
  */
 public final class SearchService implements AutoCloseable {
 
@@ -51,7 +54,7 @@ public final class SearchService implements AutoCloseable {
     private final String rankingSettings;
     private final ExecutorService shardExecutor;
     private final long shardTimeoutNanos;
-    private final List<CircuitBreaker> shardBreakers = new ArrayList<>();
+    private final ReadRoutes routes;
     private final int efSearch;
     private final int exactBelowChunks;
     private final Bm25Weights weights;
@@ -62,6 +65,7 @@ public final class SearchService implements AutoCloseable {
     public SearchService(
             SearchSettings settings,
             ShardedStore store,
+            ReadRoutes routes,
             IndexGenerations generations,
             RedisGuard guard,
             SearchCache cache,
@@ -77,9 +81,7 @@ public final class SearchService implements AutoCloseable {
         this.rankingSettings = embeddings.settings() + "\n" + merger.fusion();
         this.shardExecutor = BoundedPools.fixed("kb-search", settings.threads());
         this.shardTimeoutNanos = settings.shardTimeout().toNanos();
-        for (int s = 0; s < store.shardCount(); s++) {
-            shardBreakers.add(new CircuitBreaker(settings.shardFailurePause()));
-        }
+        this.routes = routes;
         this.efSearch = settings.efSearch();
         this.exactBelowChunks = settings.exactBelowChunks();
         // weightings live as long as the L1 cache's answers built from them
@@ -133,12 +135,12 @@ public final class SearchService implements AutoCloseable {
         int candidates = Math.min(request.k() * CANDIDATES_PER_RESULT, 300);
         Map<String, String> filter = request.filter();
         int shards = store.shardCount();
-        boolean[] allowed = new boolean[shards];
+        List<ReadRoutes.Route> allowed = new ArrayList<>();
         for (int s = 0; s < shards; s++) {
-            // one breaker decision per shard and search: a probe lets all of its calls through
-            allowed[s] = shardBreakers.get(s).allow();
-            if (!allowed[s]) {
-                // it failed unreachable a moment ago: answer partial now rather than wait on it
+            ReadRoutes.Route route = routes.route(s);
+            allowed.add(route);
+            if (route.next(0) < 0) {
+                // every node failed unreachable a moment ago: answer partial now, not wait on it
                 metrics.counter("kb.api.search.shard.skipped", "shard", Integer.toString(s))
                         .increment();
             }
@@ -156,12 +158,11 @@ public final class SearchService implements AutoCloseable {
                 int shard = s;
                 vectorCalls.add(
                         call(
-                                allowed,
-                                shard,
+                                allowed.get(shard),
                                 "vector",
-                                () ->
+                                node ->
                                         store.vectorSearch(
-                                                shard,
+                                                node,
                                                 tenant,
                                                 q,
                                                 candidates,
@@ -198,8 +199,8 @@ public final class SearchService implements AutoCloseable {
             String query,
             int candidates,
             Map<String, String> filter,
-            boolean[] allowed) {
-        int shards = allowed.length;
+            List<ReadRoutes.Route> allowed) {
+        int shards = allowed.size();
         List<CompletableFuture<Bm25Statistics>> statistics = new ArrayList<>();
         Optional<Bm25Query> cached = weights.cached(tenant, generation, query);
         if (cached.isEmpty()) {
@@ -207,10 +208,9 @@ public final class SearchService implements AutoCloseable {
                 int shard = s;
                 statistics.add(
                         call(
-                                allowed,
-                                shard,
+                                allowed.get(shard),
                                 "keyword-statistics",
-                                () -> store.keywordStatistics(shard, tenant, query)));
+                                node -> store.keywordStatistics(node, tenant, query)));
             }
         }
         CompletableFuture<Bm25Query> weighted =
@@ -230,13 +230,13 @@ public final class SearchService implements AutoCloseable {
                                 if (q.isEmpty()) {
                                     return CompletableFuture.completedFuture(List.of());
                                 }
-                                return submit(
-                                        shard,
+                                return call(
+                                        allowed.get(shard),
                                         "keyword",
-                                        () -> {
+                                        node -> {
                                             KeywordResult r =
                                                     store.keywordSearch(
-                                                            shard, tenant, q, candidates, filter);
+                                                            node, tenant, q, candidates, filter);
                                             if (!r.exact()) {
                                                 inexactKeyword.increment();
                                             }
@@ -275,14 +275,35 @@ public final class SearchService implements AutoCloseable {
                         });
     }
 
-    /** A shard call, or a failure at once when the shard's breaker keeps it closed. */
+    /**
+     * A shard call on the first node of its route that its breaker lets in, then on the next one if
+     * that node fails; a failure at once when no node is let in.
+     */
     private <T> CompletableFuture<T> call(
-            boolean[] allowed, int shard, String kind, Supplier<T> call) {
-        if (!allowed[shard]) {
+            ReadRoutes.Route route, String kind, Function<ShardNode, T> call) {
+        return attempt(route, 0, kind, call);
+    }
+
+    private <T> CompletableFuture<T> attempt(
+            ReadRoutes.Route route, int from, String kind, Function<ShardNode, T> call) {
+        int index = route.next(from);
+        if (index < 0) {
             return CompletableFuture.failedFuture(
-                    new StoreException(shard, "skipped after a failure", null));
+                    new StoreException(route.shard(), "skipped after a failure", null));
         }
-        return submit(shard, kind, call);
+        ReadRoutes.Node node = route.node(index);
+        return submit(node, kind, () -> call.apply(node.id))
+                .exceptionallyCompose(
+                        error ->
+                                // a node's own failure (down, cancelled by replay): the next may
+                                // answer; a full executor would refuse the next one as well
+                                unwrap(error) instanceof StoreException
+                                        ? attempt(route, index + 1, kind, call)
+                                        : CompletableFuture.failedFuture(error));
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException ? error.getCause() : error;
     }
 
     private float[] embed(String query) {
@@ -295,17 +316,23 @@ public final class SearchService implements AutoCloseable {
         }
     }
 
-    private <T> CompletableFuture<T> submit(int shard, String kind, Supplier<T> call) {
+    private <T> CompletableFuture<T> submit(ReadRoutes.Node node, String kind, Supplier<T> call) {
         Timer.Sample sample = Timer.start(metrics);
+        long start = System.nanoTime();
         try {
             return CompletableFuture.supplyAsync(call, shardExecutor)
                     .whenComplete(
                             (hits, error) -> {
-                                report(shard, error);
+                                report(node, error, start);
                                 sample.stop(
                                         Timer.builder("kb.api.search.shard")
                                                 .description("One search query on one shard")
-                                                .tag("shard", Integer.toString(shard))
+                                                .tag("shard", Integer.toString(node.id.shard()))
+                                                .tag(
+                                                        "node",
+                                                        node.id.isPrimary()
+                                                                ? "primary"
+                                                                : "replica-" + node.id.replica())
                                                 .tag("kind", kind)
                                                 .tag("outcome", error == null ? "ok" : "error")
                                                 .publishPercentileHistogram()
@@ -317,13 +344,18 @@ public final class SearchService implements AutoCloseable {
         }
     }
 
-    /** Opens the shard's breaker if the call found it unreachable; any answer closes it. */
-    private void report(int shard, Throwable error) {
-        Throwable cause = error instanceof CompletionException ? error.getCause() : error;
-        if (cause instanceof StoreException e && e.isUnreachable()) {
-            shardBreakers.get(shard).failed();
+    /**
+     * Opens the node's breaker if the call found it unreachable; any answer closes it and counts
+     * towards its latency.
+     */
+    private static void report(ReadRoutes.Node node, Throwable error, long start) {
+        if (unwrap(error) instanceof StoreException e && e.isUnreachable()) {
+            node.breaker.failed();
         } else {
-            shardBreakers.get(shard).succeeded();
+            node.breaker.succeeded();
+            if (error == null) {
+                node.answered((System.nanoTime() - start) / 1e6);
+            }
         }
     }
 
@@ -354,6 +386,7 @@ public final class SearchService implements AutoCloseable {
 
     @Override
     public void close() {
+        routes.close();
         shardExecutor.shutdownNow();
     }
 }

@@ -12,6 +12,7 @@ import io.kbstream.core.store.ChunkRow;
 import io.kbstream.core.store.IndexedDocument;
 import io.kbstream.core.store.KeywordResult;
 import io.kbstream.core.store.ShardMigrations;
+import io.kbstream.core.store.ShardNode;
 import io.kbstream.core.store.ShardRouter;
 import io.kbstream.core.store.ShardedStore;
 import io.kbstream.core.store.StoreException;
@@ -31,11 +32,15 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@link ShardedStore} over one HikariCP pool per Postgres shard. */
+/**
+ * {@link ShardedStore} over one HikariCP pool per Postgres shard primary, and one per replica
+ * opened on its first search (a writer, such as the indexing job, never opens one).
+ */
 public final class PgShardedStore implements ShardedStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(PgShardedStore.class);
@@ -43,20 +48,52 @@ public final class PgShardedStore implements ShardedStore {
     /** SQLSTATE of a statement cancelled by statement_timeout (query_canceled). */
     private static final String QUERY_CANCELED = "57014";
 
+    /** HikariCP's shortest connection timeout. */
+    private static final Duration REPLICA_CONNECT_TIMEOUT = Duration.ofMillis(250);
+
     private final List<String> urls;
     private final List<HikariDataSource> pools;
     private final ShardRouter router;
     private final long searchTimeoutMs;
+    private final List<List<String>> replicaUrls;
+    private final Map<ShardNode, HikariDataSource> replicaPools = new ConcurrentHashMap<>();
+    private final KbConfig config;
+    private volatile boolean closed;
 
     private PgShardedStore(
             List<String> urls,
+            List<List<String>> replicaUrls,
             List<HikariDataSource> pools,
             ShardRouter router,
-            Duration searchTimeout) {
+            KbConfig config) {
         this.urls = List.copyOf(urls);
         this.pools = List.copyOf(pools);
         this.router = router;
-        this.searchTimeoutMs = Math.max(1, searchTimeout.toMillis());
+        this.config = config;
+        this.searchTimeoutMs = Math.max(1, config.get(PostgresOptions.SEARCH_TIMEOUT).toMillis());
+        this.replicaUrls = replicaUrls;
+    }
+
+    /** The i-th replica URL serves shard i mod the shard count. */
+    static List<List<String>> replicasByShard(List<String> replicas, int shards) {
+        List<List<String>> byShard = new ArrayList<>();
+        for (int s = 0; s < shards; s++) {
+            byShard.add(new ArrayList<>());
+        }
+        List<String> all = replicas == null ? List.of() : replicas;
+        if (all.size() % shards != 0) {
+            throw new IllegalArgumentException(
+                    PostgresOptions.REPLICAS.key()
+                            + " names "
+                            + all.size()
+                            + " replicas: expected a multiple of the "
+                            + shards
+                            + " shards (each shard the same number)");
+        }
+        for (int i = 0; i < all.size(); i++) {
+            byShard.get(i % shards).add(all.get(i));
+        }
+        return byShard.stream().map(List::copyOf).toList();
     }
 
     public static PgShardedStore open(KbConfig config) {
@@ -66,19 +103,22 @@ public final class PgShardedStore implements ShardedStore {
                     PostgresOptions.SHARDS.key() + " names no shard (JDBC URLs, comma-separated)");
         }
         ShardRouter router = ShardRouter.fromConfig(config);
+        // checked before any pool opens
+        List<List<String>> replicas =
+                replicasByShard(config.get(PostgresOptions.REPLICAS), urls.size());
         Duration search = config.get(PostgresOptions.SEARCH_TIMEOUT);
         Duration write = config.get(PostgresOptions.WRITE_TIMEOUT);
         Duration connect = config.get(PostgresOptions.CONNECT_TIMEOUT);
         List<HikariDataSource> pools = new ArrayList<>();
         try {
             for (int i = 0; i < urls.size(); i++) {
-                pools.add(pool(i, urls.get(i), config, write, search, connect));
+                pools.add(pool("shard-" + i, urls.get(i), config, write, search, connect));
             }
         } catch (RuntimeException e) {
             pools.forEach(HikariDataSource::close);
             throw e;
         }
-        PgShardedStore store = new PgShardedStore(urls, pools, router, search);
+        PgShardedStore store = new PgShardedStore(urls, replicas, pools, router, config);
         if (config.get(PostgresOptions.MIGRATE_ON_OPEN)) {
             try {
                 store.migrate(config.get(PostgresOptions.STARTUP_WAIT));
@@ -91,14 +131,14 @@ public final class PgShardedStore implements ShardedStore {
     }
 
     private static HikariDataSource pool(
-            int shard,
+            String name,
             String url,
             KbConfig config,
             Duration write,
             Duration search,
             Duration connect) {
         HikariConfig hc = new HikariConfig();
-        hc.setPoolName("kb-shard-" + shard);
+        hc.setPoolName("kb-" + name);
         hc.setJdbcUrl(url);
         // by class, not through DriverManager: a Flink job's classloader may not see the driver
         // there
@@ -377,19 +417,19 @@ public final class PgShardedStore implements ShardedStore {
 
     @Override
     public List<ChunkHit> vectorSearch(
-            int shard,
+            ShardNode node,
             String tenant,
             float[] query,
             int k,
             Map<String, String> metadataFilter,
             int efSearch,
             int exactBelowChunks) {
-        checkShard(shard);
+        int shard = checkShard(node.shard());
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(query, "query");
         checkK(k);
         boolean filtered = metadataFilter != null && !metadataFilter.isEmpty();
-        try (Connection c = pools.get(shard).getConnection()) {
+        try (Connection c = pool(node).getConnection()) {
             c.setAutoCommit(false);
             try {
                 try (PreparedStatement set = c.prepareStatement(SearchSql.SEARCH_SETTINGS)) {
@@ -420,7 +460,7 @@ public final class PgShardedStore implements ShardedStore {
                 throw e;
             }
         } catch (SQLException e) {
-            throw failure(shard, "vector search failed", e);
+            throw failure(shard, node + ": vector search failed", e);
         }
     }
 
@@ -462,13 +502,13 @@ public final class PgShardedStore implements ShardedStore {
     }
 
     @Override
-    public Bm25Statistics keywordStatistics(int shard, String tenant, String query) {
-        checkShard(shard);
+    public Bm25Statistics keywordStatistics(ShardNode node, String tenant, String query) {
+        int shard = checkShard(node.shard());
         Objects.requireNonNull(tenant, "tenant");
         if (query == null || query.isBlank()) {
             return Bm25Statistics.EMPTY;
         }
-        try (Connection c = pools.get(shard).getConnection()) {
+        try (Connection c = pool(node).getConnection()) {
             c.setAutoCommit(false);
             try {
                 timeout(c);
@@ -496,14 +536,18 @@ public final class PgShardedStore implements ShardedStore {
                 throw e;
             }
         } catch (SQLException e) {
-            throw failure(shard, "keyword statistics failed", e);
+            throw failure(shard, node + ": keyword statistics failed", e);
         }
     }
 
     @Override
     public KeywordResult keywordSearch(
-            int shard, String tenant, Bm25Query query, int k, Map<String, String> metadataFilter) {
-        checkShard(shard);
+            ShardNode node,
+            String tenant,
+            Bm25Query query,
+            int k,
+            Map<String, String> metadataFilter) {
+        int shard = checkShard(node.shard());
         Objects.requireNonNull(tenant, "tenant");
         Objects.requireNonNull(query, "query");
         checkK(k);
@@ -511,7 +555,7 @@ public final class PgShardedStore implements ShardedStore {
             return KeywordResult.NONE;
         }
         boolean filtered = metadataFilter != null && !metadataFilter.isEmpty();
-        try (Connection c = pools.get(shard).getConnection()) {
+        try (Connection c = pool(node).getConnection()) {
             c.setAutoCommit(false);
             try {
                 timeout(c);
@@ -526,7 +570,7 @@ public final class PgShardedStore implements ShardedStore {
                 throw e;
             }
         } catch (SQLException e) {
-            throw failure(shard, "keyword search failed", e);
+            throw failure(shard, node + ": keyword search failed", e);
         }
     }
 
@@ -606,10 +650,66 @@ public final class PgShardedStore implements ShardedStore {
     }
 
     @Override
+    public int replicaCount(int shard) {
+        return replicaUrls.get(checkShard(shard)).size();
+    }
+
+    @Override
+    public Duration replicaLag(ShardNode replica) {
+        if (replica.isPrimary()) {
+            return Duration.ZERO;
+        }
+        try (Connection c = pool(replica).getConnection();
+                PreparedStatement st = c.prepareStatement(SearchSql.REPLAY_LAG_SECONDS)) {
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return Duration.ofNanos(Math.round(rs.getDouble(1) * 1e9));
+            }
+        } catch (SQLException e) {
+            throw failure(replica.shard(), replica + ": replay lag failed", e);
+        }
+    }
+
+    /** The primary's pool, or the replica's, opened on first use. */
+    private DataSource pool(ShardNode node) {
+        int shard = checkShard(node.shard());
+        if (node.isPrimary()) {
+            return pools.get(shard);
+        }
+        List<String> replicas = replicaUrls.get(shard);
+        if (node.replica() >= replicas.size()) {
+            throw new IllegalArgumentException(
+                    "shard " + shard + " has " + replicas.size() + " replicas: " + node);
+        }
+        HikariDataSource pool =
+                replicaPools.computeIfAbsent(
+                        node,
+                        n ->
+                                pool(
+                                        "shard-" + shard + "-replica-" + n.replica(),
+                                        replicas.get(n.replica()),
+                                        config,
+                                        config.get(PostgresOptions.WRITE_TIMEOUT),
+                                        config.get(PostgresOptions.SEARCH_TIMEOUT),
+                                        // a replica is only ever one choice: one that gives no
+                                        // connection at once (killed: the pool retries until
+                                        // this timeout) is passed over for the primary while
+                                        // the search's deadline still allows it
+                                        REPLICA_CONNECT_TIMEOUT));
+        if (closed) {
+            // a search racing close() must not leave a pool open behind it
+            pool.close();
+        }
+        return pool;
+    }
+
+    @Override
     public void close() {
+        closed = true;
         for (HikariDataSource pool : pools) {
             pool.close();
         }
+        replicaPools.values().forEach(HikariDataSource::close);
     }
 
     @Override

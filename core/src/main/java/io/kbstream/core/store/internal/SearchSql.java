@@ -113,6 +113,17 @@ public final class SearchSql {
      */
     public static final String EXACT_SETTING = "SELECT set_config('enable_indexscan', 'off', true)";
 
+    /**
+     * A replica's replay lag in seconds: 0 once it has replayed all it received (an idle primary
+     * sends nothing, and no new transaction means no staleness) or when it is not in recovery (a
+     * promoted replica); else the age of the last replayed transaction.
+     */
+    public static final String REPLAY_LAG_SECONDS =
+            "SELECT CASE WHEN NOT pg_is_in_recovery()"
+                    + " OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0"
+                    + " ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()),"
+                    + " 0) END";
+
     public static final String TIMEOUT_SETTING = "SELECT set_config('statement_timeout', ?, true)";
 
     /** Parameters: tenant, id, version, content_hash, title, metadata json, chunk_count, model. */
