@@ -10,6 +10,7 @@ import static io.javalin.apibuilder.ApiBuilder.ws;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.config.SizeUnit;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.kbstream.api.documents.DocumentController;
 import io.kbstream.api.documents.DocumentService;
@@ -48,6 +49,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
@@ -252,6 +254,24 @@ public final class ApiServer {
         cfg.jetty.multipartConfig.maxTotalRequestSize(uploads.maxRequestBytes(), SizeUnit.BYTES);
         cfg.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
         ErrorMapper.install(cfg);
+        // the web console: plain files from the jar, served only where no route matched, so
+        // they never shadow /v1, /metrics or /health; unknown paths still get the JSON 404
+        cfg.staticFiles.add(
+                files -> {
+                    files.hostedPath = "/";
+                    files.directory = "/console";
+                    files.location = Location.CLASSPATH;
+                    // the page loads nothing from elsewhere and talks only to this origin
+                    files.headers =
+                            Map.of(
+                                    "Content-Security-Policy",
+                                    "default-src 'self'; connect-src 'self' ws: wss:;"
+                                            + " frame-ancestors 'none'",
+                                    "X-Content-Type-Options",
+                                    "nosniff",
+                                    "Cache-Control",
+                                    "no-cache");
+                });
         cfg.events(
                 e -> {
                     e.handlerAdded(
