@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the local stack needs and the machine lacks: Redis, the Postgres 15 server and
-# its dev headers, wrk (kb bench report's cross-check), and pgvector 0.8.0 compiled from
+# its dev headers, wrk (kb bench report's cross-check), chromium and its driver (the console's
+# browser test), and pgvector 0.8.0 compiled from
 # Debian's source package. Idempotent: when everything is present it only checks and returns in
 # well under a second.
 set -euo pipefail
@@ -41,7 +42,7 @@ apt_install() {
     apt_updated=1
   fi
   say "apt-get install $*"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@" >/dev/null 2>&1 \
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "$@" >/dev/null 2>&1 \
     || fail "apt-get install $* failed" "run 'apt-get install $*' by hand to see why"
 }
 
@@ -55,6 +56,10 @@ command -v make >/dev/null 2>&1 || missing+=("make")
 command -v gcc >/dev/null 2>&1 || missing+=("gcc")
 # kb bench report cross-checks its own load generator with wrk (benchmark/README.md)
 command -v wrk >/dev/null 2>&1 || missing+=("wrk")
+# the web console's browser test (query-api ConsoleBrowserITCase) drives Debian's headless
+# chromium through its chromedriver with Selenium
+command -v chromium >/dev/null 2>&1 || missing+=("chromium")
+command -v chromedriver >/dev/null 2>&1 || missing+=("chromium-driver")
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"
 fi

@@ -88,6 +88,9 @@ final class DemoCommand implements Callable<Integer> {
         System.out.printf(
                 "Live status events (WebSocket): ws://127.0.0.1:%d/v1/events  (same bearer key)%n",
                 config.get(ApiOptions.PORT));
+        System.out.printf(
+                "Web console: %s/  (upload, watch, search, delete; paste the demo tenant's key)%n",
+                baseUrl);
         System.out.println(
                 "The demo tenant's key is in .kb/tenants/demo.key. Stop everything with: ./kb stack down");
         return 0;

@@ -10,6 +10,7 @@ import static io.javalin.apibuilder.ApiBuilder.ws;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.config.SizeUnit;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.kbstream.api.documents.DocumentController;
 import io.kbstream.api.documents.DocumentService;
@@ -26,12 +27,14 @@ import io.kbstream.api.http.HttpSettings;
 import io.kbstream.api.http.Json;
 import io.kbstream.api.http.RateLimiter;
 import io.kbstream.api.resilience.RedisGuard;
+import io.kbstream.api.search.CacheWarmup;
 import io.kbstream.api.search.Fusion;
 import io.kbstream.api.search.QueryEmbeddings;
 import io.kbstream.api.search.ReadRoutes;
 import io.kbstream.api.search.ResultMerger;
 import io.kbstream.api.search.SearchCache;
 import io.kbstream.api.search.SearchController;
+import io.kbstream.api.search.SearchCounts;
 import io.kbstream.api.search.SearchService;
 import io.kbstream.api.search.SearchSettings;
 import io.kbstream.core.config.ApiOptions;
@@ -49,6 +52,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
@@ -79,6 +83,8 @@ public final class ApiServer {
     private final SearchController search;
     private final EventsSocket events;
     private final HealthController health;
+    private final SearchCounts searchCounts;
+    private final CacheWarmup warmup;
     private final List<String> registeredRoutes = Collections.synchronizedList(new ArrayList<>());
     private Javalin app;
 
@@ -139,6 +145,13 @@ public final class ApiServer {
                         uploads);
 
         SearchSettings searchSettings = SearchSettings.from(config);
+        this.searchCounts =
+                new SearchCounts(
+                        deps.redis(),
+                        guard,
+                        deps.clock(),
+                        searchSettings.warmupWindow(),
+                        searchSettings.warmupTracked());
         SearchService searchService =
                 new SearchService(
                         searchSettings,
@@ -148,6 +161,7 @@ public final class ApiServer {
                         new IndexGenerations(deps.redis()),
                         guard,
                         new SearchCache(searchSettings, deps.redis(), guard, metrics.registry()),
+                        searchCounts,
                         new QueryEmbeddings(
                                 deps.embedder(),
                                 deps.redis(),
@@ -158,20 +172,36 @@ public final class ApiServer {
                         metrics.registry());
         owned.add(searchService);
         this.search = new SearchController(searchService);
+        this.warmup =
+                new CacheWarmup(
+                        searchService,
+                        searchCounts,
+                        http.keys().tenants(),
+                        searchSettings.warmupQueries(),
+                        searchSettings.warmupTimeout());
 
         EventSettings eventSettings = EventSettings.from(config);
         this.fanout = new StatusFanout(deps.statusConsumer(), eventSettings.statusTopic());
         this.events = new EventsSocket(eventSettings, http.keys(), fanout, metrics.registry());
         owned.add(events);
 
-        this.health =
-                new HealthController(
+        List<HealthController.Check> readiness =
+                new ArrayList<>(
                         HealthController.dependencies(
                                 deps.kafkaAdmin(),
                                 documentSettings.documentsTopic(),
                                 deps.redis(),
-                                deps.store()),
-                        http.retryAfterSeconds());
+                                deps.store()));
+        // not ready until the cache is warm (or the warm-up ran out of time)
+        readiness.add(
+                new HealthController.Check(
+                        "cache-warmup",
+                        () -> {
+                            if (!warmup.done()) {
+                                throw new IllegalStateException("warming");
+                            }
+                        }));
+        this.health = new HealthController(readiness, http.retryAfterSeconds());
         owned.add(health);
     }
 
@@ -208,6 +238,8 @@ public final class ApiServer {
     /** Starts on the given port (0: any free port, see {@link #port()}). */
     public synchronized ApiServer start(int port) {
         fanout.start(Duration.ofSeconds(10));
+        searchCounts.start();
+        warmup.start();
         app = Javalin.create(this::configure);
         app.start(http.host(), port);
         LOG.info("query API listening on {}:{}", http.host(), app.port());
@@ -236,6 +268,9 @@ public final class ApiServer {
             app = null;
         }
         fanout.close();
+        warmup.close();
+        // before Redis is closed: the counts of this instance's last second go there
+        searchCounts.close();
         for (AutoCloseable c : owned) {
             try {
                 c.close();
@@ -255,6 +290,24 @@ public final class ApiServer {
         cfg.jetty.multipartConfig.maxTotalRequestSize(uploads.maxRequestBytes(), SizeUnit.BYTES);
         cfg.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
         ErrorMapper.install(cfg);
+        // the web console: plain files from the jar, served only where no route matched, so
+        // they never shadow /v1, /metrics or /health; unknown paths still get the JSON 404
+        cfg.staticFiles.add(
+                files -> {
+                    files.hostedPath = "/";
+                    files.directory = "/console";
+                    files.location = Location.CLASSPATH;
+                    // the page loads nothing from elsewhere and talks only to this origin
+                    files.headers =
+                            Map.of(
+                                    "Content-Security-Policy",
+                                    "default-src 'self'; connect-src 'self' ws: wss:;"
+                                            + " frame-ancestors 'none'",
+                                    "X-Content-Type-Options",
+                                    "nosniff",
+                                    "Cache-Control",
+                                    "no-cache");
+                });
         cfg.events(
                 e -> {
                     e.handlerAdded(

@@ -119,7 +119,7 @@ public final class ApiLoadBenchmark {
         System.exit(0);
     }
 
-    private static void seed(
+    static void seed(
             ShardedStore store,
             JedisPooled redis,
             Embedder embedder,
@@ -148,7 +148,7 @@ public final class ApiLoadBenchmark {
         new IndexGenerations(redis).bump(tenant);
     }
 
-    private static String sentence(Random random, int words) {
+    static String sentence(Random random, int words) {
         StringBuilder sb = new StringBuilder();
         for (int w = 0; w < words; w++) {
             sb.append(WORDS[random.nextInt(WORDS.length)]).append(w % 9 == 8 ? ". " : " ");

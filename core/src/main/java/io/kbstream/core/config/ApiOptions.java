@@ -80,6 +80,41 @@ public final class ApiOptions {
                     .defaultValue(java.time.Duration.ofDays(1))
                     .withDescription("Lifetime of a cached query embedding in Redis.");
 
+    public static final ConfigOption<Integer> CACHE_WARMUP_QUERIES =
+            ConfigOption.key("kb.api.cache.warmup.queries")
+                    .intType()
+                    .defaultValue(200)
+                    .withDescription(
+                            "A starting instance runs up to this many of each tenant's most"
+                                    + " frequent recent searches into its in-process cache before"
+                                    + " it reports ready (0: start cold).");
+
+    public static final ConfigOption<java.time.Duration> CACHE_WARMUP_TIMEOUT =
+            ConfigOption.key("kb.api.cache.warmup.timeout")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofSeconds(20))
+                    .withDescription(
+                            "Longest a starting instance spends warming its cache; it reports"
+                                    + " ready afterwards with what it has.");
+
+    public static final ConfigOption<java.time.Duration> CACHE_WARMUP_WINDOW =
+            ConfigOption.key("kb.api.cache.warmup.window")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofHours(6))
+                    .withDescription(
+                            "How far back the search counts behind the warm-up reach: they are kept"
+                                    + " in Redis per tenant in 12 time buckets spanning this"
+                                    + " window, each expiring when it leaves it.");
+
+    public static final ConfigOption<Integer> CACHE_WARMUP_TRACKED =
+            ConfigOption.key("kb.api.cache.warmup.tracked")
+                    .intType()
+                    .defaultValue(1_000)
+                    .withDescription(
+                            "Distinct searches counted per tenant and time bucket in Redis (the"
+                                    + " least frequent are dropped beyond twice this), and per"
+                                    + " instance between two flushes of its counts.");
+
     public static final ConfigOption<java.time.Duration> SEARCH_SHARD_TIMEOUT =
             ConfigOption.key("kb.api.search.shard-timeout")
                     .durationType()

@@ -28,4 +28,12 @@ public final class RedisKeys {
     public static String search(String tenant, long generation, String sha256) {
         return "kb:search:" + tenant + ":" + generation + ":" + sha256;
     }
+
+    /**
+     * How often the tenant's searches were made in one time bucket (sorted set: normalized request
+     * → count), read by a starting API instance to warm its cache.
+     */
+    public static String searchCounts(String tenant, long bucket) {
+        return "kb:searches:" + tenant + ":" + bucket;
+    }
 }

@@ -84,6 +84,11 @@ public final class ApiKeys {
         return entries.size();
     }
 
+    /** The configured tenants, each once, in configuration order. */
+    public List<String> tenants() {
+        return entries.stream().map(Entry::tenant).distinct().toList();
+    }
+
     /** {@code sha256hex(key)}: what goes into {@code kb.api.keys}. */
     public static String hash(String key) {
         return HexFormat.of().formatHex(sha256(key));

@@ -1,5 +1,6 @@
 package io.kbstream.api.search;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kbstream.api.documents.Metadata;
 import io.kbstream.api.http.ApiException;
@@ -9,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -117,6 +119,25 @@ public record SearchRequest(String query, int k, SearchMode mode, Map<String, St
             return Integer.parseInt(k.trim());
         } catch (NumberFormatException e) {
             throw ApiException.badRequest("k must be an integer between 1 and " + MAX_K);
+        }
+    }
+
+    /**
+     * The request as the JSON body of {@code POST /v1/search} ({@link #fromJson} reads it back to
+     * an equal request): how the searches behind the cache warm-up are kept in Redis.
+     */
+    public String toJson() {
+        Map<String, String> prefixed = new TreeMap<>();
+        filter.forEach((key, value) -> prefixed.put(FILTER_PREFIX + key, value));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("query", query);
+        body.put("k", k);
+        body.put("mode", mode.wireName());
+        body.put("filter", prefixed);
+        try {
+            return Json.MAPPER.writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a map of strings is always JSON", e);
         }
     }
 

@@ -49,6 +49,7 @@ public final class SearchService implements AutoCloseable {
     private final IndexGenerations generations;
     private final RedisGuard guard;
     private final SearchCache cache;
+    private final SearchCounts counts;
     private final QueryEmbeddings embeddings;
     private final ResultMerger merger;
     private final String rankingSettings;
@@ -69,6 +70,7 @@ public final class SearchService implements AutoCloseable {
             IndexGenerations generations,
             RedisGuard guard,
             SearchCache cache,
+            SearchCounts counts,
             QueryEmbeddings embeddings,
             ResultMerger merger,
             MeterRegistry metrics) {
@@ -76,6 +78,7 @@ public final class SearchService implements AutoCloseable {
         this.generations = generations;
         this.guard = guard;
         this.cache = cache;
+        this.counts = counts;
         this.embeddings = embeddings;
         this.merger = merger;
         this.rankingSettings = embeddings.settings() + "\n" + merger.fusion();
@@ -96,7 +99,18 @@ public final class SearchService implements AutoCloseable {
         this.metrics = metrics;
     }
 
+    /** A user's search: answered, and counted for the cache warm-up of later instances. */
     public SearchResponse search(String tenant, SearchRequest request) {
+        counts.count(tenant, request);
+        return answer(tenant, request);
+    }
+
+    /** A warm-up search: answered (and so cached) but not counted, or it would count itself. */
+    void warm(String tenant, SearchRequest request) {
+        answer(tenant, request);
+    }
+
+    private SearchResponse answer(String tenant, SearchRequest request) {
         long start = System.nanoTime();
         Long generation = guard.call(() -> generations.current(tenant), null);
         String key =

@@ -19,7 +19,11 @@ public record SearchSettings(
         int l1Size,
         Duration l1Ttl,
         Duration l2Ttl,
-        Duration embeddingTtl) {
+        Duration embeddingTtl,
+        int warmupQueries,
+        Duration warmupTimeout,
+        Duration warmupWindow,
+        int warmupTracked) {
 
     public static SearchSettings from(KbConfig config) {
         return new SearchSettings(
@@ -33,6 +37,10 @@ public record SearchSettings(
                 config.get(ApiOptions.CACHE_L1_SIZE),
                 config.get(ApiOptions.CACHE_L1_TTL),
                 config.get(ApiOptions.CACHE_L2_TTL),
-                config.get(ApiOptions.CACHE_EMBEDDING_TTL));
+                config.get(ApiOptions.CACHE_EMBEDDING_TTL),
+                config.get(ApiOptions.CACHE_WARMUP_QUERIES),
+                config.get(ApiOptions.CACHE_WARMUP_TIMEOUT),
+                config.get(ApiOptions.CACHE_WARMUP_WINDOW),
+                config.get(ApiOptions.CACHE_WARMUP_TRACKED));
     }
 }

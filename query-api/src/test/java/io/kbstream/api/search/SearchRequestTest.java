@@ -32,6 +32,17 @@ class SearchRequestTest {
     }
 
     @Test
+    void toJson_reads_back_as_an_equal_request_with_the_same_cache_key() {
+        SearchRequest r =
+                json(
+                        "{\"query\":\" tea  \\\"green\\\" \",\"k\":7,\"mode\":\"keyword\","
+                                + "\"filter\":{\"metadata.year\":2024,\"metadata.a:b\":\"x=y\"}}");
+        SearchRequest back = json(r.toJson());
+        assertThat(back).isEqualTo(r);
+        assertThat(back.cacheKey()).isEqualTo(r.cacheKey());
+    }
+
+    @Test
     void equal_requests_after_normalization_share_a_cache_key() {
         String a = json("{\"query\":\"  red   apples \",\"k\":5,\"mode\":\"VECTOR\"}").cacheKey();
         String b = SearchRequest.fromQueryParams("red apples", "5", "vector").cacheKey();
