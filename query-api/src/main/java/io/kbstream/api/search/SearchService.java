@@ -78,7 +78,9 @@ public final class SearchService implements AutoCloseable {
         this.shardExecutor = BoundedPools.fixed("kb-search", settings.threads());
         this.shardTimeoutNanos = settings.shardTimeout().toNanos();
         for (int s = 0; s < store.shardCount(); s++) {
-            shardBreakers.add(new CircuitBreaker(settings.shardFailurePause()));
+            CircuitBreaker breaker = new CircuitBreaker(settings.shardFailurePause());
+            breaker.monitor(metrics, "kb.api.shard.breaker.open", "shard", Integer.toString(s));
+            shardBreakers.add(breaker);
         }
         this.efSearch = settings.efSearch();
         this.exactBelowChunks = settings.exactBelowChunks();
