@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the local stack needs and the machine lacks: Redis, the Postgres 15 server and
-# its dev headers, wrk (kb bench report's cross-check), and pgvector 0.8.0 compiled from
-# Debian's source package. Idempotent: when everything is present it only checks and returns in
+# its dev headers, wrk (kb bench report's cross-check), Prometheus (with promtool) and its
+# node, Redis and Postgres exporters, and pgvector 0.8.0 compiled from Debian's source package. Idempotent: when everything is present it only checks and returns in
 # well under a second.
 set -euo pipefail
 
@@ -41,7 +41,8 @@ apt_install() {
     apt_updated=1
   fi
   say "apt-get install $*"
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@" >/dev/null 2>&1 \
+  # waits for another install holding dpkg's lock (e.g. a second checkout's first run) instead of failing
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -o DPkg::Lock::Timeout=600 -y -qq --no-install-recommends "$@" >/dev/null 2>&1 \
     || fail "apt-get install $* failed" "run 'apt-get install $*' by hand to see why"
 }
 
@@ -55,6 +56,11 @@ command -v make >/dev/null 2>&1 || missing+=("make")
 command -v gcc >/dev/null 2>&1 || missing+=("gcc")
 # kb bench report cross-checks its own load generator with wrk (benchmark/README.md)
 command -v wrk >/dev/null 2>&1 || missing+=("wrk")
+# the stack's Prometheus and its exporters; promtool (same package) runs the alert rule tests
+command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || missing+=("prometheus")
+command -v prometheus-node-exporter >/dev/null 2>&1 || missing+=("prometheus-node-exporter")
+command -v prometheus-redis-exporter >/dev/null 2>&1 || missing+=("prometheus-redis-exporter")
+command -v prometheus-postgres-exporter >/dev/null 2>&1 || missing+=("prometheus-postgres-exporter")
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"
 fi
@@ -114,4 +120,6 @@ if ! command -v kubectl >/dev/null 2>&1 && [ ! -x "${TOOLS_DIR}/bin/kubectl" ]; 
 fi
 
 # Debian's redis-server package may start a system instance on 6379; ours runs on its own port.
+# Likewise the prometheus packages may start system instances on 9090/9100/9121/9187 (where an
+# init system runs): the stack's own run on the port base, with their own pid files.
 exit 0

@@ -88,6 +88,9 @@ final class DemoCommand implements Callable<Integer> {
         System.out.printf(
                 "Live status events (WebSocket): ws://127.0.0.1:%d/v1/events  (same bearer key)%n",
                 config.get(ApiOptions.PORT));
+        System.out.printf(
+                "Prometheus (every process's metrics, the alerts): http://127.0.0.1:%d/targets%n",
+                config.get(StackOptions.PROMETHEUS_PORT));
         System.out.println(
                 "The demo tenant's key is in .kb/tenants/demo.key. Stop everything with: ./kb stack down");
         return 0;
