@@ -69,8 +69,9 @@ public final class FaultStack implements AutoCloseable {
     }
 
     /**
-     * The same stack without the local pipeline: the indexing job runs elsewhere (on the stack's
-     * {@link FlinkCluster}, whose jars are shared with the project's like the broker's).
+     * The same stack without the local pipeline, started empty: the indexing job runs elsewhere (on
+     * the stack's {@link FlinkCluster}, whose jars are shared with the project's like the
+     * broker's).
      */
     public static FaultStack startWithoutPipeline(
             String name,
@@ -102,6 +103,13 @@ public final class FaultStack implements AutoCloseable {
                 Integer.toString(project.get(StackOptions.PORT_BASE) + portOffset));
         Path dataDir = KbConfig.home().resolve(".kb").resolve(name);
         overrides.put(StackOptions.DATA_DIR.key(), dataDir.toString());
+        if (!pipeline) {
+            // a job submitted afresh reads the topic from its start: an aborted run's events
+            // (other tenants, other keys) must not be there
+            LocalStack leftover = LocalStack.open(overrides, url -> {});
+            new FlinkCluster(leftover.config()).down(line -> {});
+            leftover.erase(line -> {});
+        }
         shareJars(dataDir, "kafka");
         shareJars(dataDir, "flink");
         // only hashes: safe on a command line

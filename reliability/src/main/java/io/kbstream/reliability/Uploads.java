@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntPredicate;
 
 /**
  * Client threads uploading documents {@code prefix-00000 ..} as a well-behaved client does: each
@@ -24,6 +25,7 @@ final class Uploads implements AutoCloseable {
     private final AtomicInteger done = new AtomicInteger();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final List<Thread> threads = new ArrayList<>();
+    private volatile IntPredicate gate = acknowledged -> true;
 
     Uploads(LedgerClient client, Corpus corpus, String prefix, int count, Duration pace) {
         this.client = client;
@@ -31,6 +33,15 @@ final class Uploads implements AutoCloseable {
         this.prefix = prefix;
         this.count = count;
         this.pace = pace;
+    }
+
+    /**
+     * Sends the next document only while {@code open} holds for the count acknowledged so far
+     * (polled every 100 ms otherwise): a feed that keeps a backlog rather than racing ahead.
+     */
+    Uploads gatedBy(IntPredicate open) {
+        this.gate = open;
+        return this;
     }
 
     /** Starts {@code clients} threads sharing the documents. */
@@ -59,16 +70,28 @@ final class Uploads implements AutoCloseable {
             for (int n = next.getAndIncrement();
                     n < count && !stopped.get();
                     n = next.getAndIncrement()) {
-                Corpus.Doc doc = corpus.doc(prefix, n);
-                while (!stopped.get() && !client.put(doc).acknowledged()) {
-                    Thread.sleep(RETRY_MILLIS);
+                while (!stopped.get() && !gate.test(done.get())) {
+                    Thread.sleep(100);
                 }
-                done.incrementAndGet();
+                if (sendUntilAcknowledged(corpus.doc(prefix, n))) {
+                    done.incrementAndGet();
+                }
                 Thread.sleep(pace.toMillis());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** False when stopped before the API acknowledged it (then it was never promised). */
+    private boolean sendUntilAcknowledged(Corpus.Doc doc) throws InterruptedException {
+        while (!stopped.get()) {
+            if (client.put(doc).acknowledged()) {
+                return true;
+            }
+            Thread.sleep(RETRY_MILLIS);
+        }
+        return false;
     }
 
     @Override

@@ -123,15 +123,7 @@ public final class FlinkCluster {
 
     /** Stops the TaskManagers, then the JobManager, by their pid files. */
     public void down(Consumer<String> progress) {
-        List<StackService> reversed = new ArrayList<>(services());
-        java.util.Collections.reverse(reversed);
-        for (StackService s : reversed) {
-            boolean wasRunning = s.status().running();
-            s.down();
-            progress.accept(
-                    String.format(
-                            "%-18s %s", s.name(), wasRunning ? "stopped" : "was not running"));
-        }
+        StackService.stopInReverse(services(), progress);
     }
 
     /**

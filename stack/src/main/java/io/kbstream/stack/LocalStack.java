@@ -260,15 +260,20 @@ public final class LocalStack {
 
     /** Stops what kb started, newest first (the demo's processes before the servers they use). */
     public void down(Consumer<String> progress) {
-        List<StackService> reversed = allServices();
-        java.util.Collections.reverse(reversed);
-        for (StackService service : reversed) {
-            boolean wasRunning = service.status().running();
-            service.down();
-            progress.accept(
-                    String.format(
-                            "%-18s %s",
-                            service.name(), wasRunning ? "stopped" : "was not running"));
+        StackService.stopInReverse(allServices(), progress);
+    }
+
+    /**
+     * Stops the stack and deletes its data folder: its shards, Kafka log and Redis data start empty
+     * on the next {@code up}. For private stacks that must not inherit an aborted run.
+     */
+    public void erase(Consumer<String> progress) {
+        down(progress);
+        try {
+            FileTrees.delete(dataDir);
+        } catch (java.io.IOException e) {
+            throw new StackException(
+                    "cannot delete " + dataDir + ": " + e.getMessage(), "remove it by hand", e);
         }
     }
 

@@ -78,7 +78,7 @@ public final class RetainedCheckpoints {
         Path keepJob = keep.getParent();
         try (Stream<Path> jobs = Files.list(root)) {
             for (Path job : jobs.filter(p -> !p.equals(keepJob)).toList()) {
-                deleteTree(job);
+                FileTrees.delete(job);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prune checkpoints under " + root, e);
@@ -90,14 +90,6 @@ public final class RetainedCheckpoints {
             return Files.getLastModifiedTime(file);
         } catch (IOException e) {
             return FileTime.fromMillis(0);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

@@ -1,5 +1,10 @@
 package io.kbstream.stack;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Consumer;
+
 /** One server of the local stack, started and stopped by kb through its own pid file. */
 public interface StackService {
 
@@ -23,6 +28,20 @@ public interface StackService {
 
     /** Running (with pid) or stopped, one line. */
     Status status();
+
+    /** Stops {@code services} last first (each was started after those it needs). */
+    static void stopInReverse(List<? extends StackService> services, Consumer<String> progress) {
+        List<StackService> reversed = new ArrayList<>(services);
+        Collections.reverse(reversed);
+        for (StackService service : reversed) {
+            boolean wasRunning = service.status().running();
+            service.down();
+            progress.accept(
+                    String.format(
+                            "%-18s %s",
+                            service.name(), wasRunning ? "stopped" : "was not running"));
+        }
+    }
 
     /** A service's state. */
     record Status(boolean running, String detail) {}
