@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the local stack needs and the machine lacks: Redis, the Postgres 15 server and
 # its dev headers, wrk (kb bench report's cross-check), chromium and its driver (the console's
-# browser test), and pgvector 0.8.0 compiled from
-# Debian's source package. Idempotent: when everything is present it only checks and returns in
+# browser test), Prometheus (with promtool) and its node, Redis and Postgres exporters, and
+# pgvector 0.8.0 compiled from Debian's source package. Idempotent: when everything is present it only checks and returns in
 # well under a second.
 set -euo pipefail
 
@@ -60,6 +60,11 @@ command -v wrk >/dev/null 2>&1 || missing+=("wrk")
 # chromium through its chromedriver with Selenium
 command -v chromium >/dev/null 2>&1 || missing+=("chromium")
 command -v chromedriver >/dev/null 2>&1 || missing+=("chromium-driver")
+# the stack's Prometheus and its exporters; promtool (same package) runs the alert rule tests
+command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1 || missing+=("prometheus")
+command -v prometheus-node-exporter >/dev/null 2>&1 || missing+=("prometheus-node-exporter")
+command -v prometheus-redis-exporter >/dev/null 2>&1 || missing+=("prometheus-redis-exporter")
+command -v prometheus-postgres-exporter >/dev/null 2>&1 || missing+=("prometheus-postgres-exporter")
 if [ "${#missing[@]}" -gt 0 ]; then
   apt_install "${missing[@]}"
 fi
@@ -119,4 +124,6 @@ if ! command -v kubectl >/dev/null 2>&1 && [ ! -x "${TOOLS_DIR}/bin/kubectl" ]; 
 fi
 
 # Debian's redis-server package may start a system instance on 6379; ours runs on its own port.
+# Likewise the prometheus packages may start system instances on 9090/9100/9121/9187 (where an
+# init system runs): the stack's own run on the port base, with their own pid files.
 exit 0

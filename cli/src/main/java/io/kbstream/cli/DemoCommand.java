@@ -91,6 +91,9 @@ final class DemoCommand implements Callable<Integer> {
         System.out.printf(
                 "Web console: %s/  (upload, watch, search, delete; paste the demo tenant's key)%n",
                 baseUrl);
+        System.out.printf(
+                "Prometheus (every process's metrics, the alerts): http://127.0.0.1:%d/targets%n",
+                config.get(StackOptions.PROMETHEUS_PORT));
         System.out.println(
                 "The demo tenant's key is in .kb/tenants/demo.key. Stop everything with: ./kb stack down");
         return 0;

@@ -26,6 +26,7 @@ import io.kbstream.api.http.HealthController;
 import io.kbstream.api.http.HttpSettings;
 import io.kbstream.api.http.Json;
 import io.kbstream.api.http.RateLimiter;
+import io.kbstream.api.http.TenantMeters;
 import io.kbstream.api.resilience.RedisGuard;
 import io.kbstream.api.search.CacheWarmup;
 import io.kbstream.api.search.Fusion;
@@ -126,9 +127,15 @@ public final class ApiServer {
         if (http.keys().size() == 0) {
             LOG.warn("kb.api.keys is empty: every /v1 request will be answered 401");
         }
-        owned.addAll(List.of(deps.store(), deps.redis(), deps.producer(), deps.kafkaAdmin()));
-        this.auth = new Auth(http.keys(), new RateLimiter(http.ratePerSecond(), http.rateBurst()));
-        RedisGuard guard = new RedisGuard(config.get(ApiOptions.FAILURE_PAUSE));
+        owned.addAll(
+                List.of(deps.store(), deps.redis(), deps.producer(), deps.kafkaAdmin(), metrics));
+        this.auth =
+                new Auth(
+                        http.keys(),
+                        new RateLimiter(http.ratePerSecond(), http.rateBurst()),
+                        new TenantMeters(metrics.registry()));
+        RedisGuard guard = new RedisGuard(config.get(ApiOptions.FAILURE_PAUSE), metrics.registry());
+        metrics.monitorPools(deps.store());
 
         DocumentSettings documentSettings = DocumentSettings.from(config);
         this.uploads = new UploadParser(documentSettings.maxUploadBytes());

@@ -3,6 +3,7 @@ package io.kbstream.stack;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.jobs.IndexingJob;
+import io.kbstream.jobs.metrics.JobMetrics;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -15,9 +16,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The IndexingJob on a local Flink MiniCluster against the local stack, with the Flink web UI on
- * {@code kb.flink.web-port}, until stopped ({@code kb pipeline}). Its checkpoints are retained in
- * its own folder and a restart resumes from the newest complete one. The same job runs unchanged
- * from the shaded jar with {@code flink run}.
+ * {@code kb.flink.web-port} and its Prometheus endpoint on {@code kb.pipeline.metrics-port}, until
+ * stopped ({@code kb pipeline}). Its checkpoints are retained in its own folder and a restart
+ * resumes from the newest complete one. The same job runs unchanged from the shaded jar with {@code
+ * flink run}.
  */
 public final class LocalPipeline {
 
@@ -34,6 +36,7 @@ public final class LocalPipeline {
         Configuration flink = new Configuration();
         flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
         flink.set(RestOptions.PORT, config.get(PipelineOptions.FLINK_WEB_PORT));
+        JobMetrics.prometheusReporter(flink, config.get(PipelineOptions.METRICS_PORT));
         Optional<RetainedCheckpoints> checkpoints =
                 RetainedCheckpoints.forCheckpointDir(config.get(PipelineOptions.CHECKPOINT_DIR));
         if (!fresh) {

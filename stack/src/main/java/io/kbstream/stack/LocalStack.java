@@ -28,9 +28,10 @@ import java.util.Properties;
 import java.util.function.Consumer;
 
 /**
- * The local stack on 127.0.0.1: Postgres shards, Redis and a KRaft Kafka broker, with all data,
- * logs and pid files under one folder ({@code .kb/} by default). Passwords are generated once into
- * {@code .kb/secrets.properties} (mode 0600), which {@link KbConfig#load()} reads.
+ * The local stack on 127.0.0.1: Postgres shards, Redis, a KRaft Kafka broker, and Prometheus with
+ * its exporters ({@link PrometheusServer#withExporters}), with all data, logs and pid files under
+ * one folder ({@code .kb/} by default). Passwords are generated once into {@code
+ * .kb/secrets.properties} (mode 0600), which {@link KbConfig#load()} reads.
  */
 public final class LocalStack {
 
@@ -94,6 +95,7 @@ public final class LocalStack {
                         config.get(StackOptions.KAFKA_HEAP_MB),
                         config.get(KafkaOptions.MAX_RECORD_BYTES),
                         topics));
+        services.addAll(PrometheusServer.withExporters(config, dataDir.resolve("prometheus")));
         Path runDir = runDir(config);
         // the background processes load the config themselves: hand them the same overrides
         List<String> settings =

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
@@ -130,13 +131,25 @@ public final class Processes {
      */
     static void startDetached(List<String> command, Path workDir, Path log, Path pidFile)
             throws IOException {
+        startDetached(command, Map.of(), workDir, log, pidFile);
+    }
+
+    /** As above, with extra environment variables (secrets go there, never on the command line). */
+    static void startDetached(
+            List<String> command,
+            Map<String, String> environment,
+            Path workDir,
+            Path log,
+            Path pidFile)
+            throws IOException {
         List<String> detached = new ArrayList<>();
         detached.add("setsid");
         detached.addAll(command);
         Files.createDirectories(log.getParent());
+        ProcessBuilder builder = new ProcessBuilder(detached);
+        builder.environment().putAll(environment);
         Process process =
-                new ProcessBuilder(detached)
-                        .directory(workDir.toFile())
+                builder.directory(workDir.toFile())
                         .redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))

@@ -107,4 +107,12 @@ public final class PipelineOptions {
                     .intType()
                     .defaultFrom(c -> c.get(StackOptions.PORT_BASE) + 81)
                     .withDescription("Port of the Flink web UI of the local MiniCluster.");
+
+    public static final ConfigOption<Integer> METRICS_PORT =
+            ConfigOption.key("kb.pipeline.metrics-port")
+                    .intType()
+                    .defaultFrom(c -> c.get(StackOptions.PORT_BASE) + 61)
+                    .withDescription(
+                            "Port of the local pipeline's Prometheus endpoint (Flink's Prometheus"
+                                    + " reporter: the job's and Flink's metrics).");
 }

@@ -70,4 +70,20 @@ public final class StackOptions {
                     .withDescription(
                             "SciFact folder (BEIR layout) for kb eval, kb bench and their tests;"
                                     + " empty: the nearest shared/data/scifact above the checkout.");
+
+    public static final ConfigOption<Integer> PROMETHEUS_PORT =
+            ConfigOption.key("kb.stack.prometheus.port")
+                    .intType()
+                    .defaultFrom(c -> c.get(PORT_BASE) + 60)
+                    .withDescription(
+                            "Port of the stack's Prometheus (UI and API); it scrapes the API, the"
+                                    + " pipeline and the exporters.");
+
+    public static final ConfigOption<Integer> EXPORTER_PORT_BASE =
+            ConfigOption.key("kb.stack.exporters.port-base")
+                    .intType()
+                    .defaultFrom(c -> c.get(PORT_BASE) + 62)
+                    .withDescription(
+                            "First port of the stack's exporters: node exporter on it, Redis"
+                                    + " exporter +1, one Postgres exporter per shard from +2.");
 }

@@ -4,9 +4,13 @@ import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.core.embed.Embedder;
 import io.kbstream.core.embed.Embedders;
+import io.kbstream.jobs.metrics.JobMetrics;
 import io.kbstream.jobs.records.ChunkTask;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -33,6 +37,9 @@ public final class BatchEmbedOperator extends AbstractStreamOperator<ChunkTask>
     private transient List<ChunkTask> batch;
     private transient int batchSize;
     private transient long timeoutMillis;
+    private transient Counter chunksEmbedded;
+    private transient Histogram batchChunks;
+    private transient Histogram inferenceMillis;
 
     /** Identifies the batch a pending timer belongs to, so a stale timer flushes nothing. */
     private transient long batchSequence;
@@ -49,6 +56,9 @@ public final class BatchEmbedOperator extends AbstractStreamOperator<ChunkTask>
         batchSize = config.get(PipelineOptions.EMBED_BATCH_SIZE);
         timeoutMillis = config.get(PipelineOptions.EMBED_BATCH_TIMEOUT).toMillis();
         batch = new ArrayList<>(batchSize);
+        chunksEmbedded = JobMetrics.counter(getMetricGroup(), "chunks_embedded_total");
+        batchChunks = JobMetrics.histogram(getMetricGroup(), "inference_batch_size_chunks");
+        inferenceMillis = JobMetrics.histogram(getMetricGroup(), "inference_latency_milliseconds");
     }
 
     @Override
@@ -90,7 +100,11 @@ public final class BatchEmbedOperator extends AbstractStreamOperator<ChunkTask>
         for (ChunkTask task : batch) {
             texts.add(task.text);
         }
+        long start = System.nanoTime();
         float[][] vectors = embedder.embed(texts);
+        inferenceMillis.update(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        batchChunks.update(texts.size());
+        chunksEmbedded.inc(texts.size());
         for (int i = 0; i < batch.size(); i++) {
             ChunkTask task = batch.get(i);
             task.embedding = vectors[i];

@@ -4,6 +4,7 @@ import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.core.extract.ExtractionException;
 import io.kbstream.core.extract.TextExtractor;
+import io.kbstream.jobs.metrics.JobMetrics;
 import io.kbstream.jobs.records.BytesRecord;
 import io.kbstream.jobs.records.DocumentCommand;
 import io.kbstream.jobs.records.IndexOp;
@@ -16,6 +17,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -41,6 +43,7 @@ public final class ParseDocumentFunction extends ProcessFunction<DocumentCommand
     private final KbConfig config;
     private transient TextExtractor extractor;
     private transient int maxBytes;
+    private transient Counter deadLetters;
 
     public ParseDocumentFunction(KbConfig config) {
         this.config = config;
@@ -50,6 +53,8 @@ public final class ParseDocumentFunction extends ProcessFunction<DocumentCommand
     public void open(OpenContext openContext) {
         extractor = TextExtractor.create();
         maxBytes = config.get(PipelineOptions.MAX_DOCUMENT_BYTES);
+        deadLetters =
+                JobMetrics.counter(getRuntimeContext().getMetricGroup(), "dead_letters_total");
     }
 
     @Override
@@ -57,6 +62,7 @@ public final class ParseDocumentFunction extends ProcessFunction<DocumentCommand
             DocumentCommand command, Context ctx, Collector<ParsedDocument> out) {
         if (!command.isDecodable()) {
             LOG.warn("dead-lettered an undecodable record: {}", command.decodeError);
+            deadLetters.inc();
             ctx.output(DEAD_LETTERS, deadLetter(command, command.decodeError));
             return;
         }
@@ -123,6 +129,7 @@ public final class ParseDocumentFunction extends ProcessFunction<DocumentCommand
                         DocumentState.FAILED,
                         reason,
                         0));
+        deadLetters.inc();
         ctx.output(DEAD_LETTERS, deadLetter(c, reason));
     }
 

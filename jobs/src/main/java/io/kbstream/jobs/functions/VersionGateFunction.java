@@ -2,6 +2,8 @@ package io.kbstream.jobs.functions;
 
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PipelineOptions;
+import io.kbstream.jobs.metrics.JobMetrics;
+import io.kbstream.jobs.metrics.JobMetrics.Outcome;
 import io.kbstream.jobs.records.IndexOp;
 import io.kbstream.jobs.records.ParsedDocument;
 import io.kbstream.schemas.DocumentState;
@@ -9,6 +11,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -37,6 +40,7 @@ public final class VersionGateFunction
     private final KbConfig config;
     private transient ValueState<DocumentVersion> current;
     private transient ValueState<Long> deletedVersion;
+    private transient Counter stale;
 
     public VersionGateFunction(KbConfig config) {
         this.config = config;
@@ -71,6 +75,7 @@ public final class VersionGateFunction
                         .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                         .build());
         deletedVersion = getRuntimeContext().getState(tombstone);
+        stale = JobMetrics.documents(getRuntimeContext().getMetricGroup(), Outcome.STALE);
     }
 
     @Override
@@ -80,6 +85,7 @@ public final class VersionGateFunction
         Long deleted = deletedVersion.value();
         if ((live != null && doc.version < live.version)
                 || (deleted != null && doc.version <= deleted)) {
+            stale.inc();
             return; // stale: a newer version or a later delete of this document was already
             // accepted
         }

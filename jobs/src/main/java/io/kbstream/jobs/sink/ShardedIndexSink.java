@@ -24,13 +24,15 @@ public final class ShardedIndexSink implements Sink<IndexOp> {
 
     @Override
     public SinkWriter<IndexOp> createWriter(WriterInitContext context) {
-        return new ShardedIndexWriter(config, context.getProcessingTimeService());
+        return new ShardedIndexWriter(
+                config, context.getProcessingTimeService(), context.metricGroup());
     }
 
     /** Flink 1.20 still declares the older entry point; it is never called on 1.20 runtimes. */
     @Override
     @SuppressWarnings("deprecation")
     public SinkWriter<IndexOp> createWriter(InitContext context) {
-        return new ShardedIndexWriter(config, context.getProcessingTimeService());
+        return new ShardedIndexWriter(
+                config, context.getProcessingTimeService(), context.metricGroup());
     }
 }

@@ -12,6 +12,8 @@ import io.kbstream.core.redis.StatusStore;
 import io.kbstream.core.store.ChunkRow;
 import io.kbstream.core.store.IndexedDocument;
 import io.kbstream.core.store.ShardedStore;
+import io.kbstream.jobs.metrics.JobMetrics;
+import io.kbstream.jobs.metrics.JobMetrics.Outcome;
 import io.kbstream.jobs.records.ChunkTask;
 import io.kbstream.jobs.records.IndexOp;
 import io.kbstream.schemas.AvroSerde;
@@ -21,12 +23,18 @@ import io.kbstream.schemas.DocumentStatuses;
 import io.kbstream.schemas.EventKeys;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -49,9 +57,13 @@ final class ShardedIndexWriter implements SinkWriter<IndexOp> {
     private final int batchSize;
     private final long flushIntervalMillis;
     private final ProcessingTimeService time;
+    private final Map<Outcome, Counter> documents = new EnumMap<>(Outcome.class);
+    private final Histogram shardWriteMillis;
+    private final Histogram rowsPerTransaction;
+    private final Histogram uploadToIndexedMillis;
     private List<IndexOp> buffer = new ArrayList<>();
 
-    ShardedIndexWriter(KbConfig config, ProcessingTimeService time) {
+    ShardedIndexWriter(KbConfig config, ProcessingTimeService time, MetricGroup metrics) {
         this.store = ShardedStore.open(config);
         this.redis = RedisConnections.pooled(config);
         this.statuses = new StatusStore(redis, config.get(RedisOptions.STATUS_TTL));
@@ -62,6 +74,13 @@ final class ShardedIndexWriter implements SinkWriter<IndexOp> {
         this.batchSize = config.get(PipelineOptions.SINK_BATCH_SIZE);
         this.flushIntervalMillis = config.get(PipelineOptions.SINK_FLUSH_INTERVAL).toMillis();
         this.time = time;
+        for (Outcome outcome : Outcome.values()) {
+            documents.put(outcome, JobMetrics.documents(metrics, outcome));
+        }
+        this.shardWriteMillis = JobMetrics.histogram(metrics, "shard_write_latency_milliseconds");
+        this.rowsPerTransaction = JobMetrics.histogram(metrics, "shard_write_rows_per_transaction");
+        this.uploadToIndexedMillis =
+                JobMetrics.histogram(metrics, "upload_to_indexed_latency_milliseconds");
         scheduleFlush();
     }
 
@@ -101,13 +120,42 @@ final class ShardedIndexWriter implements SinkWriter<IndexOp> {
             }
         }
         // Postgres first: only what is committed there is ever reported INDEXED.
-        store.upsert(upserts);
+        long start = System.nanoTime();
+        int applied = store.upsert(upserts);
+        shardWriteMillis.update(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         for (IndexOp op : ops) {
             if (op.kind == IndexOp.Kind.DELETE) {
                 store.delete(op.tenant, op.documentId, op.version);
             }
         }
         publish(ops);
+        measure(ops, upserts, applied);
+    }
+
+    /** Outcomes, rows per shard transaction, and each upload's time to its commit. */
+    private void measure(List<IndexOp> ops, List<IndexedDocument> upserts, int applied) {
+        documents.get(Outcome.INDEXED).inc(applied);
+        documents.get(Outcome.STALE).inc(upserts.size() - applied);
+        Map<Integer, Integer> rowsByShard = new HashMap<>();
+        for (IndexedDocument doc : upserts) {
+            rowsByShard.merge(
+                    store.shardOf(doc.tenant(), doc.id()), doc.chunks().size(), Integer::sum);
+        }
+        rowsByShard.values().forEach(rowsPerTransaction::update);
+        long now = System.currentTimeMillis();
+        for (IndexOp op : ops) {
+            switch (op.kind) {
+                case UPSERT -> uploadToIndexedMillis.update(Math.max(0, now - op.uploadedAt));
+                case DELETE -> documents.get(Outcome.DELETED).inc();
+                case STATUS -> {
+                    if (op.state == DocumentState.FAILED) {
+                        documents.get(Outcome.FAILED).inc();
+                    } else if (op.state == DocumentState.INDEXED) {
+                        documents.get(Outcome.UNCHANGED).inc();
+                    }
+                }
+            }
+        }
     }
 
     private IndexedDocument toDocument(IndexOp op) {

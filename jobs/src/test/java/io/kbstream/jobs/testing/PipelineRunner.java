@@ -29,6 +29,11 @@ public final class PipelineRunner implements AutoCloseable {
 
     /** Starts the job; every event sent to the documents topic after this returns is indexed. */
     public static PipelineRunner start(KbConfig config) throws Exception {
+        return start(config, new Configuration());
+    }
+
+    /** As {@link #start(KbConfig)}, on a MiniCluster with the given Flink settings. */
+    public static PipelineRunner start(KbConfig config, Configuration flink) throws Exception {
         KbConfig own =
                 config.with(PipelineOptions.CONSUMER_GROUP, "kb-test-" + UUID.randomUUID())
                         .with(
@@ -36,8 +41,7 @@ public final class PipelineRunner implements AutoCloseable {
                                 Files.createTempDirectory("kb-pipeline-checkpoints")
                                         .toUri()
                                         .toString());
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.createLocalEnvironment(new Configuration());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(flink);
         IndexingJob.configure(env, own);
         IndexingJob.withKafka(
                         own,

@@ -12,18 +12,22 @@ public final class Auth {
 
     private final ApiKeys keys;
     private final RateLimiter limiter;
+    private final TenantMeters meters;
 
-    public Auth(ApiKeys keys, RateLimiter limiter) {
+    public Auth(ApiKeys keys, RateLimiter limiter, TenantMeters meters) {
         this.keys = keys;
         this.limiter = limiter;
+        this.meters = meters;
     }
 
     public void authenticate(Context ctx) {
         String tenant =
                 keys.tenantOfHeader(ctx.header("Authorization"))
                         .orElseThrow(ApiException::unauthorized);
+        meters.seen(tenant);
         long retryAfter = limiter.acquire(tenant);
         if (retryAfter > 0) {
+            meters.rateLimited(tenant);
             throw ApiException.rateLimited(retryAfter);
         }
         ctx.attribute(TENANT, tenant);

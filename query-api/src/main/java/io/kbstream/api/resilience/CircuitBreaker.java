@@ -1,5 +1,7 @@
 package io.kbstream.api.resilience;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -43,6 +45,17 @@ public final class CircuitBreaker {
     public void failed() {
         nextProbeAt.set(nanoClock.getAsLong() + pauseNanos);
         open = true;
+    }
+
+    /**
+     * Exports this breaker as a gauge {@code name} with {@code tags}: 1 while calls are skipped,
+     * else 0 (the shard and Redis alerts read it).
+     */
+    public void monitor(MeterRegistry registry, String name, String... tags) {
+        Gauge.builder(name, this, b -> b.closed() ? 0 : 1)
+                .description("1 while the breaker skips calls after a failure, else 0")
+                .tags(tags)
+                .register(registry);
     }
 
     /** False while calls are being skipped after a failure. */

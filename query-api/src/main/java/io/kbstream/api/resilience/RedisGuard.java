@@ -1,5 +1,6 @@
 package io.kbstream.api.resilience;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -15,8 +16,9 @@ public final class RedisGuard {
 
     private final CircuitBreaker breaker;
 
-    public RedisGuard(Duration pause) {
+    public RedisGuard(Duration pause, MeterRegistry metrics) {
         this.breaker = new CircuitBreaker(pause);
+        breaker.monitor(metrics, "kb.api.redis.breaker.open");
     }
 
     public <T> T call(Supplier<T> call, T fallback) {

@@ -37,6 +37,9 @@ public final class ReadRoutes implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReadRoutes.class);
 
+    /** 1 while a node's breaker skips calls; the shard alert watches the primaries'. */
+    private static final String BREAKER_GAUGE = "kb.api.shard.breaker.open";
+
     /** Weight of the newest call in a node's moving average latency. */
     private static final double LATENCY_WEIGHT = 0.2;
 
@@ -86,10 +89,20 @@ public final class ReadRoutes implements AutoCloseable {
         this.settings = settings;
         boolean useReplicas = settings.readFrom() == ReadFrom.REPLICAS_FIRST;
         for (int s = 0; s < store.shardCount(); s++) {
-            primaries.add(new Node(ShardNode.primary(s), settings.failurePause()));
+            Node primary = new Node(ShardNode.primary(s), settings.failurePause());
+            primary.breaker.monitor(
+                    metrics, BREAKER_GAUGE, "shard", Integer.toString(s), "node", "primary");
+            primaries.add(primary);
             List<Node> shardReplicas = new ArrayList<>();
             for (int r = 0; useReplicas && r < store.replicaCount(s); r++) {
                 Node node = new Node(ShardNode.replica(s, r), settings.failurePause());
+                node.breaker.monitor(
+                        metrics,
+                        BREAKER_GAUGE,
+                        "shard",
+                        Integer.toString(s),
+                        "node",
+                        "replica-" + r);
                 shardReplicas.add(node);
                 Gauge.builder("kb.api.search.replica.usable", node, n -> n.fresh ? 1 : 0)
                         .description("1 while searches may read this replica (lag within bound)")

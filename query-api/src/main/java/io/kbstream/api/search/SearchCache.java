@@ -8,6 +8,7 @@ import io.kbstream.api.resilience.RedisGuard;
 import io.kbstream.core.redis.RedisKeys;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -41,7 +42,10 @@ public final class SearchCache {
                 Caffeine.newBuilder()
                         .maximumSize(settings.l1Size())
                         .expireAfterWrite(settings.l1Ttl())
+                        .recordStats()
                         .build();
+        // Caffeine's own statistics (cache_gets_total, cache_evictions_total, cache_size...)
+        CaffeineCacheMetrics.monitor(metrics, l1, "search-l1");
         this.redis = redis;
         this.guard = guard;
         this.l2TtlMillis = settings.l2Ttl().toMillis();

@@ -3,6 +3,7 @@ package io.kbstream.core.store.internal;
 import com.pgvector.PGvector;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.store.Bm25Query;
@@ -11,6 +12,7 @@ import io.kbstream.core.store.ChunkHit;
 import io.kbstream.core.store.ChunkRow;
 import io.kbstream.core.store.IndexedDocument;
 import io.kbstream.core.store.KeywordResult;
+import io.kbstream.core.store.PoolUsage;
 import io.kbstream.core.store.ShardMigrations;
 import io.kbstream.core.store.ShardNode;
 import io.kbstream.core.store.ShardRouter;
@@ -198,6 +200,20 @@ public final class PgShardedStore implements ShardedStore {
             Thread.currentThread().interrupt();
             throw new StoreException(-1, "interrupted while waiting for a shard", e);
         }
+    }
+
+    @Override
+    public PoolUsage poolUsage(int shard) {
+        HikariDataSource pool = pools.get(checkShard(shard));
+        HikariPoolMXBean bean = pool.getHikariPoolMXBean();
+        if (bean == null) { // not started yet, or closed
+            return new PoolUsage(0, 0, 0, pool.getMaximumPoolSize());
+        }
+        return new PoolUsage(
+                bean.getActiveConnections(),
+                bean.getIdleConnections(),
+                bean.getThreadsAwaitingConnection(),
+                pool.getMaximumPoolSize());
     }
 
     /** The pool of one shard (tests, migrations). */
