@@ -26,7 +26,7 @@ import java.util.Map;
  * wrap as a PrometheusRule). Its configuration is written anew at each start from the stack's
  * ports; its data (two days) lives under the stack's folder.
  */
-final class PrometheusServer implements StackService {
+final class PrometheusServer implements PidFileService {
 
     /** The alert rules, a classpath resource of this module. */
     static final String RULES = "prometheus/kb-alerts.yml";
@@ -109,7 +109,8 @@ final class PrometheusServer implements StackService {
         return "http://" + local(port);
     }
 
-    private Path pidFile() {
+    @Override
+    public Path pidFile() {
         return dir.resolve("prometheus.pid");
     }
 
@@ -207,17 +208,7 @@ final class PrometheusServer implements StackService {
     }
 
     @Override
-    public void down() {
-        Processes.stopByPidFile(pidFile(), Duration.ofSeconds(15));
-    }
-
-    @Override
-    public void kill() {
-        Processes.killByPidFile(pidFile());
-    }
-
-    @Override
-    public Status status() {
-        return Processes.statusOf(pidFile(), "stopped");
+    public Duration stopTimeout() {
+        return Duration.ofSeconds(15);
     }
 }
