@@ -22,7 +22,9 @@ final class PrometheusApi {
 
     private final String url;
 
-    /** @param url Prometheus's base URL, e.g. {@code http://127.0.0.1:9090} */
+    /**
+     * @param url Prometheus's base URL, e.g. {@code http://127.0.0.1:9090}
+     */
     PrometheusApi(String url) {
         this.url = url;
     }

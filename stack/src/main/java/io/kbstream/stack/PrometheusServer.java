@@ -24,8 +24,8 @@ import java.util.Map;
 /**
  * Debian's Prometheus on 127.0.0.1, scraping the API, the pipeline and the exporters every few
  * seconds and evaluating the project's alert rules ({@link #RULES}, the file the manifests wrap as
- * their PrometheusRule and compose mounts). Its configuration is written anew at each start from the stack's
- * ports; its data (two days) lives under the stack's folder.
+ * their PrometheusRule and compose mounts). Its configuration is written anew at each start from
+ * the stack's ports; its data (two days) lives under the stack's folder.
  */
 final class PrometheusServer implements StackService {
 
