@@ -1,5 +1,6 @@
 package io.kbstream.cli;
 
+import io.kbstream.benchmark.api.WarmupBenchmark;
 import io.kbstream.benchmark.eval.ModelTable;
 import io.kbstream.benchmark.eval.SciFact;
 import io.kbstream.benchmark.report.BenchRun;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Option;
         subcommands = {
             BenchCommand.Report.class,
             BenchCommand.Scale.class,
-            BenchCommand.Models.class
+            BenchCommand.Models.class,
+            BenchCommand.Warmup.class
         })
 final class BenchCommand implements Runnable {
 
@@ -234,6 +236,38 @@ final class BenchCommand implements Runnable {
             ModelTable.write(table, file);
             System.out.print(ModelTable.markdown(table));
             System.out.println("results   " + file);
+            return 0;
+        }
+    }
+
+    /**
+     * {@code kb bench warmup}: the in-process cache's hit rate after a restart, cold against warmed
+     * ({@code WarmupBenchmark}), on the running stack.
+     */
+    @Command(
+            name = "warmup",
+            mixinStandardHelpOptions = true,
+            description =
+                    "First-minute in-process cache hit rate of a cold and a warmed API instance"
+                            + " under the same Zipf load; needs the stack up (./kb stack up).")
+    static final class Warmup implements Callable<Integer> {
+
+        @Option(
+                names = "--seconds",
+                defaultValue = "60",
+                description = "Load per instance after it is ready (default ${DEFAULT-VALUE}).")
+        long seconds;
+
+        @Option(names = "--out", description = "Default: benchmark/results/cache-warmup.json.")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            Path file =
+                    out != null
+                            ? out
+                            : KbConfig.home().resolve("benchmark/results/cache-warmup.json");
+            WarmupBenchmark.main(new String[] {Long.toString(seconds), file.toString()});
             return 0;
         }
     }

@@ -278,6 +278,8 @@ public final class ApiServer {
         warmup.close();
         // before Redis is closed: the counts of this instance's last second go there
         searchCounts.close();
+        // users before what they use: the search service's background checks before the store
+        Collections.reverse(owned);
         for (AutoCloseable c : owned) {
             try {
                 c.close();

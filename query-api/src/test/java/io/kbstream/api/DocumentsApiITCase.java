@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kbstream.api.testing.ApiUnderTest;
 import io.kbstream.api.testing.Bodies;
 import io.kbstream.client.http.Response;
+import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.kafka.KafkaClients;
 import io.kbstream.schemas.AvroSerde;
@@ -17,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -86,6 +88,70 @@ class DocumentsApiITCase {
                     .containsEntry("year", "2024")
                     .containsEntry("draft", "false");
         }
+    }
+
+    @Test
+    void PUT_raw_body_is_the_document_with_its_title_and_metadata_from_headers() {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumerAtEnd()) {
+            byte[] text = "# Tides\nThe moon pulls the sea.".getBytes(StandardCharsets.UTF_8);
+            Response r =
+                    api.send(
+                            api.request("PUT", "/v1/documents/raw-notes", api.keyA)
+                                    .header("X-Kb-Title", "Raw notes")
+                                    .header("X-Kb-Meta-Team", "search")
+                                    .body("text/markdown; charset=utf-8", text));
+
+            assertThat(r.statusCode()).isEqualTo(202);
+            assertThat(json(r.body()).get("id").asText()).isEqualTo("raw-notes");
+            DocumentEvent event =
+                    AvroSerde.documentEvents()
+                            .deserialize(awaitRecord(consumer, "raw-notes").value());
+            assertThat(event.getTitle()).isEqualTo("Raw notes");
+            assertThat(event.getContentType()).isEqualTo("text/markdown");
+            assertThat(event.getMetadata()).containsExactlyEntriesOf(Map.of("team", "search"));
+            assertThat(StandardCharsets.UTF_8.decode(event.getContent()).toString())
+                    .isEqualTo("# Tides\nThe moon pulls the sea.");
+        }
+    }
+
+    @Test
+    void POST_raw_body_takes_its_title_from_the_content_disposition_file_name() {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumerAtEnd()) {
+            Response r =
+                    api.send(
+                            api.request("POST", "/v1/documents", api.keyA)
+                                    .header(
+                                            "Content-Disposition",
+                                            "attachment; filename=\"tides.txt\"")
+                                    .body("text/plain", "tides".getBytes(StandardCharsets.UTF_8)));
+
+            assertThat(r.statusCode()).isEqualTo(202);
+            String id = json(r.body()).get("id").asText();
+            DocumentEvent event =
+                    AvroSerde.documentEvents().deserialize(awaitRecord(consumer, id).value());
+            assertThat(event.getTitle()).isEqualTo("tides.txt");
+            assertThat(event.getContentType()).isEqualTo("text/plain");
+        }
+    }
+
+    @Test
+    void raw_body_uploads_keep_the_limits_and_errors_of_the_other_forms() {
+        byte[] tooBig = new byte[api.config.get(ApiOptions.MAX_UPLOAD_BYTES) + 1];
+        assertError(
+                api.sendBytes("PUT", "/v1/documents/raw-big", api.keyA, "text/plain", tooBig),
+                413,
+                "payload_too_large");
+        assertError(
+                api.send(
+                        api.request("PUT", "/v1/documents/raw-meta", api.keyA)
+                                .header("X-Kb-Meta-", "empty key")
+                                .body("text/plain", "x".getBytes(StandardCharsets.UTF_8))),
+                400,
+                "bad_request");
+        assertError(
+                api.sendBytes("PUT", "/v1/documents/a..b", api.keyA, "text/plain", "x".getBytes()),
+                400,
+                "bad_request");
     }
 
     private static ConsumerRecord<byte[], byte[]> awaitRecord(

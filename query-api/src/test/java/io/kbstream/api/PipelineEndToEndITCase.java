@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kbstream.api.testing.ApiUnderTest;
 import io.kbstream.api.testing.Seeder;
 import io.kbstream.client.EventStream;
+import io.kbstream.client.http.Response;
+import io.kbstream.core.testing.TestDocuments;
 import io.kbstream.jobs.testing.PipelineRunner;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,5 +92,36 @@ class PipelineEndToEndITCase {
                     .isEqualTo("INDEXED");
             assertThat(ids(json(api.postJson("/v1/search", api.keyB, query).body()))).isEmpty();
         }
+    }
+
+    @Test
+    void raw_pdf_body_is_indexed_and_found_with_its_header_metadata() throws Exception {
+        byte[] pdf = TestDocuments.pdf("Mangrove roots filter salt from seawater in estuaries.");
+        Response put =
+                api.send(
+                        api.request("PUT", "/v1/documents/mangrove", api.keyA)
+                                .header("X-Kb-Title", "Mangroves")
+                                .header("X-Kb-Meta-Habitat", "estuary")
+                                .body("application/pdf", pdf));
+        assertThat(put.statusCode()).isEqualTo(202);
+
+        String status = "ACCEPTED";
+        long deadline = System.currentTimeMillis() + 180_000;
+        while (!status.matches("INDEXED|FAILED") && System.currentTimeMillis() < deadline) {
+            Thread.sleep(250);
+            status =
+                    json(api.get("/v1/documents/mangrove", api.keyA).body()).get("status").asText();
+        }
+        assertThat(status).isEqualTo("INDEXED");
+        JsonNode found =
+                json(
+                        api.postJson(
+                                        "/v1/search",
+                                        api.keyA,
+                                        "{\"query\":\"mangrove roots salt\",\"mode\":\"keyword\","
+                                                + "\"filter\":{\"metadata.habitat\":\"estuary\"}}")
+                                .body());
+        assertThat(ids(found)).containsExactly("mangrove");
+        assertThat(found.get("results").get(0).get("title").asText()).isEqualTo("Mangroves");
     }
 }

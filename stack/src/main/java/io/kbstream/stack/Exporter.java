@@ -13,7 +13,7 @@ import java.util.Map;
  * {@link PrometheusServer} scrapes. Passwords reach it through its environment, never its command
  * line, where ps would show them.
  */
-final class Exporter implements StackService {
+final class Exporter implements PidFileService {
 
     private final String name;
     private final int port;
@@ -84,7 +84,8 @@ final class Exporter implements StackService {
         return "http://127.0.0.1:" + port + "/metrics";
     }
 
-    private Path pidFile() {
+    @Override
+    public Path pidFile() {
         return dir.resolve(name + ".pid");
     }
 
@@ -107,17 +108,7 @@ final class Exporter implements StackService {
     }
 
     @Override
-    public void down() {
-        Processes.stopByPidFile(pidFile(), Duration.ofSeconds(10));
-    }
-
-    @Override
-    public void kill() {
-        Processes.killByPidFile(pidFile());
-    }
-
-    @Override
-    public Status status() {
-        return Processes.statusOf(pidFile(), "stopped");
+    public Duration stopTimeout() {
+        return Duration.ofSeconds(10);
     }
 }

@@ -20,7 +20,7 @@ import org.apache.kafka.common.Uuid;
  * A single-node KRaft broker (Apache Kafka 3.9 from Maven Central) in its own JVM, so its reload4j
  * logging never meets Flink's log4j2. Storage is formatted once; topics are created if missing.
  */
-final class KafkaBroker implements StackService {
+final class KafkaBroker implements PidFileService {
 
     private final int port;
     private final int controllerPort;
@@ -54,7 +54,8 @@ final class KafkaBroker implements StackService {
         return "127.0.0.1:" + port;
     }
 
-    private Path pidFile() {
+    @Override
+    public Path pidFile() {
         return dir.resolve("kafka.pid");
     }
 
@@ -101,18 +102,8 @@ final class KafkaBroker implements StackService {
     }
 
     @Override
-    public void down() {
-        Processes.stopByPidFile(pidFile(), Duration.ofSeconds(30));
-    }
-
-    @Override
-    public void kill() {
-        Processes.killByPidFile(pidFile());
-    }
-
-    @Override
-    public Status status() {
-        return Processes.statusOf(pidFile(), "stopped");
+    public Duration stopTimeout() {
+        return Duration.ofSeconds(30);
     }
 
     private List<String> javaCommand(String mainClass) {

@@ -27,7 +27,7 @@ import java.util.Map;
  * their PrometheusRule and compose mounts). Its configuration is written anew at each start from
  * the stack's ports; its data (two days) lives under the stack's folder.
  */
-final class PrometheusServer implements StackService {
+final class PrometheusServer implements PidFileService {
 
     /** The alert rules, a classpath resource of operator-manifests (their one home). */
     static final String RULES = Manifests.ALERT_RULES;
@@ -110,7 +110,8 @@ final class PrometheusServer implements StackService {
         return "http://" + local(port);
     }
 
-    private Path pidFile() {
+    @Override
+    public Path pidFile() {
         return dir.resolve("prometheus.pid");
     }
 
@@ -208,17 +209,7 @@ final class PrometheusServer implements StackService {
     }
 
     @Override
-    public void down() {
-        Processes.stopByPidFile(pidFile(), Duration.ofSeconds(15));
-    }
-
-    @Override
-    public void kill() {
-        Processes.killByPidFile(pidFile());
-    }
-
-    @Override
-    public Status status() {
-        return Processes.statusOf(pidFile(), "stopped");
+    public Duration stopTimeout() {
+        return Duration.ofSeconds(15);
     }
 }

@@ -10,7 +10,7 @@ import java.util.List;
 import redis.clients.jedis.Jedis;
 
 /** Redis on 127.0.0.1 with a password, no persistence: it holds caches and statuses only. */
-final class RedisServer implements StackService {
+final class RedisServer implements PidFileService {
 
     private final int port;
     private final Path dir;
@@ -32,7 +32,8 @@ final class RedisServer implements StackService {
         return "redis://127.0.0.1:" + port;
     }
 
-    private Path pidFile() {
+    @Override
+    public Path pidFile() {
         return dir.resolve("redis.pid");
     }
 
@@ -76,18 +77,8 @@ final class RedisServer implements StackService {
     }
 
     @Override
-    public void down() {
-        Processes.stopByPidFile(pidFile(), Duration.ofSeconds(10));
-    }
-
-    @Override
-    public void kill() {
-        Processes.killByPidFile(pidFile());
-    }
-
-    @Override
-    public Status status() {
-        return Processes.statusOf(pidFile(), "stopped");
+    public Duration stopTimeout() {
+        return Duration.ofSeconds(10);
     }
 
     private boolean answers() {

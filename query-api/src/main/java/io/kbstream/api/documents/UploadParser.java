@@ -2,6 +2,7 @@ package io.kbstream.api.documents;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
 import io.kbstream.api.http.ApiException;
@@ -11,20 +12,34 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Turns an upload request into an {@link Upload}: a JSON body {@code {id?, title?, text,
- * contentType?, metadata?}} or a {@code multipart/form-data} body with a {@code file} part and
+ * contentType?, metadata?}}, a {@code multipart/form-data} body with a {@code file} part and
  * optional {@code id}, {@code title}, {@code contentType} and {@code metadata} (a JSON object)
- * fields. Bodies are read with a hard byte limit; nothing is parsed beyond the envelope.
+ * fields, or the document itself as the body, typed by its Content-Type. Bodies are read with a
+ * hard byte limit; nothing is parsed beyond the envelope.
  */
 public final class UploadParser {
 
     /** Room for the JSON envelope (escapes, title, metadata) around the document's own bytes. */
     static final int ENVELOPE_BYTES = 256 * 1024;
+
+    /** A raw-body upload's title. */
+    public static final String TITLE_HEADER = "X-Kb-Title";
+
+    /** A raw-body upload's metadata: one header per entry, lower-case after the prefix. */
+    public static final String META_HEADER_PREFIX = "x-kb-meta-";
+
+    private static final Pattern FILE_NAME = Pattern.compile("filename=\"?([^\";]+)\"?");
 
     private static final Set<String> JSON_FIELDS =
             Set.of("id", "title", "text", "contentType", "metadata");
@@ -57,13 +72,20 @@ public final class UploadParser {
         }
         String type = ContentTypes.mediaType(ctx.contentType());
         if (type.equals("application/json")) {
-            return fromJson(readBounded(ctx), pathId);
+            return fromJson(readBounded(ctx, maxRequestBytes()), pathId);
         }
         if (type.equals("multipart/form-data")) {
             return fromMultipart(ctx, pathId);
         }
+        if (ContentTypes.SUPPORTED.contains(type)) {
+            return fromRawBody(ctx, pathId, type);
+        }
         throw ApiException.unsupportedType(
-                "send application/json or multipart/form-data, not '" + printable(type) + "'");
+                "send application/json, multipart/form-data, or the document itself as one of "
+                        + new TreeSet<>(ContentTypes.SUPPORTED)
+                        + ", not '"
+                        + printable(type)
+                        + "'");
     }
 
     Upload fromJson(byte[] body, String pathId) {
@@ -133,6 +155,51 @@ public final class UploadParser {
                 meta);
     }
 
+    /**
+     * The body is the document itself ({@code curl --data-binary @report.pdf -H 'Content-Type:
+     * application/pdf'}): its title from {@value #TITLE_HEADER} or the file name of a {@code
+     * Content-Disposition} header, its metadata from {@value #META_HEADER_PREFIX}{@code <key>}
+     * headers (keys lower-cased: header names have no case).
+     */
+    private Upload fromRawBody(Context ctx, String pathId, String type) {
+        byte[] content = readBounded(ctx, maxContentBytes);
+        Map<String, String> meta = new TreeMap<>();
+        ctx.headerMap()
+                .forEach(
+                        (name, value) -> {
+                            String lower = name.toLowerCase(Locale.ROOT);
+                            if (lower.startsWith(META_HEADER_PREFIX)) {
+                                String key = lower.substring(META_HEADER_PREFIX.length());
+                                meta.put(
+                                        Metadata.key(key),
+                                        Metadata.value("header " + name, TextNode.valueOf(value)));
+                            }
+                        });
+        if (meta.size() > Metadata.MAX_ENTRIES) {
+            throw ApiException.badRequest(
+                    "metadata has more than " + Metadata.MAX_ENTRIES + " entries");
+        }
+        String title = ctx.header(TITLE_HEADER);
+        if (title == null) {
+            title = fileName(ctx.header("Content-Disposition"));
+        }
+        return new Upload(
+                id(pathId, null),
+                Validation.title(title),
+                content,
+                Validation.contentType(type),
+                meta);
+    }
+
+    /** The {@code filename} of a Content-Disposition header, or null. */
+    static String fileName(String disposition) {
+        if (disposition == null) {
+            return null;
+        }
+        Matcher m = FILE_NAME.matcher(disposition);
+        return m.find() ? m.group(1).strip() : null;
+    }
+
     /** The part's declared type, or one guessed from the file name when it says nothing useful. */
     static String typeOf(UploadedFile file) {
         String declared = ContentTypes.mediaType(file.contentType());
@@ -146,7 +213,7 @@ public final class UploadParser {
     private static boolean tooLarge(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             String m = t.getMessage();
-            if (m != null && m.toLowerCase(java.util.Locale.ROOT).contains("exceeds")) {
+            if (m != null && m.toLowerCase(Locale.ROOT).contains("exceeds")) {
                 return true;
             }
         }
@@ -174,11 +241,11 @@ public final class UploadParser {
         return node.textValue();
     }
 
-    private byte[] readBounded(Context ctx) {
+    /** The body, refused with 413 beyond {@code limit} bytes. */
+    private byte[] readBounded(Context ctx, long limit) {
         try (InputStream in = ctx.req().getInputStream()) {
-            byte[] body =
-                    in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxRequestBytes() + 1));
-            if (body.length > maxRequestBytes()) {
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            if (body.length > limit) {
                 throw ApiException.tooLarge(maxContentBytes);
             }
             return body;

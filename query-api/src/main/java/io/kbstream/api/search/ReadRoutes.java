@@ -210,6 +210,12 @@ public final class ReadRoutes implements AutoCloseable {
     public void close() {
         if (lagChecks != null) {
             lagChecks.shutdownNow();
+            try {
+                // a check in flight ends before the store it reads is closed
+                lagChecks.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
