@@ -47,6 +47,18 @@ public final class Manifests {
 
     public static final String CONFIG_FILE = "kb.properties";
 
+    /**
+     * The alert rules: a Prometheus rules file, loaded as it is by the local stack's Prometheus and
+     * by compose's, and the spec of the PrometheusRule {@link #ALERT_RULE_NAME} here.
+     */
+    public static final String ALERT_RULES = ROOT + "/base/monitoring/kb-alerts.yml";
+
+    /** The PrometheusRule whose spec {@link #render} fills from {@link #ALERT_RULES}. */
+    public static final String ALERT_RULE_NAME = "kb-alerts";
+
+    /** The Grafana dashboard, provisioned by compose and as the ConfigMap {@code kb-dashboard}. */
+    public static final String DASHBOARD = ROOT + "/base/monitoring/kb-dashboard.json";
+
     private static final List<String> KIND_ORDER =
             List.of(
                     "Namespace",
@@ -61,14 +73,17 @@ public final class Manifests {
                     "HorizontalPodAutoscaler",
                     "PodDisruptionBudget",
                     "FlinkDeployment",
-                    "FlinkSessionJob");
+                    "FlinkSessionJob",
+                    "PrometheusRule");
 
     private static final Map<String, Class<? extends HasMetadata>> CUSTOM_KINDS =
             Map.of(
                     "FlinkDeployment",
                     FlinkDeployment.class,
                     "FlinkSessionJob",
-                    FlinkSessionJob.class);
+                    FlinkSessionJob.class,
+                    "PrometheusRule",
+                    PrometheusRule.class);
 
     private final String overlay;
     private final List<Map<String, Object>> objects;
@@ -108,6 +123,7 @@ public final class Manifests {
         List<Map<String, Object>> objects = new Kustomize(files).build(dir);
         objects = objects.stream().map(o -> substitute(o, version)).collect(Collectors.toList());
         fillJobArgs(objects);
+        fillAlertRules(objects, files);
         objects.sort(
                 Comparator.comparingInt((Map<String, Object> o) -> kindRank(o))
                         .thenComparing(o -> String.valueOf(metadata(o).get("name"))));
@@ -279,6 +295,31 @@ public final class Manifests {
                     }
                     all.addAll(args);
                     job.put("args", all);
+                }
+            }
+        }
+    }
+
+    /**
+     * The PrometheusRule's spec is the rules file itself, read here rather than copied into the
+     * manifest: kustomize cannot nest a file's content as structure, and a copy would drift.
+     */
+    private static void fillAlertRules(
+            List<Map<String, Object>> objects, Function<String, java.io.InputStream> files) {
+        for (Map<String, Object> o : objects) {
+            if ("PrometheusRule".equals(o.get("kind"))
+                    && ALERT_RULE_NAME.equals(metadata(o).get("name"))) {
+                try (java.io.InputStream in = files.apply(ALERT_RULES)) {
+                    if (in == null) {
+                        throw new IllegalArgumentException(
+                                "manifest file not found: " + ALERT_RULES);
+                    }
+                    o.put(
+                            "spec",
+                            new ObjectMapper(new YAMLFactory())
+                                    .readValue(in, java.util.LinkedHashMap.class));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read " + ALERT_RULES, e);
                 }
             }
         }

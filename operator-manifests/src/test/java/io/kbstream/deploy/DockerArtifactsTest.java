@@ -200,6 +200,62 @@ class DockerArtifactsTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void compose_prometheus_and_grafana_load_the_manifests_alert_rules_and_dashboard_files()
+            throws IOException {
+        Map<String, Map<String, Object>> services =
+                (Map<String, Map<String, Object>>)
+                        new Yaml()
+                                .<Map<String, Object>>load(
+                                        Files.readString(DOCKER.resolve("compose.yaml")))
+                                .get("services");
+        String rules = "../operator-manifests/src/main/resources/" + Manifests.ALERT_RULES;
+        String dashboard = "../operator-manifests/src/main/resources/" + Manifests.DASHBOARD;
+
+        // the one rules file and the one dashboard file, mounted, not copied
+        assertThat((List<String>) services.get("prometheus").get("volumes"))
+                .contains(
+                        "./prometheus.yml:/etc/prometheus/prometheus.yml:ro",
+                        rules + ":/etc/prometheus/kb-alerts.yml:ro");
+        assertThat(DOCKER.resolve(rules)).isRegularFile();
+        assertThat((List<String>) services.get("grafana").get("volumes"))
+                .contains(
+                        "./grafana:/etc/grafana/provisioning:ro",
+                        dashboard + ":/var/lib/grafana/dashboards/kb-dashboard.json:ro");
+        assertThat(DOCKER.resolve(dashboard)).isRegularFile();
+        Map<String, Object> provider =
+                ((List<Map<String, Object>>)
+                                new Yaml()
+                                        .<Map<String, Object>>load(
+                                                Files.readString(
+                                                        DOCKER.resolve(
+                                                                "grafana/dashboards/kb.yaml")))
+                                        .get("providers"))
+                        .get(0);
+        assertThat(((Map<String, Object>) provider.get("options")).get("path"))
+                .isEqualTo("/var/lib/grafana/dashboards");
+
+        // Prometheus loads the rules and scrapes the jobs they select, on the reporter's port
+        Map<String, Object> prometheus =
+                new Yaml().load(Files.readString(DOCKER.resolve("prometheus.yml")));
+        assertThat((List<String>) prometheus.get("rule_files"))
+                .containsExactly("/etc/prometheus/kb-alerts.yml");
+        List<Map<String, Object>> scrapes =
+                (List<Map<String, Object>>) prometheus.get("scrape_configs");
+        assertThat(scrapes)
+                .extracting(j -> j.get("job_name"))
+                .containsExactly("kb-api", "kb-pipeline");
+        assertThat(scrapes.toString()).contains("api:8080", "jobmanager:9249", "taskmanager:9249");
+        for (String flink : List.of("jobmanager", "taskmanager")) {
+            assertThat(
+                            String.valueOf(
+                                    ((Map<String, Object>) services.get(flink).get("environment"))
+                                            .get("FLINK_PROPERTIES")))
+                    .contains("metrics.reporter.prom.port: 9249");
+        }
+    }
+
+    @Test
     void images_are_the_ones_the_manifests_deploy() throws IOException {
         String yaml = Manifests.render("prod").yaml();
         Map<String, Object> compose =

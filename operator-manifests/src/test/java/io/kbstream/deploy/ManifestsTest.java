@@ -76,7 +76,8 @@ class ManifestsTest {
                         "PodDisruptionBudget",
                         "StatefulSet",
                         "ConfigMap",
-                        "Job");
+                        "Job",
+                        "PrometheusRule");
         assertThat(typed)
                 .allSatisfy(
                         r -> assertThat(r.getMetadata().getNamespace()).isEqualTo("kb-" + overlay));
@@ -508,6 +509,49 @@ class ManifestsTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void prometheus_rule_holds_exactly_the_rules_of_the_alert_rules_file(String overlay)
+            throws Exception {
+        Manifests m = Manifests.render(overlay);
+        Map<String, Object> file =
+                new ObjectMapper(new YAMLFactory())
+                        .readValue(
+                                Path.of("src/main/resources", Manifests.ALERT_RULES).toFile(),
+                                new TypeReference<Map<String, Object>>() {});
+        PrometheusRule rule = typed(m, PrometheusRule.class, Manifests.ALERT_RULE_NAME);
+
+        assertThat(m.get("PrometheusRule", Manifests.ALERT_RULE_NAME).get("spec")).isEqualTo(file);
+        // the typed model (what `kb k8s apply` sends) keeps every field of the file
+        assertThat(
+                        io.fabric8.kubernetes.client.utils.Serialization.jsonMapper()
+                                .convertValue(
+                                        rule.getSpec(),
+                                        new TypeReference<Map<String, Object>>() {}))
+                .isEqualTo(file);
+        assertThat(rule.getSpec().groups())
+                .flatExtracting(PrometheusRule.RuleGroup::rules)
+                .extracting(PrometheusRule.Rule::alert)
+                .contains("KbApiErrorRate", "KbShardUnreachable", "KbJobNotRunning");
+        assertThat(rule.getMetadata().getNamespace()).isEqualTo("kb-" + overlay);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void dashboard_config_map_holds_the_dashboard_file_for_grafanas_sidecar(String overlay)
+            throws Exception {
+        Map<String, Object> configMap = Manifests.render(overlay).get("ConfigMap", "kb-dashboard");
+
+        assertThat(configMap.get("data"))
+                .isEqualTo(
+                        Map.of(
+                                "kb-dashboard.json",
+                                Files.readString(
+                                        Path.of("src/main/resources", Manifests.DASHBOARD))));
+        assertThat(Manifests.metadata(configMap).get("labels"))
+                .isEqualTo(Map.of("grafana_dashboard", "1"));
+    }
+
     @Test
     void unknown_overlay_and_secret_in_config_file_are_rejected() {
         assertThatThrownBy(() -> Manifests.render("staging"))
@@ -548,13 +592,17 @@ class ManifestsTest {
         for (Map<String, Object> o : Manifests.render(overlay).objects()) {
             Map<String, Object> copy = yaml.convertValue(o, new TypeReference<>() {});
             if ("FlinkDeployment".equals(copy.get("kind"))) {
-                // the only field kb k8s render fills beyond kustomize: the jobs' --kb.* args
+                // what kb k8s render fills beyond kustomize: the jobs' --kb.* args
                 @SuppressWarnings("unchecked")
                 Map<String, Object> job =
                         (Map<String, Object>) ((Map<String, Object>) copy.get("spec")).get("job");
                 @SuppressWarnings("unchecked")
                 List<String> args = (List<String>) job.get("args");
                 job.put("args", args.stream().filter(a -> !a.startsWith("--kb.")).toList());
+            }
+            if ("PrometheusRule".equals(copy.get("kind"))) {
+                // and the rules, read from kb-alerts.yml (kustomize leaves the groups empty)
+                copy.put("spec", Map.of("groups", List.of()));
             }
             ours.add(copy);
         }

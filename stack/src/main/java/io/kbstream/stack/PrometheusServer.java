@@ -6,6 +6,7 @@ import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.config.RedisOptions;
 import io.kbstream.core.config.StackOptions;
+import io.kbstream.deploy.Manifests;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
@@ -22,14 +23,14 @@ import java.util.Map;
 
 /**
  * Debian's Prometheus on 127.0.0.1, scraping the API, the pipeline and the exporters every few
- * seconds and evaluating the project's alert rules ({@link #RULES}, the same file the manifests
- * wrap as a PrometheusRule). Its configuration is written anew at each start from the stack's
- * ports; its data (two days) lives under the stack's folder.
+ * seconds and evaluating the project's alert rules ({@link #RULES}, the file the manifests wrap as
+ * their PrometheusRule and compose mounts). Its configuration is written anew at each start from
+ * the stack's ports; its data (two days) lives under the stack's folder.
  */
 final class PrometheusServer implements PidFileService {
 
-    /** The alert rules, a classpath resource of this module. */
-    static final String RULES = "prometheus/kb-alerts.yml";
+    /** The alert rules, a classpath resource of operator-manifests (their one home). */
+    static final String RULES = Manifests.ALERT_RULES;
 
     /** One scrape job: its name, targets (host:port) and the label each target carries. */
     record ScrapeJob(String name, String metricsPath, Map<String, Map<String, String>> targets) {}

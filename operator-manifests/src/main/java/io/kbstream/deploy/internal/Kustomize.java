@@ -20,10 +20,10 @@ import java.util.function.Function;
 /**
  * The part of Kustomize that kb-stream's manifests use, so {@code kb k8s render} needs no kustomize
  * binary: {@code resources} (files and folders with a kustomization), {@code namespace}, {@code
- * configMapGenerator} with {@code files} (no name hash: the base sets {@code
- * disableNameSuffixHash}), and {@code patches} with a {@code path} merged like a strategic merge
- * patch (maps deep-merged; lists of maps merged by {@code name}; other lists replaced). Anything
- * else in a kustomization is rejected rather than silently ignored.
+ * configMapGenerator} with {@code files} and {@code options.labels} (no name hash: the base sets
+ * {@code disableNameSuffixHash}), and {@code patches} with a {@code path} merged like a strategic
+ * merge patch (maps deep-merged; lists of maps merged by {@code name}; other lists replaced).
+ * Anything else in a kustomization is rejected rather than silently ignored.
  */
 public final class Kustomize {
 
@@ -81,6 +81,10 @@ public final class Kustomize {
             }
             Map<String, Object> metadata = new LinkedHashMap<>();
             metadata.put("name", generator.get("name"));
+            if (generator.get("options") instanceof Map<?, ?> options
+                    && options.get("labels") != null) {
+                metadata.put("labels", new LinkedHashMap<>((Map<?, ?>) options.get("labels")));
+            }
             Map<String, Object> configMap = new LinkedHashMap<>();
             configMap.put("apiVersion", "v1");
             configMap.put("kind", "ConfigMap");

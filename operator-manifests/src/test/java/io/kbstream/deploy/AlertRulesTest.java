@@ -1,4 +1,4 @@
-package io.kbstream.stack;
+package io.kbstream.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,13 +13,13 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The alert rules ({@link PrometheusServer#RULES}) under Debian's {@code promtool} (installed with
+ * The alert rules ({@link Manifests#ALERT_RULES}) under Debian's {@code promtool} (installed with
  * the prometheus package by scripts/install-prereqs.sh): they are valid, each has a unit test case,
  * and every case passes.
  */
 class AlertRulesTest {
 
-    private static final Path RULES = Path.of("src/main/resources", PrometheusServer.RULES);
+    private static final Path RULES = Path.of("src/main/resources", Manifests.ALERT_RULES);
     private static final Path TESTS = Path.of("src/test/resources/prometheus/kb-alerts.test.yml");
 
     @Test
