@@ -59,6 +59,11 @@ public final class Metadata {
         } else {
             throw ApiException.badRequest(field + " must be a string, number or boolean");
         }
+        return text(field, text);
+    }
+
+    /** A value's text: at most 4,096 characters without NUL; else a 400 naming {@code field}. */
+    public static String text(String field, String text) {
         if (text.length() > MAX_VALUE_LENGTH || text.indexOf('\u0000') >= 0) {
             throw ApiException.badRequest(
                     field + " must be at most " + MAX_VALUE_LENGTH + " chars, without NUL");

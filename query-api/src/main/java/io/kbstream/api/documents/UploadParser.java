@@ -2,7 +2,6 @@ package io.kbstream.api.documents;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
 import io.kbstream.api.http.ApiException;
@@ -170,9 +169,7 @@ public final class UploadParser {
                             String lower = name.toLowerCase(Locale.ROOT);
                             if (lower.startsWith(META_HEADER_PREFIX)) {
                                 String key = lower.substring(META_HEADER_PREFIX.length());
-                                meta.put(
-                                        Metadata.key(key),
-                                        Metadata.value("header " + name, TextNode.valueOf(value)));
+                                meta.put(Metadata.key(key), Metadata.text("header " + name, value));
                             }
                         });
         if (meta.size() > Metadata.MAX_ENTRIES) {
