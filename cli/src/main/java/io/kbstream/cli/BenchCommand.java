@@ -275,9 +275,8 @@ final class BenchCommand implements Runnable {
     }
 
     /**
-     * {@code kb bench replicas}: uncached search throughput reading from replicas against
-     * primaries while the pipeline indexes an import ({@code ReplicaReadBenchmark}), on the running
-     * stack.
+     * {@code kb bench replicas}: uncached search throughput reading from replicas against primaries
+     * while the pipeline indexes an import ({@code ReplicaReadBenchmark}), on the running stack.
      */
     @Command(
             name = "replicas",
@@ -299,7 +298,8 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Path file = out != null ? out : KbConfig.home().resolve("benchmark/results/replicas.json");
+            Path file =
+                    out != null ? out : KbConfig.home().resolve("benchmark/results/replicas.json");
             ReplicaReadBenchmark.main(new String[] {Long.toString(seconds), file.toString()});
             return 0;
         }

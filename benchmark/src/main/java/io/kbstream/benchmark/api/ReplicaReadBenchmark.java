@@ -72,7 +72,9 @@ public final class ReplicaReadBenchmark {
         Map<String, String> values = new LinkedHashMap<>(base.explicitValues());
         values.put(
                 ApiOptions.KEYS.key(),
-                ApiKeys.configEntry(tenant, key) + "," + ApiKeys.configEntry(importTenant, importKey));
+                ApiKeys.configEntry(tenant, key)
+                        + ","
+                        + ApiKeys.configEntry(importTenant, importKey));
         values.put(ApiOptions.RATE_LIMIT_PER_SECOND.key(), "100000");
         values.put(ApiOptions.RATE_LIMIT_BURST.key(), "100000");
         KbConfig config = KbConfig.of(values);
@@ -93,7 +95,9 @@ public final class ReplicaReadBenchmark {
                             ApiServer.create(
                                             config.with(
                                                     PostgresOptions.READ_FROM,
-                                                    readFrom.name().toLowerCase().replace('_', '-')))
+                                                    readFrom.name()
+                                                            .toLowerCase()
+                                                            .replace('_', '-')))
                                     .start(0);
                     servers.put(readFrom, server);
                     targets.put(
@@ -120,7 +124,8 @@ public final class ReplicaReadBenchmark {
                 }
                 AtomicLong acked = new AtomicLong();
                 Phase imported =
-                        load.closedLoop(uploads, 8, Duration.ofMinutes(2), r -> acked.incrementAndGet());
+                        load.closedLoop(
+                                uploads, 8, Duration.ofMinutes(2), r -> acked.incrementAndGet());
                 long indexedBefore = documents(store, importTenant);
                 System.out.printf(
                         "import: %d of %d abstracts acknowledged, %d indexed so far%n",
@@ -195,17 +200,24 @@ public final class ReplicaReadBenchmark {
         results.put(
                 "method",
                 Map.of(
-                        "stepSeconds", step.toSeconds(),
-                        "clients", CLIENTS,
-                        "order", "per mode: replicas-first, primary-only, primary-only, replicas-first",
-                        "queries", "unique per request (a per-run word): no cache holds them",
-                        "seedDocuments", ApiLoadBenchmark.SEED_DOCS,
+                        "stepSeconds",
+                        step.toSeconds(),
+                        "clients",
+                        CLIENTS,
+                        "order",
+                        "per mode: replicas-first, primary-only, primary-only, replicas-first",
+                        "queries",
+                        "unique per request (a per-run word): no cache holds them",
+                        "seedDocuments",
+                        ApiLoadBenchmark.SEED_DOCS,
                         "import",
-                                IMPORT_DOCS
-                                        + " SciFact abstracts uploaded before the phases, indexed by"
-                                        + " the stack's pipeline during them",
-                        "replicas", base.get(PostgresOptions.REPLICAS).size(),
-                        "command", "./kb bench replicas --seconds " + step.toSeconds()));
+                        IMPORT_DOCS
+                                + " SciFact abstracts uploaded before the phases, indexed by"
+                                + " the stack's pipeline during them",
+                        "replicas",
+                        base.get(PostgresOptions.REPLICAS).size(),
+                        "command",
+                        "./kb bench replicas --seconds " + step.toSeconds()));
         results.put("loadAverageAfter", ProcStats.loadAverage());
         results.put("cores", Runtime.getRuntime().availableProcessors());
         results.put("measuredAt", Instant.now().toString());

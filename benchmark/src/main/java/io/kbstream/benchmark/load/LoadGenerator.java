@@ -26,10 +26,9 @@ import java.util.function.LongSupplier;
 /**
  * The benchmark's HTTP load engine: one async {@link PooledHttpClient} (a fixed pool of keep-alive
  * connections on one Netty event loop), so a request in flight or a simulated user thinking costs a
- * queue entry, not a thread or a connection. It
- * is the one place besides kb-client that builds its own requests: it measures the server, and must
- * stay cheaper than what it measures (its own capacity is measured in the same run against {@code
- * /health/live}, {@link #capacity}).
+ * queue entry, not a thread or a connection. It is the one place besides kb-client that builds its
+ * own requests: it measures the server, and must stay cheaper than what it measures (its own
+ * capacity is measured in the same run against {@code /health/live}, {@link #capacity}).
  *
  * <p>Three shapes of load, each a {@link Phase} whose latencies run from each request's scheduled
  * time (coordinated omission) and which counts requests unanswered at its close as errors:
@@ -178,10 +177,7 @@ public final class LoadGenerator implements AutoCloseable {
      * answered, for at most {@code limit}; {@code onOk} hears each good answer.
      */
     public Phase closedLoop(
-            List<Call> calls,
-            int concurrency,
-            Duration limit,
-            Consumer<Response> onOk) {
+            List<Call> calls, int concurrency, Duration limit, Consumer<Response> onOk) {
         Phase phase = new Phase();
         AtomicInteger next = new AtomicInteger();
         long start = System.nanoTime();
@@ -344,12 +340,7 @@ public final class LoadGenerator implements AutoCloseable {
      * phase} is null) and records its answer; releases {@code gate}, if any, when it answers.
      */
     private java.util.concurrent.CompletableFuture<Response> send(
-            Call call,
-            long id,
-            long due,
-            Phase phase,
-            Gate gate,
-            Consumer<Response> onOk) {
+            Call call, long id, long due, Phase phase, Gate gate, Consumer<Response> onOk) {
         if (phase != null) {
             phase.sent(System.nanoTime() - due);
         }

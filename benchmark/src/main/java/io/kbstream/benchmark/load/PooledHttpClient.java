@@ -147,7 +147,8 @@ public final class PooledHttpClient implements AutoCloseable {
                     .addListener(
                             f -> {
                                 if (f.isSuccess()) {
-                                    Channel channel = ((io.netty.channel.ChannelFuture) f).channel();
+                                    Channel channel =
+                                            ((io.netty.channel.ChannelFuture) f).channel();
                                     write(channel, first);
                                 } else {
                                     open--;

@@ -111,12 +111,16 @@ class PooledHttpClientTest {
         }
         try (PooledHttpClient http = new PooledHttpClient(2, Duration.ofSeconds(10))) {
             CompletableFuture<Response> answer =
-                    http.send(Request.get(URI.create("http://127.0.0.1:" + closedPort + "/"), null));
+                    http.send(
+                            Request.get(URI.create("http://127.0.0.1:" + closedPort + "/"), null));
 
             assertThatThrownBy(() -> answer.get(10, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class);
             // the failed connection gave its slot back: the live server is still reachable
-            assertThat(http.send(Request.get(base.resolve("/"), null)).get(10, TimeUnit.SECONDS).status())
+            assertThat(
+                            http.send(Request.get(base.resolve("/"), null))
+                                    .get(10, TimeUnit.SECONDS)
+                                    .status())
                     .isEqualTo(201);
         }
     }
