@@ -37,7 +37,7 @@ import redis.clients.jedis.JedisPooled;
  * (issue 19), measured in one run while the pipeline indexes a bulk import into the same shards.
  *
  * <p>Two API instances in this process differ only in {@code kb.store.read-from}. A tenant is
- * seeded straight into the shards; then 2,000 SciFact abstracts are uploaded to another tenant, so
+ * seeded straight into the shards; then 1,000 SciFact abstracts are uploaded to another tenant, so
  * the running pipeline writes to the primaries throughout. Each instance then serves closed-loop
  * searches that no cache holds (a per-run word in every query) in turns A, B, B, A per search mode,
  * so a drift of the machine or of the import hits both sides alike. Every answer must be complete
@@ -48,7 +48,7 @@ import redis.clients.jedis.JedisPooled;
  */
 public final class ReplicaReadBenchmark {
 
-    static final int IMPORT_DOCS = 2_000;
+    static final int IMPORT_DOCS = 1_000;
     static final int CLIENTS = 4;
     static final List<String> MODES = List.of("hybrid", "keyword");
 
@@ -126,7 +126,9 @@ public final class ReplicaReadBenchmark {
                 Phase imported =
                         load.closedLoop(
                                 uploads, 8, Duration.ofMinutes(2), r -> acked.incrementAndGet());
-                long indexedBefore = documents(store, importTenant);
+                // the phases start once the pipeline writes: a search phase during a pipeline that
+                // is still starting would measure no ingest at all
+                long indexedBefore = awaitDocuments(store, importTenant, 1, Duration.ofMinutes(3));
                 System.out.printf(
                         "import: %d of %d abstracts acknowledged, %d indexed so far%n",
                         acked.get(), uploads.size(), indexedBefore);
@@ -187,13 +189,14 @@ public final class ReplicaReadBenchmark {
                 results.put("import", imported.summary());
                 results.put("importIndexedBeforePhases", indexedBefore);
                 results.put("importIndexedAtEnd", documents(store, importTenant));
+                // the rest of the import is indexed before its tenant is deleted, so nothing of
+                // it arrives after the delete
+                awaitDocuments(store, importTenant, acked.get(), Duration.ofMinutes(5));
             } finally {
                 for (ApiServer s : servers.values()) {
                     s.stop();
                 }
                 store.deleteTenant(tenant);
-                // what the pipeline indexed of the import so far; abstracts it indexes later stay
-                // under the bench-* tenant (the same as the API benchmark's upload tenant)
                 store.deleteTenant(importTenant);
             }
         }
@@ -257,6 +260,18 @@ public final class ReplicaReadBenchmark {
             calls.add(new Call("search", LoadGenerator.search(target, q, mode)));
         }
         return calls;
+    }
+
+    /** Waits until {@code tenant} has at least {@code count} documents or {@code limit}. */
+    private static long awaitDocuments(
+            ShardedStore store, String tenant, long count, Duration limit)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        long n;
+        while ((n = documents(store, tenant)) < count && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
+        return n;
     }
 
     private static long documents(ShardedStore store, String tenant) {
