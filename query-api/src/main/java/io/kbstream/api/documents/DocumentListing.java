@@ -93,19 +93,33 @@ public final class DocumentListing {
                             s, "list", node -> store.listDocuments(node, tenant, after, limit)));
         }
         StatusStore.Page recent = guard.call(() -> statuses.list(tenant, after, limit), null);
+        long deadline = System.nanoTime() + timeoutNanos;
+        List<List<StoredDocument>> pages = new ArrayList<>();
+        for (CompletableFuture<List<StoredDocument>> call : calls) {
+            pages.add(await(call, deadline));
+        }
+        return merge(pages, recent, request);
+    }
 
+    /**
+     * One page from each shard's and Redis' answers (null: Redis did not answer), each at most
+     * {@code request.limit()} ids after the cursor in byte order.
+     */
+    static Page merge(
+            List<List<StoredDocument>> shardPages,
+            StatusStore.Page recent,
+            ListingRequest request) {
+        int limit = request.limit();
         NavigableMap<String, Listed> byId = new TreeMap<>(ListingCursor.BYTE_ORDER);
         String bound = null;
-        long deadline = System.nanoTime() + timeoutNanos;
-        for (CompletableFuture<List<StoredDocument>> call : calls) {
-            List<StoredDocument> rows = await(call, deadline);
-            rows.forEach(row -> merge(byId, fromShard(row)));
+        for (List<StoredDocument> rows : shardPages) {
+            rows.forEach(row -> keepNewer(byId, fromShard(row)));
             if (rows.size() >= limit) {
                 bound = min(bound, rows.get(rows.size() - 1).id());
             }
         }
         if (recent != null) {
-            recent.statuses().forEach(s -> merge(byId, fromStatus(s)));
+            recent.statuses().forEach(s -> keepNewer(byId, fromStatus(s)));
             if (recent.full()) {
                 bound = min(bound, recent.last());
             }
@@ -147,7 +161,7 @@ public final class DocumentListing {
     }
 
     /** The newer version wins; at the same version the shard's row (INDEXED: the final stage). */
-    private static void merge(NavigableMap<String, Listed> byId, Listed candidate) {
+    private static void keepNewer(NavigableMap<String, Listed> byId, Listed candidate) {
         byId.merge(
                 candidate.id(),
                 candidate,
