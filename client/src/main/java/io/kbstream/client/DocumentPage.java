@@ -5,8 +5,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * One page of {@code GET /v1/documents}: the tenant's documents in id order, the cursor of the
- * next page (null at the end), and whether Redis was missing (only indexed documents listed).
+ * One page of {@code GET /v1/documents}: the tenant's documents in id order, the cursor of the next
+ * page (null at the end), and whether Redis was missing (only indexed documents listed).
  */
 public record DocumentPage(List<Document> documents, String nextCursor, boolean partial) {
 

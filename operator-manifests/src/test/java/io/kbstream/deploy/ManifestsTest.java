@@ -511,8 +511,7 @@ class ManifestsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})
-    void every_shard_streams_to_a_replica_behind_a_read_service_that_the_api_reads(
-            String overlay) {
+    void every_shard_streams_to_a_replica_behind_a_read_service_that_the_api_reads(String overlay) {
         Manifests m = Manifests.render(overlay);
         int shards = m.kbProperties().get("kb.postgres.shards").split(",").length;
         StatefulSet primaries = typed(m, StatefulSet.class, "kb-shard");
@@ -562,7 +561,8 @@ class ManifestsTest {
         }
         assertThat(replicas.getSpec().getSelector().getMatchLabels())
                 .containsEntry("app.kubernetes.io/name", "kb-shard-replica");
-        assertThat(m.kbProperties().get("kb.postgres.replicas")).isEqualTo(String.join(",", readUrls));
+        assertThat(m.kbProperties().get("kb.postgres.replicas"))
+                .isEqualTo(String.join(",", readUrls));
         assertThat(m.kbProperties().get("kb.store.read-from")).isEqualTo("replicas-first");
     }
 

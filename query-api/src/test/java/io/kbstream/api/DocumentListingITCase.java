@@ -107,7 +107,8 @@ class DocumentListingITCase {
         assertThat(replaced.title()).isEqualTo("New E");
         assertThat(replaced.version()).isEqualTo(b.status("e-replaced").version());
 
-        assertThat(ids(walk(b, DocumentState.INDEXED, 1))).containsExactly("a-indexed", "c-indexed");
+        assertThat(ids(walk(b, DocumentState.INDEXED, 1)))
+                .containsExactly("a-indexed", "c-indexed");
         assertThat(ids(walk(b, DocumentState.ACCEPTED, 100)))
                 .containsExactly("b-accepted", "e-replaced", "z-last", "é-accent");
         assertThat(walk(b, DocumentState.FAILED, 3)).isEmpty();

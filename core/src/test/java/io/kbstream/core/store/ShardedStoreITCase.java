@@ -102,8 +102,14 @@ class ShardedStoreITCase {
         }
 
         assertThat(listed).containsExactlyInAnyOrderElementsOf(ids);
-        StoredDocument a = store.listDocuments(ShardNode.primary(store.shardOf(tenant, "a")), tenant, null, 100)
-                .stream().filter(d -> d.id().equals("a")).findFirst().orElseThrow();
+        StoredDocument a =
+                store
+                        .listDocuments(
+                                ShardNode.primary(store.shardOf(tenant, "a")), tenant, null, 100)
+                        .stream()
+                        .filter(d -> d.id().equals("a"))
+                        .findFirst()
+                        .orElseThrow();
         assertThat(a.title()).isEqualTo("Title of a");
         assertThat(a.chunkCount()).isEqualTo(1);
         assertThat(a.status()).isEqualTo("INDEXED");

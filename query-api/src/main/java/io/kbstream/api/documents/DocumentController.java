@@ -27,7 +27,9 @@ public final class DocumentController {
     public void list(Context ctx) {
         ListingRequest request =
                 ListingRequest.fromQueryParams(
-                        ctx.queryParam("status"), ctx.queryParam("cursor"), ctx.queryParam("limit"));
+                        ctx.queryParam("status"),
+                        ctx.queryParam("cursor"),
+                        ctx.queryParam("limit"));
         ctx.json(listing.list(Auth.tenant(ctx), request));
     }
 

@@ -135,15 +135,15 @@ public final class DocumentListing {
                 looked.stream()
                         .filter(d -> request.status() == null || d.status() == request.status())
                         .toList();
-        return new Page(
-                page, next == null ? null : ListingCursor.encode(next), recent == null);
+        return new Page(page, next == null ? null : ListingCursor.encode(next), recent == null);
     }
 
     /**
-     * A shard's page; a shard that does not answer fails the listing (503): a page without it
-     * would move the cursor past its documents for good.
+     * A shard's page; a shard that does not answer fails the listing (503): a page without it would
+     * move the cursor past its documents for good.
      */
-    private List<StoredDocument> await(CompletableFuture<List<StoredDocument>> call, long deadline) {
+    private List<StoredDocument> await(
+            CompletableFuture<List<StoredDocument>> call, long deadline) {
         try {
             return call.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {

@@ -45,8 +45,11 @@ record ListingRequest(DocumentState status, String afterId, int limit) {
         }
         if (value < 1 || value > MAX_LIMIT) {
             throw ApiException.badRequest(
-                    "limit must be an integer from 1 to " + MAX_LIMIT + " (default "
-                            + DEFAULT_LIMIT + ")");
+                    "limit must be an integer from 1 to "
+                            + MAX_LIMIT
+                            + " (default "
+                            + DEFAULT_LIMIT
+                            + ")");
         }
         return value;
     }

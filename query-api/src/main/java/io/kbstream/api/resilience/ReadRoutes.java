@@ -19,12 +19,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which server of each shard a read (a search, a listing) uses: with {@code replicas-first}, a replica whose replay
- * lag is within {@code kb.store.max-replica-lag} and whose breaker lets calls through, the fastest
- * first (by a moving average of its recent search calls), then the primary, then (only when the
- * primary fails too) the replicas past the lag bound; with {@code primary-only}, the primary. Every
- * node has its own {@link CircuitBreaker}: a dead replica is tried by at most one search per pause,
- * and that search falls back to the next node at once.
+ * Which server of each shard a read (a search, a listing) uses: with {@code replicas-first}, a
+ * replica whose replay lag is within {@code kb.store.max-replica-lag} and whose breaker lets calls
+ * through, the fastest first (by a moving average of its recent search calls), then the primary,
+ * then (only when the primary fails too) the replicas past the lag bound; with {@code
+ * primary-only}, the primary. Every node has its own {@link CircuitBreaker}: a dead replica is
+ * tried by at most one search per pause, and that search falls back to the next node at once.
  *
  * <p>Replay lag is measured in the background every {@code kb.store.replica-check-interval}; a
  * replica is read only after a measurement within the bound (a replica not yet measured, or not

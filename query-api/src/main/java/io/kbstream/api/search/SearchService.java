@@ -49,7 +49,7 @@ public final class SearchService {
     private final ResultMerger merger;
     private final String rankingSettings;
     private final long shardTimeoutNanos;
-    private final ShardCalls shards;
+    private final ShardCalls shardCalls;
     private final int efSearch;
     private final int exactBelowChunks;
     private final Bm25Weights weights;
@@ -77,7 +77,7 @@ public final class SearchService {
         this.merger = merger;
         this.rankingSettings = embeddings.settings() + "\n" + merger.fusion();
         this.shardTimeoutNanos = settings.shardTimeout().toNanos();
-        this.shards = shards;
+        this.shardCalls = shards;
         this.efSearch = settings.efSearch();
         this.exactBelowChunks = settings.exactBelowChunks();
         // weightings live as long as the L1 cache's answers built from them
@@ -144,7 +144,7 @@ public final class SearchService {
         int shards = store.shardCount();
         List<ReadRoutes.Route> allowed = new ArrayList<>();
         for (int s = 0; s < shards; s++) {
-            ReadRoutes.Route route = shards.route(s);
+            ReadRoutes.Route route = shardCalls.route(s);
             allowed.add(route);
             if (route.next(0) < 0) {
                 // every node failed unreachable a moment ago: answer partial now, not wait on it
@@ -284,7 +284,7 @@ public final class SearchService {
 
     private <T> CompletableFuture<T> call(
             ReadRoutes.Route route, String kind, Function<ShardNode, T> call) {
-        return shards.call(route, kind, call);
+        return shardCalls.call(route, kind, call);
     }
 
     private float[] embed(String query) {
@@ -321,5 +321,4 @@ public final class SearchService {
     private static double millisSince(long start) {
         return Math.round((System.nanoTime() - start) / 10_000.0) / 100.0;
     }
-
 }

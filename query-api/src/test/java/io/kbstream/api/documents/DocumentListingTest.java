@@ -110,8 +110,15 @@ class DocumentListingTest {
         Instant now = Instant.parse("2026-11-30T12:00:00Z");
         return new StatusStore.Titled(
                 DocumentStatuses.of(
-                        "e", "t", id, version, state, state == DocumentState.FAILED ? "bad" : null,
-                        0, now, now),
+                        "e",
+                        "t",
+                        id,
+                        version,
+                        state,
+                        state == DocumentState.FAILED ? "bad" : null,
+                        0,
+                        now,
+                        now),
                 null);
     }
 
@@ -175,8 +182,7 @@ class DocumentListingTest {
             Set<String> before = world.ids();
 
             List<String> ids =
-                    walk(world, random, null, 1 + random.nextInt(6), 1 + random.nextInt(3))
-                            .stream()
+                    walk(world, random, null, 1 + random.nextInt(6), 1 + random.nextInt(3)).stream()
                             .map(DocumentListing.Listed::id)
                             .toList();
 
@@ -215,7 +221,9 @@ class DocumentListingTest {
                         new ListingRequest(null, null, 10));
 
         assertThat(page.partial()).isTrue();
-        assertThat(page.documents()).extracting(DocumentListing.Listed::id).containsExactly("a", "b");
+        assertThat(page.documents())
+                .extracting(DocumentListing.Listed::id)
+                .containsExactly("a", "b");
         assertThat(page.nextCursor()).isNull();
     }
 

@@ -408,7 +408,9 @@ public final class PgShardedStore implements ShardedStore {
             st.setString(1, tenant);
             st.setString(2, id);
             try (ResultSet rs = st.executeQuery()) {
-                return rs.next() ? Optional.of(storedDocument(tenant, id, rs, 1)) : Optional.empty();
+                return rs.next()
+                        ? Optional.of(storedDocument(tenant, id, rs, 1))
+                        : Optional.empty();
             }
         } catch (SQLException e) {
             throw failure(shard, "find of " + EventKeys.documentKey(tenant, id) + " failed", e);
