@@ -40,7 +40,10 @@ class DocumentListingTest {
                 List.of(new TreeMap<>(UTF8), new TreeMap<>(UTF8));
         final TreeMap<String, StatusStore.Titled> redis = new TreeMap<>(UTF8);
 
+        /** A document in one shard and/or Redis (replacing whatever the world held for id). */
         void add(Random random, String id) {
+            shards.forEach(s -> s.remove(id));
+            redis.remove(id);
             long version = 10 + random.nextInt(5);
             int where = random.nextInt(3); // 0: shard only, 1: Redis only, 2: both
             if (where != 1) {
