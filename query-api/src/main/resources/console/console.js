@@ -8,8 +8,9 @@ const FINAL = new Set(["INDEXED", "FAILED", "DELETED"]);
 const RANK = { DELETING: 0, ACCEPTED: 0, PROCESSING: 1, INDEXED: 2, FAILED: 2, DELETED: 3 };
 const DELETE_POLL_MS = 1000;
 const DELETE_POLL_TRIES = 300;
+const LIST_PAGE = 50;
 
-const state = { key: null, socket: null, retry: 0, docs: new Map() };
+const state = { key: null, socket: null, retry: 0, docs: new Map(), cursor: null };
 const $ = (id) => document.getElementById(id);
 
 function say(text, isError) {
@@ -97,10 +98,11 @@ function refreshPending() {
 
 // ---- documents ----
 
-function show(s) {
+// a status (event, 202, or listed document): a row per id; listed rows go below, in id order
+function show(s, listed) {
   let doc = state.docs.get(s.id);
   if (!doc) {
-    doc = { row: newRow(s.id), version: -1, status: null };
+    doc = { row: newRow(s.id, listed), version: -1, status: null };
     state.docs.set(s.id, doc);
   }
   const newer = s.version > doc.version;
@@ -116,8 +118,8 @@ function show(s) {
   cells[4].textContent = s.reason || "";
 }
 
-function newRow(id) {
-  const row = $("documents").tBodies[0].insertRow(0);
+function newRow(id, atEnd) {
+  const row = $("documents").tBodies[0].insertRow(atEnd ? -1 : 0);
   row.dataset.id = id;
   for (let i = 0; i < 6; i++) row.insertCell();
   row.cells[0].textContent = id;
@@ -175,6 +177,29 @@ function awaitDeleted(id, version, tries) {
       awaitDeleted(id, version, tries - 1);
     }
   }, DELETE_POLL_MS);
+}
+
+// ---- listing: the tenant's documents a page at a time, optionally of one status ----
+
+async function list(more) {
+  if (!requireKey()) return;
+  const params = new URLSearchParams({ limit: String(LIST_PAGE) });
+  if ($("list-status").value) params.set("status", $("list-status").value);
+  if (more) {
+    params.set("cursor", state.cursor);
+  } else {
+    state.docs.clear();
+    $("documents").tBodies[0].replaceChildren();
+  }
+  try {
+    const page = await api("GET", "/v1/documents?" + params);
+    for (const d of page.documents) show(d, true);
+    state.cursor = page.nextCursor;
+    $("list-more").hidden = !page.nextCursor;
+    say(page.partial ? "Redis did not answer: only indexed documents are listed" : "", page.partial);
+  } catch (e) {
+    say("list: " + e.message, true);
+  }
 }
 
 // ---- search ----
@@ -237,7 +262,13 @@ window.addEventListener("DOMContentLoaded", () => {
     state.key = $("api-key").value.trim();
     state.retry = 0;
     connect();
+    list(false);
   });
+  $("list-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    list(false);
+  });
+  $("list-more").addEventListener("click", () => list(true));
   $("search-form").addEventListener("submit", search);
   const zone = $("drop-zone");
   zone.addEventListener("dragover", (e) => {

@@ -6,12 +6,14 @@ import io.kbstream.client.http.HttpTransport;
 import io.kbstream.client.http.Multipart;
 import io.kbstream.client.http.Request;
 import io.kbstream.client.http.Response;
+import io.kbstream.schemas.DocumentState;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
@@ -153,6 +155,27 @@ public final class ApiClient {
     /** {@code DELETE /v1/documents/{id}}. */
     public Accepted delete(String id) {
         return call(authorized("DELETE", documentPath(id)), Json::accepted);
+    }
+
+    /**
+     * {@code GET /v1/documents}: one page of the tenant's documents in id order.
+     *
+     * @param state only documents in this state; null for all
+     * @param cursor the previous page's {@link DocumentPage#nextCursor()}; null for the first page
+     * @param limit page size (1..1000); null for the server's default
+     */
+    public DocumentPage listDocuments(DocumentState state, String cursor, Integer limit) {
+        StringJoiner query = new StringJoiner("&", "?", "").setEmptyValue("");
+        if (state != null) {
+            query.add("status=" + state.name());
+        }
+        if (cursor != null) {
+            query.add("cursor=" + encode(cursor));
+        }
+        if (limit != null) {
+            query.add("limit=" + limit);
+        }
+        return call(authorized("GET", "/v1/documents" + query), Json::documentPage);
     }
 
     // ------------------------------------------------------------------ search

@@ -117,6 +117,27 @@ final class Json {
                 body.path("tookMs").asDouble());
     }
 
+    static DocumentPage documentPage(JsonNode body) {
+        List<DocumentPage.Document> documents = new ArrayList<>();
+        for (JsonNode d : body.path("documents")) {
+            documents.add(
+                    new DocumentPage.Document(
+                            d.path("id").asText(),
+                            d.path("title").isNull() ? null : d.path("title").asText(null),
+                            DocumentState.valueOf(d.path("status").asText()),
+                            d.path("reason").isNull() ? null : d.path("reason").asText(null),
+                            d.path("version").asLong(),
+                            d.path("chunkCount").asInt(),
+                            instant(d.path("uploadedAt")),
+                            instant(d.path("updatedAt"))));
+        }
+        JsonNode next = body.path("nextCursor");
+        return new DocumentPage(
+                List.copyOf(documents),
+                next.isTextual() ? next.asText() : null,
+                body.path("partial").asBoolean());
+    }
+
     private static Instant instant(JsonNode node) {
         return node.isTextual() ? Instant.parse(node.asText()) : null;
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.kbstream.schemas.DocumentState;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -72,6 +73,11 @@ class ApiClientTest {
         assertThat(enumOf(openapi, "Accepted"))
                 .containsExactly(
                         Arrays.stream(Accepted.Kind.values())
+                                .map(Enum::name)
+                                .toArray(String[]::new));
+        assertThat(enumOf(openapi, "DocumentState"))
+                .containsExactly(
+                        Arrays.stream(DocumentState.values())
                                 .map(Enum::name)
                                 .toArray(String[]::new));
     }

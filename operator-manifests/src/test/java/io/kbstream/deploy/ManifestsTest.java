@@ -511,6 +511,63 @@ class ManifestsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"dev", "prod"})
+    void every_shard_streams_to_a_replica_behind_a_read_service_that_the_api_reads(String overlay) {
+        Manifests m = Manifests.render(overlay);
+        int shards = m.kbProperties().get("kb.postgres.shards").split(",").length;
+        StatefulSet primaries = typed(m, StatefulSet.class, "kb-shard");
+        StatefulSet replicas = typed(m, StatefulSet.class, "kb-shard-replica");
+        var pod = replicas.getSpec().getTemplate().getSpec();
+
+        // one replica per shard; pod N follows primary N mod SHARDS, made by pg_basebackup -R
+        assertThat(replicas.getSpec().getReplicas()).isEqualTo(shards);
+        var backup = pod.getInitContainers().get(0);
+        assertThat(env(backup.getEnv(), "SHARDS").getValue()).isEqualTo(Integer.toString(shards));
+        assertThat(String.join(" ", backup.getCommand()))
+                .contains("% SHARDS", "kb-shard-$shard.kb-shard", "pg_basebackup", " -R ")
+                .contains("if [ -s \"$PGDATA/PG_VERSION\" ]; then exit 0; fi");
+        assertThat(env(backup.getEnv(), "POSTGRES_PASSWORD").getValueFrom().getSecretKeyRef())
+                .satisfies(ref -> assertThat(ref.getName()).isEqualTo("kb-secrets"));
+        var primary = primaries.getSpec().getTemplate().getSpec().getContainers().get(0);
+        var replica = pod.getContainers().get(0);
+        assertThat(replica.getImage()).isEqualTo(primary.getImage());
+        assertThat(backup.getImage()).isEqualTo(primary.getImage());
+
+        // primaries accept replication connections (by password), replicas use the same rules
+        for (var container : List.of(primary, replica)) {
+            assertThat(container.getArgs())
+                    .containsExactly("postgres", "-c", "hba_file=/etc/kb-postgres/pg_hba.conf");
+        }
+        @SuppressWarnings("unchecked")
+        String hba =
+                ((Map<String, String>) m.get("ConfigMap", "kb-shard-hba").get("data"))
+                        .get("pg_hba.conf");
+        assertThat(hba.lines().map(String::strip))
+                .contains("host replication kb all scram-sha-256")
+                .noneMatch(l -> l.startsWith("host") && l.endsWith("trust"));
+
+        // a read Service per shard, in the order kb.postgres.replicas pairs them with shards
+        List<String> readUrls = new ArrayList<>();
+        for (int i = 0; i < shards; i++) {
+            Service read = typed(m, Service.class, "kb-shard-" + i + "-read");
+            assertThat(read.getSpec().getSelector())
+                    .isEqualTo(
+                            Map.of(
+                                    "app.kubernetes.io/name",
+                                    "kb-shard-replica",
+                                    "apps.kubernetes.io/pod-index",
+                                    Integer.toString(i)));
+            assertThat(read.getSpec().getPorts().get(0).getPort()).isEqualTo(5432);
+            readUrls.add("jdbc:postgresql://kb-shard-" + i + "-read:5432/kb");
+        }
+        assertThat(replicas.getSpec().getSelector().getMatchLabels())
+                .containsEntry("app.kubernetes.io/name", "kb-shard-replica");
+        assertThat(m.kbProperties().get("kb.postgres.replicas"))
+                .isEqualTo(String.join(",", readUrls));
+        assertThat(m.kbProperties().get("kb.store.read-from")).isEqualTo("replicas-first");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
     void prometheus_rule_holds_exactly_the_rules_of_the_alert_rules_file(String overlay)
             throws Exception {
         Manifests m = Manifests.render(overlay);

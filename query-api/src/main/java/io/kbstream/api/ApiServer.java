@@ -13,6 +13,7 @@ import io.javalin.config.SizeUnit;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
 import io.kbstream.api.documents.DocumentController;
+import io.kbstream.api.documents.DocumentListing;
 import io.kbstream.api.documents.DocumentService;
 import io.kbstream.api.documents.DocumentSettings;
 import io.kbstream.api.documents.UploadParser;
@@ -27,11 +28,12 @@ import io.kbstream.api.http.HttpSettings;
 import io.kbstream.api.http.Json;
 import io.kbstream.api.http.RateLimiter;
 import io.kbstream.api.http.TenantMeters;
+import io.kbstream.api.resilience.ReadRoutes;
 import io.kbstream.api.resilience.RedisGuard;
+import io.kbstream.api.resilience.ShardCalls;
 import io.kbstream.api.search.CacheWarmup;
 import io.kbstream.api.search.Fusion;
 import io.kbstream.api.search.QueryEmbeddings;
-import io.kbstream.api.search.ReadRoutes;
 import io.kbstream.api.search.ResultMerger;
 import io.kbstream.api.search.SearchCache;
 import io.kbstream.api.search.SearchController;
@@ -46,6 +48,7 @@ import io.kbstream.core.embed.Embedders;
 import io.kbstream.core.kafka.KafkaClients;
 import io.kbstream.core.redis.IndexGenerations;
 import io.kbstream.core.redis.RedisConnections;
+import io.kbstream.core.redis.StatusStore;
 import io.kbstream.core.store.ShardedStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -137,6 +140,16 @@ public final class ApiServer {
         RedisGuard guard = new RedisGuard(config.get(ApiOptions.FAILURE_PAUSE), metrics.registry());
         metrics.monitorPools(deps.store());
 
+        SearchSettings searchSettings = SearchSettings.from(config);
+        // searches and listings read the shards through one pool and one set of routes
+        ShardCalls shardCalls =
+                new ShardCalls(
+                        new ReadRoutes(
+                                ReadRoutes.Settings.from(config), deps.store(), metrics.registry()),
+                        searchSettings.threads(),
+                        metrics.registry());
+        owned.add(shardCalls);
+
         DocumentSettings documentSettings = DocumentSettings.from(config);
         this.uploads = new UploadParser(documentSettings.maxUploadBytes());
         this.documents =
@@ -149,9 +162,15 @@ public final class ApiServer {
                                 deps.store(),
                                 deps.clock(),
                                 metrics.registry()),
-                        uploads);
+                        uploads,
+                        new DocumentListing(
+                                deps.store(),
+                                shardCalls,
+                                new StatusStore(deps.redis(), documentSettings.statusTtl()),
+                                guard,
+                                searchSettings.shardTimeout(),
+                                documentSettings.retryAfterSeconds()));
 
-        SearchSettings searchSettings = SearchSettings.from(config);
         this.searchCounts =
                 new SearchCounts(
                         deps.redis(),
@@ -163,8 +182,7 @@ public final class ApiServer {
                 new SearchService(
                         searchSettings,
                         deps.store(),
-                        new ReadRoutes(
-                                ReadRoutes.Settings.from(config), deps.store(), metrics.registry()),
+                        shardCalls,
                         new IndexGenerations(deps.redis()),
                         guard,
                         new SearchCache(searchSettings, deps.redis(), guard, metrics.registry()),
@@ -177,7 +195,6 @@ public final class ApiServer {
                                 metrics.registry()),
                         new ResultMerger(Fusion.from(config)),
                         metrics.registry());
-        owned.add(searchService);
         this.search = new SearchController(searchService);
         this.warmup =
                 new CacheWarmup(
@@ -225,6 +242,7 @@ public final class ApiServer {
     /** Every route of the API, in one place. */
     void routes() {
         before("/v1/*", auth::authenticate);
+        get("/v1/documents", documents::list);
         post("/v1/documents", documents::create);
         put("/v1/documents/{id}", documents::replace);
         get("/v1/documents/{id}", documents::status);
@@ -278,7 +296,7 @@ public final class ApiServer {
         warmup.close();
         // before Redis is closed: the counts of this instance's last second go there
         searchCounts.close();
-        // users before what they use: the search service's background checks before the store
+        // users before what they use: the read routes' background lag checks before the store
         Collections.reverse(owned);
         for (AutoCloseable c : owned) {
             try {

@@ -110,6 +110,8 @@ class BadInputFuzzITCase {
 
         System.out.println("fuzz: " + sent.get() + " requests, statuses " + statuses);
         assertThat(problems).as("requests answered wrongly (of %d)", sent.get()).isEmpty();
+        // the listing's parameters were exercised both ways
+        assertThat(statuses).containsKeys("list-get 200", "list-get 400");
         assertThat(api.get("/health/live", null).statusCode()).isEqualTo(200);
         assertThat(api.postJson("/v1/search", api.keyA, "{\"query\":\"still fine\"}").statusCode())
                 .isEqualTo(200);

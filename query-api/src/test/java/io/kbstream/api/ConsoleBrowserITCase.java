@@ -121,6 +121,19 @@ class ConsoleBrowserITCase {
         assertThat(cell(pickedId, 3)).as("chunks").isEqualTo("1");
         assertThat(js("return window.kbNotReloaded === true;")).isEqualTo(true);
 
+        // the document list from GET /v1/documents: the FAILED one only, then all, in id order
+        new Select(browser.findElement(By.id("list-status"))).selectByValue("FAILED");
+        browser.findElement(By.id("list")).click();
+        waitUntil(UI_WITHIN, () -> rowIds().equals(List.of(brokenId)));
+        assertThat(cell(brokenId, 4)).as("the listed reason").isNotBlank();
+        new Select(browser.findElement(By.id("list-status"))).selectByValue("");
+        browser.findElement(By.id("list")).click();
+        waitUntil(UI_WITHIN, () -> rowIds().size() == 3);
+        assertThat(rowIds()).containsExactlyInAnyOrder(pickedId, droppedId, brokenId).isSorted();
+        assertThat(status(pickedId)).isEqualTo("INDEXED");
+        assertThat(cell(pickedId, 1)).isEqualTo("quokka.md");
+        assertThat(cell(pickedId, 3)).as("listed chunks").isEqualTo("1");
+
         assertThat(search("marsupial on Rottnest", "keyword", "")).containsExactly(pickedId);
         assertThat(search("regrowing lost limbs", "vector", "")).first().isEqualTo(droppedId);
         assertThat(search("quokka island", "hybrid", "shelf=animals")).first().isEqualTo(pickedId);
@@ -161,6 +174,12 @@ class ConsoleBrowserITCase {
                 By.xpath("//table[@id='documents']//tr[td[2][normalize-space()='" + title + "']]");
         waitUntil(UI_WITHIN, () -> !browser.findElements(byTitle).isEmpty());
         return browser.findElement(byTitle).getAttribute("data-id");
+    }
+
+    private static List<String> rowIds() {
+        return browser.findElements(By.cssSelector("#documents tbody tr")).stream()
+                .map(e -> e.getAttribute("data-id"))
+                .toList();
     }
 
     private static WebElement row(String id) {

@@ -9,7 +9,9 @@ import io.kbstream.api.http.ApiKeys;
 import io.kbstream.api.testing.ApiUnderTest;
 import io.kbstream.api.testing.Seeder;
 import io.kbstream.api.testing.SocketTranscript;
+import io.kbstream.client.DocumentPage;
 import io.kbstream.client.EventStream;
+import io.kbstream.schemas.DocumentState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -152,9 +154,34 @@ class TenantIsolationITCase {
     }
 
     @Test
+    void listing_shows_only_the_callers_documents_even_with_another_tenants_cursor() {
+        DocumentPage a = api.clientA().listDocuments(null, null, 1);
+        assertThat(a.documents()).hasSize(1);
+        assertThat(a.nextCursor()).isNotNull();
+        assertThat(api.clientA().listDocuments(null, null, 100).documents())
+                .extracting(DocumentPage.Document::title)
+                .contains("A's secret", "A only");
+
+        List<DocumentPage.Document> seenByB = new ArrayList<>();
+        for (DocumentState state : new DocumentState[] {null, DocumentState.INDEXED}) {
+            seenByB.addAll(api.clientB().listDocuments(state, null, 100).documents());
+            // A's cursor is only a position: B continues through B's own documents
+            seenByB.addAll(api.clientB().listDocuments(state, a.nextCursor(), 100).documents());
+        }
+        assertThat(seenByB).isNotEmpty();
+        assertThat(seenByB)
+                .extracting(DocumentPage.Document::title)
+                .doesNotContain("A's secret", "A only");
+        for (DocumentPage.Document d : seenByB) {
+            assertThat(api.clientB().status(d.id()).tenant()).isEqualTo(api.tenantB);
+        }
+    }
+
+    @Test
     void a_tenant_name_or_another_tenants_key_hash_is_not_a_key() {
         for (String key : List.of(api.tenantA, ApiKeys.hash(api.keyA), "Bearer " + api.keyA)) {
             assertThat(api.get("/v1/documents/a-only", key).statusCode()).isEqualTo(401);
+            assertThat(api.get("/v1/documents", key).statusCode()).isEqualTo(401);
         }
     }
 

@@ -19,6 +19,14 @@ public final class RedisKeys {
         return "kb:status:" + tenant + ":" + documentId;
     }
 
+    /**
+     * The ids of the tenant's documents that have a status (sorted set, every score 0, so a
+     * lexicographic range pages through them in byte order); kept by {@link StatusStore}.
+     */
+    public static String statusIndex(String tenant) {
+        return "kb:statusidx:" + tenant;
+    }
+
     /** A cached query embedding: model + SHA-256 of the query text. */
     public static String queryEmbedding(String model, String sha256) {
         return "kb:qemb:" + model + ":" + sha256;

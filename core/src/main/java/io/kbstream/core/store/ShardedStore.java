@@ -174,6 +174,13 @@ public interface ShardedStore extends AutoCloseable {
         return List.copyOf(hits.subList(0, Math.min(k, hits.size())));
     }
 
+    /**
+     * The tenant's documents on one node of a shard whose id comes after {@code afterId} (null:
+     * from the first), at most {@code limit}, in byte order of their ids (the order of Redis'
+     * lexicographic ranges, whatever the database's collation): a keyset page for listings.
+     */
+    List<StoredDocument> listDocuments(ShardNode node, String tenant, String afterId, int limit);
+
     long countChunks(int shard, String tenant);
 
     long countDocuments(int shard, String tenant);

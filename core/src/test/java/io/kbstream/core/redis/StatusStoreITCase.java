@@ -1,6 +1,7 @@
 package io.kbstream.core.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.kbstream.core.testing.LocalStackConfig;
 import io.kbstream.schemas.DocumentState;
@@ -8,6 +9,7 @@ import io.kbstream.schemas.DocumentStatus;
 import io.kbstream.schemas.DocumentStatuses;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,12 +67,45 @@ class StatusStoreITCase {
                 .isEqualTo(DocumentState.ACCEPTED);
     }
 
+    @Test
+    void list_pages_a_tenants_statuses_in_byte_order_without_deleted_ones_or_other_tenants() {
+        String tenant = LocalStackConfig.uniqueTenant("status");
+        String other = LocalStackConfig.uniqueTenant("status");
+        for (String id : List.of("b", "é", "a", "c")) {
+            statuses.put(status(tenant, id, 1, DocumentState.ACCEPTED, 0), "T-" + id);
+        }
+        statuses.put(status(other, "a0", 1, DocumentState.ACCEPTED, 0), "other");
+        statuses.markDeleted(tenant, "c", 2);
+        // a status without a title (the job's) keeps the upload's
+        statuses.put(status(tenant, "a", 1, DocumentState.INDEXED, 3));
+
+        StatusStore.Page first = statuses.list(tenant, null, 2);
+        StatusStore.Page second = statuses.list(tenant, first.last(), 2);
+
+        assertThat(first.statuses())
+                .extracting(t -> t.status().getDocumentId(), StatusStore.Titled::title)
+                .containsExactly(tuple("a", "T-a"), tuple("b", "T-b"));
+        assertThat(first.statuses().get(0).status().getState()).isEqualTo(DocumentState.INDEXED);
+        assertThat(first.statuses().get(0).status().getChunkCount()).isEqualTo(3);
+        assertThat(first.full()).isTrue();
+        assertThat(first.last()).isEqualTo("b");
+        assertThat(second.statuses())
+                .extracting(t -> t.status().getDocumentId())
+                .containsExactly("é");
+        assertThat(second.full()).isFalse();
+    }
+
     private static DocumentStatus status(
             String tenant, long version, DocumentState state, int chunks) {
+        return status(tenant, "doc", version, state, chunks);
+    }
+
+    private static DocumentStatus status(
+            String tenant, String id, long version, DocumentState state, int chunks) {
         return DocumentStatuses.of(
                 "e-" + version,
                 tenant,
-                "doc",
+                id,
                 version,
                 state,
                 null,

@@ -74,6 +74,48 @@ class ShardedStoreITCase {
     }
 
     @Test
+    void documents_are_listed_per_shard_in_byte_order_after_a_cursor_and_only_the_tenants() {
+        List<String> ids = List.of("b", "a", "Z", "é", "\uFF21", "\uD834\uDD1E", "a0");
+        for (String id : ids) {
+            store.upsert(List.of(doc(tenant, id, 1, "text of " + id)));
+        }
+        store.upsert(List.of(doc(tenant("other"), "a1", 1, "another tenant's")));
+
+        List<String> listed = new ArrayList<>();
+        for (int shard = 0; shard < store.shardCount(); shard++) {
+            List<String> ofShard = new ArrayList<>();
+            String after = null;
+            List<StoredDocument> page;
+            do {
+                page = store.listDocuments(ShardNode.primary(shard), tenant, after, 2);
+                page.forEach(d -> ofShard.add(d.id()));
+                after = page.isEmpty() ? null : page.get(page.size() - 1).id();
+            } while (page.size() == 2);
+            // byte order of UTF-8, whatever the database's collation: U+FF21 before U+1D11E
+            assertThat(ofShard)
+                    .isSortedAccordingTo(
+                            (x, y) ->
+                                    java.util.Arrays.compareUnsigned(
+                                            x.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                                            y.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            listed.addAll(ofShard);
+        }
+
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(ids);
+        StoredDocument a =
+                store
+                        .listDocuments(
+                                ShardNode.primary(store.shardOf(tenant, "a")), tenant, null, 100)
+                        .stream()
+                        .filter(d -> d.id().equals("a"))
+                        .findFirst()
+                        .orElseThrow();
+        assertThat(a.title()).isEqualTo("Title of a");
+        assertThat(a.chunkCount()).isEqualTo(1);
+        assertThat(a.status()).isEqualTo("INDEXED");
+    }
+
+    @Test
     void replaying_the_same_batch_leaves_exactly_one_copy() {
         List<IndexedDocument> batch =
                 List.of(doc(tenant, "a", 1, "one", "two", "three"), doc(tenant, "b", 1, "four"));

@@ -9,15 +9,28 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Upload, status and delete of the caller's documents. */
+/** Upload, status, delete and listing of the caller's documents. */
 public final class DocumentController {
 
     private final DocumentService documents;
     private final UploadParser parser;
+    private final DocumentListing listing;
 
-    public DocumentController(DocumentService documents, UploadParser parser) {
+    public DocumentController(
+            DocumentService documents, UploadParser parser, DocumentListing listing) {
         this.documents = documents;
         this.parser = parser;
+        this.listing = listing;
+    }
+
+    /** {@code GET /v1/documents?status=&cursor=&limit=}: a page of the tenant's documents. */
+    public void list(Context ctx) {
+        ListingRequest request =
+                ListingRequest.fromQueryParams(
+                        ctx.queryParam("status"),
+                        ctx.queryParam("cursor"),
+                        ctx.queryParam("limit"));
+        ctx.json(listing.list(Auth.tenant(ctx), request));
     }
 
     /** {@code POST /v1/documents}: a new document (id generated unless given) → 202. */

@@ -101,7 +101,10 @@ public final class DocumentService {
                         upload.metadata(),
                         clock.instant());
         long version = send(event);
-        recordAccepted(DocumentStatuses.accepted(event, version));
+        // "" for no title: this version has none, whatever an earlier one had
+        recordAccepted(
+                DocumentStatuses.accepted(event, version),
+                upload.title() == null ? "" : upload.title());
         return new Accepted(upload.id(), version);
     }
 
@@ -185,9 +188,9 @@ public final class DocumentService {
                 "the event log (Kafka) is not available", settings.retryAfterSeconds());
     }
 
-    private void recordAccepted(DocumentStatus accepted) {
+    private void recordAccepted(DocumentStatus accepted, String title) {
         // the event is durable on Kafka: without Redis the status comes from the job and the shard
-        guard.call(() -> statuses.put(accepted), false);
+        guard.call(() -> statuses.put(accepted, title), false);
         try {
             producer.send(
                     new ProducerRecord<>(

@@ -1,8 +1,9 @@
 package io.kbstream.api.search;
 
 import io.kbstream.api.http.ApiException;
-import io.kbstream.api.resilience.BoundedPools;
+import io.kbstream.api.resilience.ReadRoutes;
 import io.kbstream.api.resilience.RedisGuard;
+import io.kbstream.api.resilience.ShardCalls;
 import io.kbstream.core.redis.IndexGenerations;
 import io.kbstream.core.store.Bm25Query;
 import io.kbstream.core.store.Bm25Statistics;
@@ -10,21 +11,15 @@ import io.kbstream.core.store.ChunkHit;
 import io.kbstream.core.store.KeywordResult;
 import io.kbstream.core.store.ShardNode;
 import io.kbstream.core.store.ShardedStore;
-import io.kbstream.core.store.StoreException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,9 +31,9 @@ import org.slf4j.LoggerFactory;
  * primary); a call that fails on one node is retried at once on the next, and a shard whose every
  * node was found unreachable a moment ago is skipped (partial at once) until a breaker lets a probe
  * through. Without Redis (no generation to key by) searches are served uncached. Shard calls run on
- * a bounded pool of the service's own.
+ * the bounded pool of {@link ShardCalls}, shared with document listings.
  */
-public final class SearchService implements AutoCloseable {
+public final class SearchService {
 
     private static final Logger LOG = LoggerFactory.getLogger(SearchService.class);
 
@@ -53,9 +48,8 @@ public final class SearchService implements AutoCloseable {
     private final QueryEmbeddings embeddings;
     private final ResultMerger merger;
     private final String rankingSettings;
-    private final ExecutorService shardExecutor;
     private final long shardTimeoutNanos;
-    private final ReadRoutes routes;
+    private final ShardCalls shardCalls;
     private final int efSearch;
     private final int exactBelowChunks;
     private final Bm25Weights weights;
@@ -66,7 +60,7 @@ public final class SearchService implements AutoCloseable {
     public SearchService(
             SearchSettings settings,
             ShardedStore store,
-            ReadRoutes routes,
+            ShardCalls shards,
             IndexGenerations generations,
             RedisGuard guard,
             SearchCache cache,
@@ -82,9 +76,8 @@ public final class SearchService implements AutoCloseable {
         this.embeddings = embeddings;
         this.merger = merger;
         this.rankingSettings = embeddings.settings() + "\n" + merger.fusion();
-        this.shardExecutor = BoundedPools.fixed("kb-search", settings.threads());
         this.shardTimeoutNanos = settings.shardTimeout().toNanos();
-        this.routes = routes;
+        this.shardCalls = shards;
         this.efSearch = settings.efSearch();
         this.exactBelowChunks = settings.exactBelowChunks();
         // weightings live as long as the L1 cache's answers built from them
@@ -151,7 +144,7 @@ public final class SearchService implements AutoCloseable {
         int shards = store.shardCount();
         List<ReadRoutes.Route> allowed = new ArrayList<>();
         for (int s = 0; s < shards; s++) {
-            ReadRoutes.Route route = routes.route(s);
+            ReadRoutes.Route route = shardCalls.route(s);
             allowed.add(route);
             if (route.next(0) < 0) {
                 // every node failed unreachable a moment ago: answer partial now, not wait on it
@@ -289,35 +282,9 @@ public final class SearchService implements AutoCloseable {
                         });
     }
 
-    /**
-     * A shard call on the first node of its route that its breaker lets in, then on the next one if
-     * that node fails; a failure at once when no node is let in.
-     */
     private <T> CompletableFuture<T> call(
             ReadRoutes.Route route, String kind, Function<ShardNode, T> call) {
-        return attempt(route, 0, kind, call);
-    }
-
-    private <T> CompletableFuture<T> attempt(
-            ReadRoutes.Route route, int from, String kind, Function<ShardNode, T> call) {
-        int index = route.next(from);
-        if (index < 0) {
-            return CompletableFuture.failedFuture(
-                    new StoreException(route.shard(), "skipped after a failure", null));
-        }
-        ReadRoutes.Node node = route.node(index);
-        return submit(node, kind, () -> call.apply(node.id))
-                .exceptionallyCompose(
-                        error ->
-                                // a node's own failure (down, cancelled by replay): the next may
-                                // answer; a full executor would refuse the next one as well
-                                unwrap(error) instanceof StoreException
-                                        ? attempt(route, index + 1, kind, call)
-                                        : CompletableFuture.failedFuture(error));
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        return error instanceof CompletionException ? error.getCause() : error;
+        return shardCalls.call(route, kind, call);
     }
 
     private float[] embed(String query) {
@@ -327,49 +294,6 @@ public final class SearchService implements AutoCloseable {
             LOG.error("query embedding failed: {}", e.toString());
             throw ApiException.unavailable(
                     "the embedding model is not available", retryAfterSeconds);
-        }
-    }
-
-    private <T> CompletableFuture<T> submit(ReadRoutes.Node node, String kind, Supplier<T> call) {
-        Timer.Sample sample = Timer.start(metrics);
-        long start = System.nanoTime();
-        try {
-            return CompletableFuture.supplyAsync(call, shardExecutor)
-                    .whenComplete(
-                            (hits, error) -> {
-                                report(node, error, start);
-                                sample.stop(
-                                        Timer.builder("kb.api.search.shard")
-                                                .description("One search query on one shard")
-                                                .tag("shard", Integer.toString(node.id.shard()))
-                                                .tag(
-                                                        "node",
-                                                        node.id.isPrimary()
-                                                                ? "primary"
-                                                                : "replica-" + node.id.replica())
-                                                .tag("kind", kind)
-                                                .tag("outcome", error == null ? "ok" : "error")
-                                                .publishPercentileHistogram()
-                                                .register(metrics));
-                            });
-        } catch (RejectedExecutionException e) {
-            // the bounded executor is full: this shard counts as not answering
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    /**
-     * Opens the node's breaker if the call found it unreachable; any answer closes it and counts
-     * towards its latency.
-     */
-    private static void report(ReadRoutes.Node node, Throwable error, long start) {
-        if (unwrap(error) instanceof StoreException e && e.isUnreachable()) {
-            node.breaker.failed();
-        } else {
-            node.breaker.succeeded();
-            if (error == null) {
-                node.answered((System.nanoTime() - start) / 1e6);
-            }
         }
     }
 
@@ -396,11 +320,5 @@ public final class SearchService implements AutoCloseable {
 
     private static double millisSince(long start) {
         return Math.round((System.nanoTime() - start) / 10_000.0) / 100.0;
-    }
-
-    @Override
-    public void close() {
-        routes.close();
-        shardExecutor.shutdownNow();
     }
 }

@@ -408,27 +408,62 @@ public final class PgShardedStore implements ShardedStore {
             st.setString(1, tenant);
             st.setString(2, id);
             try (ResultSet rs = st.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(
-                        new StoredDocument(
-                                tenant,
-                                id,
-                                rs.getLong(1),
-                                rs.getString(2),
-                                rs.getString(3),
-                                SearchSql.parseJson(rs.getString(4)),
-                                rs.getString(5),
-                                rs.getString(6),
-                                rs.getInt(7),
-                                rs.getString(8),
-                                instant(rs.getTimestamp(9)),
-                                instant(rs.getTimestamp(10))));
+                return rs.next()
+                        ? Optional.of(storedDocument(tenant, id, rs, 1))
+                        : Optional.empty();
             }
         } catch (SQLException e) {
             throw failure(shard, "find of " + EventKeys.documentKey(tenant, id) + " failed", e);
         }
+    }
+
+    @Override
+    public List<StoredDocument> listDocuments(
+            ShardNode node, String tenant, String afterId, int limit) {
+        int shard = checkShard(node.shard());
+        Objects.requireNonNull(tenant, "tenant");
+        try (Connection c = pool(node).getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                timeout(c);
+                List<StoredDocument> page = new ArrayList<>();
+                try (PreparedStatement st = c.prepareStatement(SearchSql.LIST_DOCUMENTS)) {
+                    st.setString(1, tenant);
+                    st.setString(2, afterId == null ? "" : afterId);
+                    st.setInt(3, limit);
+                    try (ResultSet rs = st.executeQuery()) {
+                        while (rs.next()) {
+                            page.add(storedDocument(tenant, rs.getString(1), rs, 2));
+                        }
+                    }
+                }
+                c.commit();
+                return page;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failure(shard, node + ": document listing failed", e);
+        }
+    }
+
+    /** A row of {@link SearchSql#FIND_DOCUMENT}'s columns, starting at column {@code from}. */
+    private static StoredDocument storedDocument(String tenant, String id, ResultSet rs, int from)
+            throws SQLException {
+        return new StoredDocument(
+                tenant,
+                id,
+                rs.getLong(from),
+                rs.getString(from + 1),
+                rs.getString(from + 2),
+                SearchSql.parseJson(rs.getString(from + 3)),
+                rs.getString(from + 4),
+                rs.getString(from + 5),
+                rs.getInt(from + 6),
+                rs.getString(from + 7),
+                instant(rs.getTimestamp(from + 8)),
+                instant(rs.getTimestamp(from + 9)));
     }
 
     @Override

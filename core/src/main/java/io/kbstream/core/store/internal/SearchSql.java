@@ -157,6 +157,16 @@ public final class SearchSql {
             "SELECT version, content_hash, title, metadata::text, status, reason, chunk_count,"
                     + " model, created_at, updated_at FROM documents WHERE tenant = ? AND id = ?";
 
+    /**
+     * A keyset page of a tenant's documents in byte order of their ids (the index of migration
+     * 010). Parameters: tenant, the id to start after ('' for the first page), limit. Columns as
+     * {@link #FIND_DOCUMENT}'s, after the id.
+     */
+    public static final String LIST_DOCUMENTS =
+            "SELECT id, version, content_hash, title, metadata::text, status, reason, chunk_count,"
+                    + " model, created_at, updated_at FROM documents"
+                    + " WHERE tenant = ? AND id COLLATE \"C\" > ? ORDER BY id COLLATE \"C\" LIMIT ?";
+
     public static final String COUNT_CHUNKS = "SELECT count(*) FROM chunks WHERE tenant = ?";
 
     public static final String COUNT_DOCUMENTS = "SELECT count(*) FROM documents WHERE tenant = ?";

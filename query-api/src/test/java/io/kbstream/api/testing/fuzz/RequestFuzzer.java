@@ -4,6 +4,7 @@ import io.kbstream.api.testing.Bodies;
 import io.kbstream.core.testing.TestDocuments;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Random;
 
@@ -18,6 +19,13 @@ public final class RequestFuzzer {
     private final String bearer;
     private final int maxUploadBytes;
 
+    /** Listing parameters: good ones and near misses. */
+    private static final List<String> STATUSES =
+            List.of("INDEXED", "failed", "Accepted", "PROCESSING", "DELETED", "", "INDEXED,FAILED");
+
+    private static final List<String> LIMITS =
+            List.of("1", "1000", "1001", "0", "-1", "2147483648", "1e3", "ten", "", " 5", "0x10");
+
     /**
      * @param bearer the {@code Authorization} value of a valid key
      * @param maxUploadBytes the server's upload limit, to step over it
@@ -30,7 +38,7 @@ public final class RequestFuzzer {
 
     public FuzzRequest next() {
         FuzzRequest r =
-                switch (h.random().nextInt(10)) {
+                switch (h.random().nextInt(11)) {
                     case 0, 1 -> searchPost();
                     case 2 -> searchGet();
                     case 3, 4 -> uploadJson();
@@ -38,6 +46,7 @@ public final class RequestFuzzer {
                     case 6 -> byId();
                     case 7 -> wrongAuthOrRoute();
                     case 8 -> oversized();
+                    case 9 -> listDocuments();
                     default -> malformedHttp();
                 };
         if (r.body() != null && r.body().length > 0 && h.chance(5)) {
@@ -117,6 +126,41 @@ public final class RequestFuzzer {
             q.append("&q=").append(h.urlPart(h.string())).append("&k=1&k=2"); // repeated
         }
         return FuzzRequest.http("search-get", "GET", q.toString(), bearer, null, null);
+    }
+
+    /** {@code GET /v1/documents} with good and hostile status, cursor and limit values. */
+    private FuzzRequest listDocuments() {
+        StringBuilder q = new StringBuilder("/v1/documents?");
+        if (h.chance(2)) {
+            q.append("status=").append(h.urlPart(h.pick(STATUSES)));
+        }
+        if (h.chance(2)) {
+            q.append("&cursor=").append(h.urlPart(cursor()));
+        }
+        if (h.chance(2)) {
+            q.append("&limit=").append(h.urlPart(h.pick(LIMITS)));
+        }
+        if (h.chance(6)) {
+            q.append("&status=").append(h.urlPart(h.string())).append("&limit=1&limit=0");
+        }
+        return FuzzRequest.http("list-get", "GET", q.toString(), bearer, null, null);
+    }
+
+    /** Cursors as this API writes them (of good and hostile ids), and anything else. */
+    private String cursor() {
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        return switch (h.random().nextInt(6)) {
+            case 0 -> b64.encodeToString(utf8("1:" + id()));
+            case 1 -> b64.encodeToString(utf8("1:" + h.string()));
+            case 2 -> b64.encodeToString(utf8("2:" + id()));
+            case 3 -> {
+                byte[] raw = new byte[1 + h.random().nextInt(64)];
+                h.random().nextBytes(raw);
+                yield b64.encodeToString(raw);
+            }
+            case 4 -> h.longString(1 + h.random().nextInt(5000));
+            default -> h.string();
+        };
     }
 
     private FuzzRequest uploadJson() {

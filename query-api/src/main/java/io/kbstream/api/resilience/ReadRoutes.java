@@ -1,7 +1,5 @@
-package io.kbstream.api.search;
+package io.kbstream.api.resilience;
 
-import io.kbstream.api.resilience.BoundedPools;
-import io.kbstream.api.resilience.CircuitBreaker;
 import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PostgresOptions;
@@ -21,12 +19,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which server of each shard a search reads: with {@code replicas-first}, a replica whose replay
- * lag is within {@code kb.store.max-replica-lag} and whose breaker lets calls through, the fastest
- * first (by a moving average of its recent search calls), then the primary, then (only when the
- * primary fails too) the replicas past the lag bound; with {@code primary-only}, the primary. Every
- * node has its own {@link CircuitBreaker}: a dead replica is tried by at most one search per pause,
- * and that search falls back to the next node at once.
+ * Which server of each shard a read (a search, a listing) uses: with {@code replicas-first}, a
+ * replica whose replay lag is within {@code kb.store.max-replica-lag} and whose breaker lets calls
+ * through, the fastest first (by a moving average of its recent search calls), then the primary,
+ * then (only when the primary fails too) the replicas past the lag bound; with {@code
+ * primary-only}, the primary. Every node has its own {@link CircuitBreaker}: a dead replica is
+ * tried by at most one search per pause, and that search falls back to the next node at once.
  *
  * <p>Replay lag is measured in the background every {@code kb.store.replica-check-interval}; a
  * replica is read only after a measurement within the bound (a replica not yet measured, or not
@@ -122,7 +120,7 @@ public final class ReadRoutes implements AutoCloseable {
     }
 
     /** The nodes one search tries for {@code shard}, in order. */
-    Route route(int shard) {
+    public Route route(int shard) {
         List<Node> order = new ArrayList<>();
         replicas.get(shard).stream()
                 .filter(n -> n.fresh)
@@ -143,7 +141,7 @@ public final class ReadRoutes implements AutoCloseable {
      * One search's way through one shard's nodes. Each node's breaker is asked once per search (a
      * probe lets all of that search's calls through), and only when the nodes before it failed.
      */
-    static final class Route {
+    public static final class Route {
         private final int shard;
         private final List<Node> nodes;
         private final Boolean[] allowed;
@@ -154,12 +152,12 @@ public final class ReadRoutes implements AutoCloseable {
             this.allowed = new Boolean[nodes.size()];
         }
 
-        int shard() {
+        public int shard() {
             return shard;
         }
 
         /** The first node at or after {@code from} whose breaker lets this search in, or -1. */
-        synchronized int next(int from) {
+        public synchronized int next(int from) {
             for (int i = from; i < nodes.size(); i++) {
                 if (allowed[i] == null) {
                     allowed[i] = nodes.get(i).breaker.allow();
