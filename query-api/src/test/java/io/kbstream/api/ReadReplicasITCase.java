@@ -117,7 +117,8 @@ class ReadReplicasITCase {
                 int shards = config.get(PostgresOptions.SHARDS).size();
                 for (int shard = 0; shard < shards; shard++) {
                     String id = idOn(router, api.tenantA, shard);
-                    seeder.index(api.tenantA, id, id, Map.of(), "Written while replay waits.");
+                    seeder.indexOnPrimaries(
+                            api.tenantA, id, id, Map.of(), "Written while replay waits.");
                 }
                 awaitUsableReplicas(api, 0);
 
