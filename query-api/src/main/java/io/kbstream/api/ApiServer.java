@@ -27,6 +27,7 @@ import io.kbstream.api.http.HttpSettings;
 import io.kbstream.api.http.Json;
 import io.kbstream.api.http.RateLimiter;
 import io.kbstream.api.http.TenantMeters;
+import io.kbstream.api.models.TenantModelController;
 import io.kbstream.api.resilience.RedisGuard;
 import io.kbstream.api.search.CacheWarmup;
 import io.kbstream.api.search.Fusion;
@@ -39,14 +40,17 @@ import io.kbstream.api.search.SearchCounts;
 import io.kbstream.api.search.SearchService;
 import io.kbstream.api.search.SearchSettings;
 import io.kbstream.core.config.ApiOptions;
+import io.kbstream.core.config.EmbeddingOptions;
 import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.embed.Embedder;
 import io.kbstream.core.embed.Embedders;
 import io.kbstream.core.kafka.KafkaClients;
+import io.kbstream.core.models.ModelMigrations;
 import io.kbstream.core.redis.IndexGenerations;
 import io.kbstream.core.redis.RedisConnections;
 import io.kbstream.core.store.ShardedStore;
+import io.kbstream.core.store.TenantModelsCache;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -79,6 +83,7 @@ public final class ApiServer {
     private final ApiMetrics metrics = new ApiMetrics();
     private final StatusFanout fanout;
     private final Auth auth;
+    private final TenantModelController models;
     private final UploadParser uploads;
     private final DocumentController documents;
     private final SearchController search;
@@ -159,6 +164,19 @@ public final class ApiServer {
                         deps.clock(),
                         searchSettings.warmupWindow(),
                         searchSettings.warmupTracked());
+        TenantModelsCache tenantModels =
+                new TenantModelsCache(
+                        deps.store(),
+                        config.get(EmbeddingOptions.MODEL),
+                        config.get(EmbeddingOptions.TENANT_MODELS_REFRESH),
+                        10_000);
+        this.models =
+                new TenantModelController(
+                        new ModelMigrations(
+                                deps.store(),
+                                new IndexGenerations(deps.redis()),
+                                config.get(EmbeddingOptions.MODEL),
+                                model -> Embedders.shared(config, model)));
         SearchService searchService =
                 new SearchService(
                         searchSettings,
@@ -170,11 +188,15 @@ public final class ApiServer {
                         new SearchCache(searchSettings, deps.redis(), guard, metrics.registry()),
                         searchCounts,
                         new QueryEmbeddings(
-                                deps.embedder(),
+                                model ->
+                                        model.equals(deps.embedder().modelInfo().name())
+                                                ? deps.embedder()
+                                                : Embedders.shared(config, model),
                                 deps.redis(),
                                 guard,
                                 searchSettings.embeddingTtl(),
                                 metrics.registry()),
+                        tenantModels,
                         new ResultMerger(Fusion.from(config)),
                         metrics.registry());
         owned.add(searchService);
@@ -229,6 +251,7 @@ public final class ApiServer {
         put("/v1/documents/{id}", documents::replace);
         get("/v1/documents/{id}", documents::status);
         delete("/v1/documents/{id}", documents::delete);
+        get("/v1/tenant/model", models::show);
         get("/v1/search", search::searchGet);
         post("/v1/search", search::searchPost);
         ws("/v1/events", events::configure);
