@@ -71,6 +71,9 @@ BEGIN
     END IF;
     SELECT atttypmod INTO dim FROM pg_attribute
     WHERE attrelid = 'chunks'::regclass AND attname = 'embedding';
+    -- a document without a model (none should exist) is attributed to the shard's recorded one
+    UPDATE documents SET model = (SELECT value FROM shard_info WHERE key = 'embedding.model')
+    WHERE model IS NULL;
     IF EXISTS (SELECT 1 FROM chunks c JOIN documents d ON d.tenant = c.tenant AND d.id = c.doc_id
                WHERE d.model IS NULL) THEN
         RAISE EXCEPTION 'chunks of documents without a model cannot be attributed to one';

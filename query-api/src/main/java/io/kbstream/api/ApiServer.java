@@ -164,10 +164,13 @@ public final class ApiServer {
                         deps.clock(),
                         searchSettings.warmupWindow(),
                         searchSettings.warmupTracked());
+        ReadRoutes routes =
+                new ReadRoutes(ReadRoutes.Settings.from(config), deps.store(), metrics.registry());
+        String defaultModel = config.get(EmbeddingOptions.MODEL);
         TenantModelsCache tenantModels =
                 new TenantModelsCache(
-                        deps.store(),
-                        config.get(EmbeddingOptions.MODEL),
+                        tenant -> routes.tenantModels(tenant, defaultModel),
+                        defaultModel,
                         config.get(EmbeddingOptions.TENANT_MODELS_REFRESH),
                         10_000);
         this.models =
@@ -181,8 +184,7 @@ public final class ApiServer {
                 new SearchService(
                         searchSettings,
                         deps.store(),
-                        new ReadRoutes(
-                                ReadRoutes.Settings.from(config), deps.store(), metrics.registry()),
+                        routes,
                         new IndexGenerations(deps.redis()),
                         guard,
                         new SearchCache(searchSettings, deps.redis(), guard, metrics.registry()),

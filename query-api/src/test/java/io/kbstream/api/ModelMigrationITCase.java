@@ -58,6 +58,9 @@ class ModelMigrationITCase {
     static final AtomicBoolean KILLED = new AtomicBoolean();
 
     static final AtomicLong WRITTEN_BEFORE_KILL = new AtomicLong();
+
+    /** Vectors handed to the sink by all its subtasks. */
+    static final AtomicLong WRITTEN = new AtomicLong();
     static volatile long killAfter;
 
     private static ApiUnderTest api;
@@ -114,24 +117,26 @@ class ModelMigrationITCase {
         // searches and writes go on through everything below
         AtomicInteger searches = new AtomicInteger();
         List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicBoolean searching = new AtomicBoolean(true);
+        AtomicBoolean writing = new AtomicBoolean(true);
         Thread searcher =
                 new Thread(
                         () -> {
-                            while (running.get()) {
+                            while (searching.get()) {
                                 Response r = search();
                                 searches.incrementAndGet();
                                 if (r.statusCode() != 200
                                         || json(r.body()).get("partial").asBoolean()) {
                                     failures.add(r.statusCode() + " " + r.body());
                                 }
+                                sleep(50);
                             }
                         });
         Thread writer =
                 new Thread(
                         () -> {
                             int n = 0;
-                            while (running.get()) {
+                            while (writing.get()) {
                                 upload("w" + n, "Written during the move, number " + n + ".", live);
                                 if (n % 3 == 2) {
                                     String gone = "d" + (n / 3);
@@ -142,7 +147,7 @@ class ModelMigrationITCase {
                                     }
                                 }
                                 n++;
-                                sleep(100);
+                                sleep(250);
                             }
                         });
         searcher.start();
@@ -157,7 +162,7 @@ class ModelMigrationITCase {
         assertThat(KILLED).as("the job was killed mid-way").isTrue();
         assertThat(WRITTEN_BEFORE_KILL.get()).isPositive().isLessThan(missing);
 
-        running.set(false);
+        writing.set(false);
         writer.join();
         awaitIndexed(live);
         awaitGone(deleted);
@@ -185,7 +190,7 @@ class ModelMigrationITCase {
         assertThat(model()).isEqualTo(OLD);
         assertThat(probeScore()).isCloseTo(expectedScore(OLD), org.assertj.core.data.Offset.offset(1e-3));
 
-        running.set(false);
+        searching.set(false);
         searcher.join();
         assertThat(searches.get()).isGreaterThan(10);
         assertThat(failures).as("failed searches").isEmpty();
@@ -197,7 +202,7 @@ class ModelMigrationITCase {
 
     private static Response search() {
         return api.postJson(
-                "/v1/search", api.keyA, "{\"query\":\"" + QUERY + "\",\"mode\":\"vector\",\"k\":3}");
+                "/v1/search", api.keyA, "{\"query\":\"" + QUERY + "\",\"mode\":\"vector\",\"k\":10}");
     }
 
     /** The probe document's score in a vector search. */
@@ -289,15 +294,13 @@ class ModelMigrationITCase {
         @Override
         public SinkWriter<ChunkTask> createWriter(WriterInitContext context) throws java.io.IOException {
             SinkWriter<ChunkTask> writer = delegate.createWriter(context);
-            AtomicLong written = new AtomicLong();
             return new SinkWriter<>() {
                 @Override
                 public void write(ChunkTask task, Context c) throws java.io.IOException, InterruptedException {
                     writer.write(task, c);
-                    if (written.incrementAndGet() >= killAfter && !KILLED.get()) {
+                    if (WRITTEN.incrementAndGet() >= killAfter && KILLED.compareAndSet(false, true)) {
                         writer.flush(false);
-                        WRITTEN_BEFORE_KILL.set(written.get());
-                        KILLED.set(true);
+                        WRITTEN_BEFORE_KILL.set(WRITTEN.get());
                         throw new IllegalStateException("re-embed job killed mid-way (test)");
                     }
                 }

@@ -2,6 +2,7 @@ package io.kbstream.stack;
 
 import io.kbstream.core.config.EmbeddingOptions;
 import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.core.embed.Embedders;
 import io.kbstream.core.models.ModelMigrations;
 import io.kbstream.core.redis.IndexGenerations;
@@ -79,14 +80,19 @@ public final class LocalReembed implements AutoCloseable {
     /** One run of the job to its end, reporting progress meanwhile. */
     public void runJobOnce(String tenant, String model, Consumer<ModelMigrations.Status> progress)
             throws Exception {
+        // checkpoints apart from the indexing pipeline's, which resumes from the newest in its own
+        KbConfig own =
+                config.with(
+                        PipelineOptions.CHECKPOINT_DIR,
+                        stripSlash(config.get(PipelineOptions.CHECKPOINT_DIR)) + "-reembed");
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.createLocalEnvironment(new Configuration());
-        IndexingJob.configure(env, config);
+        IndexingJob.configure(env, own);
         CompletableFuture<Void> job =
                 CompletableFuture.runAsync(
                         () -> {
                             try {
-                                ReembedJob.of(config, tenant, model).execute(env);
+                                ReembedJob.of(own, tenant, model).execute(env);
                             } catch (Exception e) {
                                 throw new IllegalStateException(
                                         "re-embed job failed: " + e.getMessage(), e);
@@ -101,6 +107,10 @@ public final class LocalReembed implements AutoCloseable {
             }
         }
         job.join();
+    }
+
+    private static String stripSlash(String uri) {
+        return uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
     }
 
     @Override

@@ -211,7 +211,12 @@ public interface ShardedStore extends AutoCloseable {
      * The tenant's models as the first shard records them (the single place a search reads, so the
      * switch is atomic); {@code defaultModel} alone for a tenant without a record.
      */
-    TenantModels tenantModels(String tenant, String defaultModel);
+    default TenantModels tenantModels(String tenant, String defaultModel) {
+        return tenantModels(ShardNode.primary(0), tenant, defaultModel);
+    }
+
+    /** The same read from one node of the first shard (a replica may be a moment behind). */
+    TenantModels tenantModels(ShardNode node, String tenant, String defaultModel);
 
     /**
      * Records the tenant's models on every shard, the first shard last: a reader sees the change

@@ -3,6 +3,7 @@ package io.kbstream.core.store;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * What a process knows of its tenants' models ({@link ShardedStore#tenantModels}), read again
@@ -13,14 +14,20 @@ public final class TenantModelsCache {
 
     private record Entry(TenantModels models, Long generation, long readAt) {}
 
-    private final ShardedStore store;
+    private final Function<String, TenantModels> loader;
     private final String defaultModel;
     private final long refreshNanos;
     private final Map<String, Entry> entries;
 
+    /**
+     * @param loader reads a tenant's models, e.g. {@code t -> store.tenantModels(t, defaultModel)}
+     */
     public TenantModelsCache(
-            ShardedStore store, String defaultModel, Duration refresh, int maxTenants) {
-        this.store = store;
+            Function<String, TenantModels> loader,
+            String defaultModel,
+            Duration refresh,
+            int maxTenants) {
+        this.loader = loader;
         this.defaultModel = defaultModel;
         this.refreshNanos = refresh.toNanos();
         this.entries =
@@ -54,7 +61,7 @@ public final class TenantModelsCache {
         // read outside the lock: a slow shard must not hold up other tenants
         TenantModels models;
         try {
-            models = store.tenantModels(tenant, defaultModel);
+            models = loader.apply(tenant);
         } catch (RuntimeException e) {
             // a shard that does not answer is not asked again before the next refresh: the
             // caller gets the failure once, then what was known (a search can use lastKnown)

@@ -79,10 +79,11 @@ public final class BatchEmbedOperator extends AbstractStreamOperator<ChunkTask>
         } else {
             Embedders.shared(config);
             store = ShardedStore.open(config);
+            String defaultModel = config.get(EmbeddingOptions.MODEL);
             tenantModels =
                     new TenantModelsCache(
-                            store,
-                            config.get(EmbeddingOptions.MODEL),
+                            tenant -> store.tenantModels(tenant, defaultModel),
+                            defaultModel,
                             config.get(EmbeddingOptions.TENANT_MODELS_REFRESH),
                             10_000);
         }

@@ -317,9 +317,9 @@ public final class PgShardedStore implements ShardedStore {
     }
 
     @Override
-    public TenantModels tenantModels(String tenant, String defaultModel) {
+    public TenantModels tenantModels(ShardNode node, String tenant, String defaultModel) {
         Objects.requireNonNull(tenant, "tenant");
-        try (Connection c = pools.get(0).getConnection();
+        try (Connection c = pool(node).getConnection();
                 PreparedStatement st = c.prepareStatement(SearchSql.FIND_TENANT_MODELS)) {
             st.setString(1, tenant);
             try (ResultSet rs = st.executeQuery()) {
@@ -329,7 +329,8 @@ public final class PgShardedStore implements ShardedStore {
                         : TenantModels.only(tenant, defaultModel);
             }
         } catch (SQLException e) {
-            throw failure(0, "reading the models of tenant " + tenant + " failed", e);
+            throw failure(
+                    node.shard(), node + ": reading the models of tenant " + tenant + " failed", e);
         }
     }
 
