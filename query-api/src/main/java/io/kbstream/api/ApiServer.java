@@ -27,6 +27,7 @@ import io.kbstream.api.http.HttpSettings;
 import io.kbstream.api.http.Json;
 import io.kbstream.api.http.RateLimiter;
 import io.kbstream.api.http.TenantMeters;
+import io.kbstream.api.models.MigrationProgress;
 import io.kbstream.api.models.TenantModelController;
 import io.kbstream.api.resilience.RedisGuard;
 import io.kbstream.api.search.CacheWarmup;
@@ -173,13 +174,13 @@ public final class ApiServer {
                         defaultModel,
                         config.get(EmbeddingOptions.TENANT_MODELS_REFRESH),
                         10_000);
-        this.models =
-                new TenantModelController(
-                        new ModelMigrations(
-                                deps.store(),
-                                new IndexGenerations(deps.redis()),
-                                config.get(EmbeddingOptions.MODEL),
-                                model -> Embedders.shared(config, model)));
+        ModelMigrations migrations =
+                new ModelMigrations(
+                        deps.store(),
+                        new IndexGenerations(deps.redis()),
+                        defaultModel,
+                        model -> Embedders.shared(config, model));
+        this.models = new TenantModelController(migrations);
         SearchService searchService =
                 new SearchService(
                         searchSettings,
@@ -213,6 +214,12 @@ public final class ApiServer {
 
         EventSettings eventSettings = EventSettings.from(config);
         this.fanout = new StatusFanout(deps.statusConsumer(), eventSettings.statusTopic());
+        owned.add(
+                new MigrationProgress(
+                        fanout,
+                        tenantModels,
+                        migrations,
+                        config.get(EmbeddingOptions.TENANT_MODELS_REFRESH)));
         this.events = new EventsSocket(eventSettings, http.keys(), fanout, metrics.registry());
         owned.add(events);
 

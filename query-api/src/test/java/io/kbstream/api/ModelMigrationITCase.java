@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kbstream.api.testing.ApiUnderTest;
 import io.kbstream.api.testing.Seeder;
+import io.kbstream.client.EventStream;
 import io.kbstream.client.http.Response;
 import io.kbstream.core.config.EmbeddingOptions;
 import io.kbstream.core.config.KbConfig;
@@ -153,6 +154,8 @@ class ModelMigrationITCase {
         searcher.start();
         writer.start();
 
+        EventStream socket = api.events("Bearer " + api.keyA);
+        assertThat(socket.await("subscribed", 10)).isNotNull();
         migrations.start(tenant, NEW);
         sleep(600); // two model refreshes: every writer now embeds with both models
         long missing = migrations.status(tenant).missing();
@@ -161,6 +164,10 @@ class ModelMigrationITCase {
         runReembed(tenant, true);
         assertThat(KILLED).as("the job was killed mid-way").isTrue();
         assertThat(WRITTEN_BEFORE_KILL.get()).isPositive().isLessThan(missing);
+        String progress = socket.await("model-migration", 10);
+        assertThat(progress).as("progress on the WebSocket").isNotNull();
+        assertThat(json(progress).get("target").asText()).isEqualTo(NEW);
+        socket.close();
 
         writing.set(false);
         writer.join();
