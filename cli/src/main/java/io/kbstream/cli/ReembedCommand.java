@@ -63,7 +63,10 @@ final class ReembedCommand implements Callable<Integer> {
         int filled = (int) (width * have / s.chunks());
         System.out.printf(
                 "\r[%s%s] %d/%d chunks with %s",
-                "#".repeat(filled), ".".repeat(width - filled), have, s.chunks(),
+                "#".repeat(filled),
+                ".".repeat(width - filled),
+                have,
+                s.chunks(),
                 s.models().target());
         System.out.flush();
     }

@@ -48,7 +48,10 @@ public final class ReembedJob {
     /** The production wiring: the tenant's chunks from the shards, vectors back into them. */
     public static ReembedJob of(KbConfig config, String tenant, String model) {
         return new ReembedJob(
-                config, model, new TenantChunkSource(config, tenant, model), new VectorSink(config));
+                config,
+                model,
+                new TenantChunkSource(config, tenant, model),
+                new VectorSink(config));
     }
 
     public void build(StreamExecutionEnvironment env) {

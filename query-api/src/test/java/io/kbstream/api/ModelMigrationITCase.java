@@ -23,7 +23,6 @@ import io.kbstream.jobs.sink.VectorSink;
 import io.kbstream.jobs.source.TenantChunkSource;
 import io.kbstream.jobs.testing.PipelineRunner;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -62,6 +61,7 @@ class ModelMigrationITCase {
 
     /** Vectors handed to the sink by all its subtasks. */
     static final AtomicLong WRITTEN = new AtomicLong();
+
     static volatile long killAfter;
 
     private static ApiUnderTest api;
@@ -109,11 +109,15 @@ class ModelMigrationITCase {
         Set<String> deleted = ConcurrentHashMap.newKeySet();
         upload("probe", PROBE_TEXT, live);
         for (int i = 0; i < 40; i++) {
-            upload("d" + i, "Document " + i + " is about topic " + (i % 7) + " of the corpus.", live);
+            upload(
+                    "d" + i,
+                    "Document " + i + " is about topic " + (i % 7) + " of the corpus.",
+                    live);
         }
         awaitIndexed(live);
         assertThat(model()).isEqualTo(OLD);
-        assertThat(probeScore()).isCloseTo(expectedScore(OLD), org.assertj.core.data.Offset.offset(1e-3));
+        assertThat(probeScore())
+                .isCloseTo(expectedScore(OLD), org.assertj.core.data.Offset.offset(1e-3));
 
         // searches and writes go on through everything below
         AtomicInteger searches = new AtomicInteger();
@@ -179,7 +183,9 @@ class ModelMigrationITCase {
 
         ModelMigrations.Status before = migrations.status(tenant);
         assertThat(before.missing()).isZero();
-        assertThat(before.vectors()).containsEntry(OLD, before.chunks()).containsEntry(NEW, before.chunks());
+        assertThat(before.vectors())
+                .containsEntry(OLD, before.chunks())
+                .containsEntry(NEW, before.chunks());
         for (String id : live) {
             assertThat(store.find(tenant, id)).as(id).isPresent();
         }
@@ -190,12 +196,15 @@ class ModelMigrationITCase {
 
         migrations.switchToTarget(tenant);
         assertThat(model()).isEqualTo(NEW);
-        assertThat(probeScore()).isCloseTo(expectedScore(NEW), org.assertj.core.data.Offset.offset(1e-3));
-        assertThat(expectedScore(NEW)).isNotCloseTo(expectedScore(OLD), org.assertj.core.data.Offset.offset(1e-2));
+        assertThat(probeScore())
+                .isCloseTo(expectedScore(NEW), org.assertj.core.data.Offset.offset(1e-3));
+        assertThat(expectedScore(NEW))
+                .isNotCloseTo(expectedScore(OLD), org.assertj.core.data.Offset.offset(1e-2));
 
         migrations.switchBack(tenant);
         assertThat(model()).isEqualTo(OLD);
-        assertThat(probeScore()).isCloseTo(expectedScore(OLD), org.assertj.core.data.Offset.offset(1e-3));
+        assertThat(probeScore())
+                .isCloseTo(expectedScore(OLD), org.assertj.core.data.Offset.offset(1e-3));
 
         searching.set(false);
         searcher.join();
@@ -209,7 +218,9 @@ class ModelMigrationITCase {
 
     private static Response search() {
         return api.postJson(
-                "/v1/search", api.keyA, "{\"query\":\"" + QUERY + "\",\"mode\":\"vector\",\"k\":10}");
+                "/v1/search",
+                api.keyA,
+                "{\"query\":\"" + QUERY + "\",\"mode\":\"vector\",\"k\":10}");
     }
 
     /** The probe document's score in a vector search. */
@@ -250,7 +261,10 @@ class ModelMigrationITCase {
         for (String id : ids) {
             String status = "";
             while (!status.equals("INDEXED") && System.currentTimeMillis() < deadline) {
-                status = json(api.get("/v1/documents/" + id, api.keyA).body()).path("status").asText();
+                status =
+                        json(api.get("/v1/documents/" + id, api.keyA).body())
+                                .path("status")
+                                .asText();
                 if (!status.equals("INDEXED")) {
                     sleep(200);
                 }
@@ -262,7 +276,8 @@ class ModelMigrationITCase {
     private static void awaitGone(Set<String> ids) {
         long deadline = System.currentTimeMillis() + 300_000;
         for (String id : ids) {
-            while (store.find(api.tenantA, id).isPresent() && System.currentTimeMillis() < deadline) {
+            while (store.find(api.tenantA, id).isPresent()
+                    && System.currentTimeMillis() < deadline) {
                 sleep(200);
             }
         }
@@ -299,13 +314,16 @@ class ModelMigrationITCase {
         }
 
         @Override
-        public SinkWriter<ChunkTask> createWriter(WriterInitContext context) throws java.io.IOException {
+        public SinkWriter<ChunkTask> createWriter(WriterInitContext context)
+                throws java.io.IOException {
             SinkWriter<ChunkTask> writer = delegate.createWriter(context);
             return new SinkWriter<>() {
                 @Override
-                public void write(ChunkTask task, Context c) throws java.io.IOException, InterruptedException {
+                public void write(ChunkTask task, Context c)
+                        throws java.io.IOException, InterruptedException {
                     writer.write(task, c);
-                    if (WRITTEN.incrementAndGet() >= killAfter && KILLED.compareAndSet(false, true)) {
+                    if (WRITTEN.incrementAndGet() >= killAfter
+                            && KILLED.compareAndSet(false, true)) {
                         writer.flush(false);
                         WRITTEN_BEFORE_KILL.set(WRITTEN.get());
                         throw new IllegalStateException("re-embed job killed mid-way (test)");
@@ -313,7 +331,8 @@ class ModelMigrationITCase {
                 }
 
                 @Override
-                public void flush(boolean endOfInput) throws java.io.IOException, InterruptedException {
+                public void flush(boolean endOfInput)
+                        throws java.io.IOException, InterruptedException {
                     writer.flush(endOfInput);
                 }
 

@@ -55,7 +55,10 @@ public final class LocalReembed implements AutoCloseable {
      * its searches to it.
      */
     public ModelMigrations.Status run(
-            String tenant, String model, boolean switchAfter, Consumer<ModelMigrations.Status> progress)
+            String tenant,
+            String model,
+            boolean switchAfter,
+            Consumer<ModelMigrations.Status> progress)
             throws Exception {
         migrations.start(tenant, model);
         Thread.sleep(config.get(EmbeddingOptions.TENANT_MODELS_REFRESH).toMillis());
@@ -101,7 +104,9 @@ public final class LocalReembed implements AutoCloseable {
         while (!job.isDone()) {
             progress.accept(migrations.status(tenant));
             try {
-                job.get(Duration.ofSeconds(1).toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                job.get(
+                        Duration.ofSeconds(1).toMillis(),
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.TimeoutException e) {
                 // still running: report again
             }

@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Moving a tenant to another embedding model without a gap (issue 20), the steps every caller
- * (CLI, API, re-embed job, tests) takes the same way:
+ * Moving a tenant to another embedding model without a gap (issue 20), the steps every caller (CLI,
+ * API, re-embed job, tests) takes the same way:
  *
  * <ol>
  *   <li>{@link #start}: the target model gets its vector tables, and the tenant's record names it;

@@ -125,8 +125,8 @@ public final class ShardMigrations {
      * Makes room for a model's vectors on the shard: its vector table and HNSW index (migration
      * 010's {@code kb_model_vectors}, once per model) and, on a fresh shard, {@code shard_info}'s
      * record of the shard's first model (the one tenants without a record of their own use). A
-     * model already known with another dimension is refused with a clear message, instead of
-     * mixing vectors from different spaces.
+     * model already known with another dimension is refused with a clear message, instead of mixing
+     * vectors from different spaces.
      *
      * @return the name of the model's vector table
      */

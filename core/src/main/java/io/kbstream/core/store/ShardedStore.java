@@ -235,8 +235,8 @@ public interface ShardedStore extends AutoCloseable {
             int shard, String tenant, String model, long afterId, int limit);
 
     /**
-     * Writes {@code model}'s vectors of these chunks, replacing any (idempotent: a replay writes the
-     * same); chunks deleted meanwhile are skipped. One transaction.
+     * Writes {@code model}'s vectors of these chunks, replacing any (idempotent: a replay writes
+     * the same); chunks deleted meanwhile are skipped. One transaction.
      */
     void upsertVectors(int shard, String tenant, String model, long[] chunkIds, float[][] vectors);
 

@@ -6,9 +6,9 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * What a process knows of its tenants' models ({@link ShardedStore#tenantModels}), read again
- * after {@code refresh} or when the caller's index generation of the tenant changed (a switch bumps
- * it). Bounded: the least recently used tenants are forgotten first. Thread-safe.
+ * What a process knows of its tenants' models ({@link ShardedStore#tenantModels}), read again after
+ * {@code refresh} or when the caller's index generation of the tenant changed (a switch bumps it).
+ * Bounded: the least recently used tenants are forgotten first. Thread-safe.
  */
 public final class TenantModelsCache {
 

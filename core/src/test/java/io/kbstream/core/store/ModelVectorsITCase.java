@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kbstream.core.store.ShardedStore.ChunkText;
 import io.kbstream.core.store.internal.PgShardedStore;
+import io.kbstream.core.testing.StoreTenants;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,12 +41,19 @@ class ModelVectorsITCase {
         assertThat(total(tenant, B)).isEqualTo(6);
         int shard = store.shardOf(tenant, "d2");
         List<ChunkHit> byB =
-                store.vectorSearch(ShardNode.primary(shard), tenant, B, axis(8, 2), 1, Map.of(), 10, 0);
+                store.vectorSearch(
+                        ShardNode.primary(shard), tenant, B, axis(8, 2), 1, Map.of(), 10, 0);
         assertThat(byB).extracting(ChunkHit::docId).containsExactly("d2");
         List<ChunkHit> byA =
                 store.vectorSearch(
-                        ShardNode.primary(shard), tenant, A, axis(ShardedStoreITCase.DIM, 2), 1,
-                        Map.of(), 10, 0);
+                        ShardNode.primary(shard),
+                        tenant,
+                        A,
+                        axis(ShardedStoreITCase.DIM, 2),
+                        1,
+                        Map.of(),
+                        10,
+                        0);
         assertThat(byA).extracting(ChunkHit::docId).containsExactly("d2");
 
         // a new version replaces the chunks, and with them every model's vectors
@@ -93,7 +101,8 @@ class ModelVectorsITCase {
     @Test
     void a_tenants_models_are_recorded_on_every_shard_and_read_from_the_first() {
         String tenant = STORE.tenant("mv");
-        assertThat(store.tenantModels(tenant, "fallback")).isEqualTo(TenantModels.only(tenant, "fallback"));
+        assertThat(store.tenantModels(tenant, "fallback"))
+                .isEqualTo(TenantModels.only(tenant, "fallback"));
         store.upsert(List.of(doc(tenant, "d0", 1, 0, false)));
         assertThat(store.tenantModels(tenant, "fallback").active()).isEqualTo(A);
 
@@ -102,7 +111,8 @@ class ModelVectorsITCase {
         store.setTenantModels(migrating);
         assertThat(store.tenantModels(tenant, "fallback")).isEqualTo(migrating);
         assertThat(migrating.writeModels()).containsExactly(A, B);
-        assertThat(migrating.switched().switchedBack()).isEqualTo(new TenantModels(tenant, A, null, B));
+        assertThat(migrating.switched().switchedBack())
+                .isEqualTo(new TenantModels(tenant, A, null, B));
     }
 
     private static long total(String tenant, String model) {
@@ -126,7 +136,11 @@ class ModelVectorsITCase {
                 A,
                 List.of(
                         new ChunkRow(
-                                0, "text of " + id, 0, 10, axis(ShardedStoreITCase.DIM, axis),
+                                0,
+                                "text of " + id,
+                                0,
+                                10,
+                                axis(ShardedStoreITCase.DIM, axis),
                                 others)));
     }
 

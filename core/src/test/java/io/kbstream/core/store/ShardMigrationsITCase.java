@@ -118,42 +118,68 @@ class ShardMigrationsITCase {
         // the shard as builds before 010 left it: vectors in chunks.embedding
         try (Connection c = scratch.getConnection();
                 Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE schema_migrations (version int PRIMARY KEY,"
-                    + " name text NOT NULL, checksum text NOT NULL,"
-                    + " applied_at timestamptz NOT NULL DEFAULT now())");
+            st.execute(
+                    "CREATE TABLE schema_migrations (version int PRIMARY KEY,"
+                            + " name text NOT NULL, checksum text NOT NULL,"
+                            + " applied_at timestamptz NOT NULL DEFAULT now())");
             for (var script : io.kbstream.core.store.internal.MigrationScripts.load()) {
                 if (script.version() >= 10) {
                     break;
                 }
                 st.execute(script.sql());
-                st.execute("INSERT INTO schema_migrations (version, name, checksum) VALUES ("
-                        + script.version() + ", '" + script.name() + "', '"
-                        + script.checksum() + "')");
+                st.execute(
+                        "INSERT INTO schema_migrations (version, name, checksum) VALUES ("
+                                + script.version()
+                                + ", '"
+                                + script.name()
+                                + "', '"
+                                + script.checksum()
+                                + "')");
             }
-            st.execute("INSERT INTO documents (tenant, id, version, content_hash, title, metadata,"
-                    + " status, chunk_count, model) VALUES"
-                    + " ('t1', 'a', 1, 'h', 'A', '{}', 'INDEXED', 2, 'all-minilm-l6-v2'),"
-                    + " ('t2', 'b', 1, 'h', 'B', '{}', 'INDEXED', 1, 'bge-small-en-v15-q')");
+            st.execute(
+                    "INSERT INTO documents (tenant, id, version, content_hash, title, metadata,"
+                            + " status, chunk_count, model) VALUES"
+                            + " ('t1', 'a', 1, 'h', 'A', '{}', 'INDEXED', 2, 'all-minilm-l6-v2'),"
+                            + " ('t2', 'b', 1, 'h', 'B', '{}', 'INDEXED', 1, 'bge-small-en-v15-q')");
             String v = "'[" + "0.05,".repeat(383) + "0.05]'";
-            st.execute("INSERT INTO chunks (tenant, doc_id, chunk_no, version, title, text,"
-                    + " start_char, end_char, embedding) VALUES"
-                    + " ('t1', 'a', 0, 1, 'A', 'one', 0, 3, " + v + "),"
-                    + " ('t1', 'a', 1, 1, 'A', 'two', 4, 7, " + v + "),"
-                    + " ('t2', 'b', 0, 1, 'B', 'three', 0, 5, " + v + ")");
+            st.execute(
+                    "INSERT INTO chunks (tenant, doc_id, chunk_no, version, title, text,"
+                            + " start_char, end_char, embedding) VALUES"
+                            + " ('t1', 'a', 0, 1, 'A', 'one', 0, 3, "
+                            + v
+                            + "),"
+                            + " ('t1', 'a', 1, 1, 'A', 'two', 4, 7, "
+                            + v
+                            + "),"
+                            + " ('t2', 'b', 0, 1, 'B', 'three', 0, 5, "
+                            + v
+                            + ")");
         }
 
         assertThat(ShardMigrations.apply(scratch)).contains("010_model_vectors.sql");
 
-        assertThat(count(scratch, "SELECT count(*) FROM vectors_all_minilm_l6_v2 WHERE tenant = 't1'"))
+        assertThat(
+                        count(
+                                scratch,
+                                "SELECT count(*) FROM vectors_all_minilm_l6_v2 WHERE tenant = 't1'"))
                 .isEqualTo(2);
-        assertThat(count(scratch, "SELECT count(*) FROM vectors_bge_small_en_v15_q WHERE tenant = 't2'"))
+        assertThat(
+                        count(
+                                scratch,
+                                "SELECT count(*) FROM vectors_bge_small_en_v15_q WHERE tenant = 't2'"))
                 .isEqualTo(1);
-        assertThat(count(scratch, "SELECT count(*) FROM tenant_models"
-                        + " WHERE (tenant, active) IN (('t1', 'all-minilm-l6-v2'),"
-                        + " ('t2', 'bge-small-en-v15-q'))"))
+        assertThat(
+                        count(
+                                scratch,
+                                "SELECT count(*) FROM tenant_models"
+                                        + " WHERE (tenant, active) IN (('t1', 'all-minilm-l6-v2'),"
+                                        + " ('t2', 'bge-small-en-v15-q'))"))
                 .isEqualTo(2);
-        assertThat(count(scratch, "SELECT count(*) FROM pg_attribute WHERE attrelid ="
-                        + " 'chunks'::regclass AND attname = 'embedding' AND NOT attisdropped"))
+        assertThat(
+                        count(
+                                scratch,
+                                "SELECT count(*) FROM pg_attribute WHERE attrelid ="
+                                        + " 'chunks'::regclass AND attname = 'embedding' AND NOT attisdropped"))
                 .isZero();
         // a vector goes with its chunk
         try (Connection c = scratch.getConnection();
@@ -178,7 +204,9 @@ class ShardMigrationsITCase {
                 ResultSet rs =
                         st.executeQuery(
                                 "SELECT format_type(atttypid, atttypmod) FROM pg_attribute"
-                                        + " WHERE attrelid = '" + table + "'::regclass"
+                                        + " WHERE attrelid = '"
+                                        + table
+                                        + "'::regclass"
                                         + " AND attname = 'embedding'")) {
             rs.next();
             return rs.getString(1);

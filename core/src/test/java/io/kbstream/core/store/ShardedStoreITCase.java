@@ -249,7 +249,8 @@ class ShardedStoreITCase {
                 st.execute("SET LOCAL hnsw.iterative_scan = relaxed_order");
             }
             StringBuilder plan = new StringBuilder();
-            try (PreparedStatement st = c.prepareStatement(
+            try (PreparedStatement st =
+                    c.prepareStatement(
                             "EXPLAIN " + SearchSql.vector("vectors_test_model", false))) {
                 st.setObject(1, new com.pgvector.PGvector(unit(1, 0.0f)));
                 st.setString(2, tenant);

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 class TenantModelsTest {
 
     @Test
-    void a_migrating_tenant_writes_both_models_and_after_the_switch_keeps_the_old_one_until_dropped() {
+    void
+            a_migrating_tenant_writes_both_models_and_after_the_switch_keeps_the_old_one_until_dropped() {
         TenantModels start = TenantModels.only("t", "old");
         assertThat(start.writeModels()).containsExactly("old");
 

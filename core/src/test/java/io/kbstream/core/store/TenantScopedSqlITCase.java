@@ -34,8 +34,7 @@ class TenantScopedSqlITCase {
      * bm25_terms}, whose index leads with the tenant) or its chunks' ids.
      */
     private static final Map<String, String> CONTENT_INDEXES =
-            Map.of(
-                    "documents_metadata_gin", "gin");
+            Map.of("documents_metadata_gin", "gin");
 
     /**
      * Quoted text the statements may contain: settings, a status, a text search configuration, and
@@ -131,7 +130,8 @@ class TenantScopedSqlITCase {
                 assertThat(sql)
                         .as(sql)
                         .contains("(tenant,")
-                        .containsPattern("VALUES \\(\\?|SELECT tenant, id, \\? FROM chunks WHERE tenant = \\?");
+                        .containsPattern(
+                                "VALUES \\(\\?|SELECT tenant, id, \\? FROM chunks WHERE tenant = \\?");
             }
             // values are bind parameters: the only quoted literals are fixed names and syntax
             String rest = sql;

@@ -28,8 +28,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *
  * <p>Each chunk is embedded with every model its tenant keeps ({@link
  * io.kbstream.core.store.TenantModels#writeModels()}: the active one, and while it moves between
- * models the target and the previous one), one call per model and batch; so nothing uploaded
- * during a migration lacks a vector of either model.
+ * models the target and the previous one), one call per model and batch; so nothing uploaded during
+ * a migration lacks a vector of either model.
  *
  * <p>Why an operator and not {@code window(...)} with a count trigger: a count trigger on a time
  * window loses the tail (the last partial batch never fires), and processing-time timers do not

@@ -1,7 +1,7 @@
 package io.kbstream.jobs.sink;
 
-import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.EmbeddingOptions;
+import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.core.config.RedisOptions;
@@ -53,8 +53,10 @@ final class ShardedIndexWriter implements SinkWriter<IndexOp> {
     private final KafkaProducer<byte[], byte[]> producer;
     private final AvroSerde<DocumentStatus> statusSerde = AvroSerde.documentStatuses();
     private final String statusTopic;
+
     /** The model of a document without chunks (nothing was embedded). */
     private final String defaultModel;
+
     private final int batchSize;
     private final long flushIntervalMillis;
     private final ProcessingTimeService time;
@@ -166,8 +168,7 @@ final class ShardedIndexWriter implements SinkWriter<IndexOp> {
             for (int i = 0; i < c.otherModels.length; i++) {
                 others.put(c.otherModels[i], c.otherEmbeddings[i]);
             }
-            rows.add(
-                    new ChunkRow(c.chunkNo, c.text, c.startChar, c.endChar, c.embedding, others));
+            rows.add(new ChunkRow(c.chunkNo, c.text, c.startChar, c.endChar, c.embedding, others));
         }
         return new IndexedDocument(
                 op.tenant,

@@ -31,14 +31,16 @@ public final class VectorSink implements Sink<ChunkTask> {
 
     @Override
     public SinkWriter<ChunkTask> createWriter(WriterInitContext context) {
-        return new Writer(config, JobMetrics.counter(context.metricGroup(), "vectors_written_total"));
+        return new Writer(
+                config, JobMetrics.counter(context.metricGroup(), "vectors_written_total"));
     }
 
     /** Flink 1.20 still declares the older entry point; it is never called on 1.20 runtimes. */
     @Override
     @SuppressWarnings("deprecation")
     public SinkWriter<ChunkTask> createWriter(InitContext context) {
-        return new Writer(config, JobMetrics.counter(context.metricGroup(), "vectors_written_total"));
+        return new Writer(
+                config, JobMetrics.counter(context.metricGroup(), "vectors_written_total"));
     }
 
     private static final class Writer implements SinkWriter<ChunkTask> {

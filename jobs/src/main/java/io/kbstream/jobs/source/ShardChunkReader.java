@@ -34,7 +34,11 @@ final class ShardChunkReader implements SourceReader<ChunkTask, ShardSplit> {
     private CompletableFuture<Void> available = new CompletableFuture<>();
 
     ShardChunkReader(
-            KbConfig config, String tenant, String model, int pageSize, SourceReaderContext context) {
+            KbConfig config,
+            String tenant,
+            String model,
+            int pageSize,
+            SourceReaderContext context) {
         this.config = config;
         this.tenant = tenant;
         this.model = model;

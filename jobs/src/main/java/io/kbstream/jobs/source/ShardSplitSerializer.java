@@ -73,7 +73,8 @@ public final class ShardSplitSerializer {
 
     static List<ShardSplit> read(int version, byte[] bytes) throws IOException {
         if (version != VERSION) {
-            throw new IOException("unknown shard split version " + version + "; this reads " + VERSION);
+            throw new IOException(
+                    "unknown shard split version " + version + "; this reads " + VERSION);
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             int n = in.readInt();

@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Pushes a model migration's progress to the tenant's WebSocket clients: every {@code interval},
- * for each tenant with a client and a migration running, {@code {"type":"model-migration",
- * active, target, chunks, vectors, missing}}. Only such tenants are counted, so an idle API costs
- * nothing here.
+ * for each tenant with a client and a migration running, {@code {"type":"model-migration", active,
+ * target, chunks, vectors, missing}}. Only such tenants are counted, so an idle API costs nothing
+ * here.
  */
 public final class MigrationProgress implements AutoCloseable {
 

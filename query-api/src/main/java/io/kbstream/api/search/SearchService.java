@@ -161,7 +161,11 @@ public final class SearchService implements AutoCloseable {
             return tenantModels.get(tenant, generation).active();
         } catch (StoreException e) {
             String known = tenantModels.lastKnown(tenant);
-            LOG.warn("models of tenant {} unreadable, searching {}: {}", tenant, known, e.toString());
+            LOG.warn(
+                    "models of tenant {} unreadable, searching {}: {}",
+                    tenant,
+                    known,
+                    e.toString());
             return known;
         }
     }

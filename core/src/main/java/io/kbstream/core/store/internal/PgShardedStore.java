@@ -472,8 +472,7 @@ public final class PgShardedStore implements ShardedStore {
             for (IndexedDocument d : group) {
                 for (ChunkRow chunk : d.chunks()) {
                     vectorTable(e.getKey(), d.model(), chunk.embedding().length);
-                    chunk.otherEmbeddings()
-                            .forEach((m, v) -> vectorTable(e.getKey(), m, v.length));
+                    chunk.otherEmbeddings().forEach((m, v) -> vectorTable(e.getKey(), m, v.length));
                 }
             }
             applied += upsertShard(e.getKey(), group);
@@ -550,7 +549,13 @@ public final class PgShardedStore implements ShardedStore {
                 for (ChunkRow chunk : d.chunks()) {
                     addVector(c, shard, byModel, d, chunk.chunkNo(), d.model(), chunk.embedding());
                     for (Map.Entry<String, float[]> other : chunk.otherEmbeddings().entrySet()) {
-                        addVector(c, shard, byModel, d, chunk.chunkNo(), other.getKey(),
+                        addVector(
+                                c,
+                                shard,
+                                byModel,
+                                d,
+                                chunk.chunkNo(),
+                                other.getKey(),
                                 other.getValue());
                     }
                 }
@@ -576,8 +581,9 @@ public final class PgShardedStore implements ShardedStore {
             throws SQLException {
         PreparedStatement st = byModel.get(model);
         if (st == null) {
-            st = c.prepareStatement(
-                    SearchSql.insertVector(vectorTable(shard, model, vector.length)));
+            st =
+                    c.prepareStatement(
+                            SearchSql.insertVector(vectorTable(shard, model, vector.length)));
             byModel.put(model, st);
         }
         st.setObject(1, new PGvector(vector));
@@ -757,8 +763,7 @@ public final class PgShardedStore implements ShardedStore {
                     set.execute();
                 }
                 String table =
-                        knownVectorTable(
-                                c, shard, model != null ? model : activeModel(c, tenant));
+                        knownVectorTable(c, shard, model != null ? model : activeModel(c, tenant));
                 if (table == null) {
                     // no vector of this model was ever written here
                     c.commit();
