@@ -76,7 +76,7 @@ class ModelMigrationITCase {
                 new ApiUnderTest(
                         Map.of(
                                 EmbeddingOptions.MODEL.key(), OLD,
-                                EmbeddingOptions.TENANT_MODELS_REFRESH.key(), "300ms",
+                                EmbeddingOptions.TENANT_MODELS_REFRESH.key(), "PT0.3S",
                                 EmbeddingOptions.REEMBED_READ_BATCH.key(), "8"));
         pipeline = PipelineRunner.start(api.config);
         store = ShardedStore.open(api.config);
