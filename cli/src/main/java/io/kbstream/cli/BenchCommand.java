@@ -1,5 +1,6 @@
 package io.kbstream.cli;
 
+import io.kbstream.benchmark.api.ReplicaReadBenchmark;
 import io.kbstream.benchmark.api.WarmupBenchmark;
 import io.kbstream.benchmark.eval.ModelTable;
 import io.kbstream.benchmark.eval.SciFact;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Option;
             BenchCommand.Report.class,
             BenchCommand.Scale.class,
             BenchCommand.Models.class,
-            BenchCommand.Warmup.class
+            BenchCommand.Warmup.class,
+            BenchCommand.Replicas.class
         })
 final class BenchCommand implements Runnable {
 
@@ -268,6 +270,37 @@ final class BenchCommand implements Runnable {
                             ? out
                             : KbConfig.home().resolve("benchmark/results/cache-warmup.json");
             WarmupBenchmark.main(new String[] {Long.toString(seconds), file.toString()});
+            return 0;
+        }
+    }
+
+    /**
+     * {@code kb bench replicas}: uncached search throughput reading from replicas against primaries
+     * while the pipeline indexes an import ({@code ReplicaReadBenchmark}), on the running stack.
+     */
+    @Command(
+            name = "replicas",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Uncached search throughput, replicas-first against primary-only, in one run"
+                            + " while the pipeline indexes an import; needs the stack up"
+                            + " (./kb stack up).")
+    static final class Replicas implements Callable<Integer> {
+
+        @Option(
+                names = "--seconds",
+                defaultValue = "15",
+                description = "Length of each of the 8 measured steps (default ${DEFAULT-VALUE}).")
+        long seconds;
+
+        @Option(names = "--out", description = "Default: benchmark/results/replicas.json.")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            Path file =
+                    out != null ? out : KbConfig.home().resolve("benchmark/results/replicas.json");
+            ReplicaReadBenchmark.main(new String[] {Long.toString(seconds), file.toString()});
             return 0;
         }
     }

@@ -1,11 +1,10 @@
 package io.kbstream.benchmark.load;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kbstream.benchmark.load.PooledHttpClient.Request;
+import io.kbstream.benchmark.load.PooledHttpClient.Response;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -14,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -26,11 +24,11 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
- * The benchmark's HTTP load engine: one async JDK {@link HttpClient} ({@code sendAsync}, a few
- * threads), so a request in flight or a simulated user thinking costs a map entry, not a thread. It
- * is the one place besides kb-client that builds its own requests: it measures the server, and must
- * stay cheaper than what it measures (its own capacity is measured in the same run against {@code
- * /health/live}, {@link #capacity}).
+ * The benchmark's HTTP load engine: one async {@link PooledHttpClient} (a fixed pool of keep-alive
+ * connections on one Netty event loop), so a request in flight or a simulated user thinking costs a
+ * queue entry, not a thread or a connection. It is the one place besides kb-client that builds its
+ * own requests: it measures the server, and must stay cheaper than what it measures (its own
+ * capacity is measured in the same run against {@code /health/live}, {@link #capacity}).
  *
  * <p>Three shapes of load, each a {@link Phase} whose latencies run from each request's scheduled
  * time (coordinated omission) and which counts requests unanswered at its close as errors:
@@ -48,7 +46,7 @@ import java.util.function.LongSupplier;
 public final class LoadGenerator implements AutoCloseable {
 
     /** One request and the kind it is counted under. */
-    public record Call(String kind, HttpRequest request) {}
+    public record Call(String kind, Request request) {}
 
     /** The operation mix of one user action. */
     public record Mix(double search, double upload, double status) {
@@ -64,10 +62,15 @@ public final class LoadGenerator implements AutoCloseable {
     static final long THINK_MAX_MS = 2000;
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
+    /**
+     * Connections per server: as many as the {@code wrk} cross-check uses ({@code -c64}), so both
+     * generators offer the server the same concurrency.
+     */
+    public static final int CONNECTIONS = 64;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http;
-    private final ExecutorService httpExecutor;
+    private final PooledHttpClient http;
     private final ScheduledExecutorService scheduler;
     private final Workload workload;
     private final ZipfSampler zipf;
@@ -78,14 +81,8 @@ public final class LoadGenerator implements AutoCloseable {
         this.workload = workload;
         this.zipf = new ZipfSampler(workload.queries().size(), zipfExponent);
         this.runId = runId;
-        this.httpExecutor = Executors.newFixedThreadPool(2, daemon("load-http"));
         this.scheduler = Executors.newScheduledThreadPool(2, daemon("load-users"));
-        this.http =
-                HttpClient.newBuilder()
-                        .version(HttpClient.Version.HTTP_1_1)
-                        .connectTimeout(Duration.ofSeconds(5))
-                        .executor(httpExecutor)
-                        .build();
+        this.http = new PooledHttpClient(CONNECTIONS, REQUEST_TIMEOUT);
     }
 
     public ZipfSampler zipf() {
@@ -141,14 +138,23 @@ public final class LoadGenerator implements AutoCloseable {
         Map<String, Object> m = new LinkedHashMap<>();
         List<Map<String, Object>> levels = new java.util.ArrayList<>();
         double best = 0;
-        HttpRequest live =
-                HttpRequest.newBuilder(target.base().resolve("/health/live"))
-                        .timeout(REQUEST_TIMEOUT)
-                        .GET()
-                        .build();
-        // warm-up at the lowest rate, not recorded: a cold JVM (JIT, first connections) would
-        // otherwise be measured as the generator's ceiling
-        openLoop(rates.get(0), step, 4096, Duration.ofSeconds(2), r -> new Call("live", live));
+        Request live = Request.get(target.base().resolve("/health/live"), null);
+        // warm-up at the lowest rate, not recorded, until one pass is answered in full (at most
+        // 5): a cold JVM (JIT, first connections) or a server still starting beside a pipeline
+        // that is loading its model would otherwise be measured as the generator's ceiling
+        int warmups = 0;
+        Phase warmup;
+        do {
+            warmup =
+                    openLoop(
+                            rates.get(0),
+                            step,
+                            4096,
+                            Duration.ofSeconds(2),
+                            r -> new Call("live", live));
+            warmups++;
+        } while (warmups < 5 && (warmup.all().errors() > 0 || warmup.unfinished() > 0));
+        m.put("warmupPasses", warmups);
         for (int rate : rates) {
             Phase p =
                     openLoop(rate, step, 4096, Duration.ofSeconds(2), r -> new Call("live", live));
@@ -184,10 +190,7 @@ public final class LoadGenerator implements AutoCloseable {
      * answered, for at most {@code limit}; {@code onOk} hears each good answer.
      */
     public Phase closedLoop(
-            List<Call> calls,
-            int concurrency,
-            Duration limit,
-            Consumer<HttpResponse<String>> onOk) {
+            List<Call> calls, int concurrency, Duration limit, Consumer<Response> onOk) {
         Phase phase = new Phase();
         AtomicInteger next = new AtomicInteger();
         long start = System.nanoTime();
@@ -324,7 +327,7 @@ public final class LoadGenerator implements AutoCloseable {
                                             }));
         }
 
-        void onOk(HttpResponse<String> response) {
+        void onOk(Response response) {
             if (response.request().method().equals("POST") && uploaded.get() < 1000) {
                 uploaded.incrementAndGet();
                 uploadedIds.add(idOf(response.body()));
@@ -349,24 +352,19 @@ public final class LoadGenerator implements AutoCloseable {
      * Sends {@code call} (registered in {@code phase} as {@code id}, or unmeasured when {@code
      * phase} is null) and records its answer; releases {@code gate}, if any, when it answers.
      */
-    private java.util.concurrent.CompletableFuture<HttpResponse<String>> send(
-            Call call,
-            long id,
-            long due,
-            Phase phase,
-            Gate gate,
-            Consumer<HttpResponse<String>> onOk) {
+    private java.util.concurrent.CompletableFuture<Response> send(
+            Call call, long id, long due, Phase phase, Gate gate, Consumer<Response> onOk) {
         if (phase != null) {
             phase.sent(System.nanoTime() - due);
         }
-        return http.sendAsync(call.request(), HttpResponse.BodyHandlers.ofString())
+        return http.send(call.request())
                 .whenComplete(
                         (response, error) -> {
                             if (gate != null) {
                                 gate.leave();
                             }
                             long now = System.nanoTime();
-                            boolean ok = error == null && response.statusCode() / 100 == 2;
+                            boolean ok = error == null && response.status() / 100 == 2;
                             if (ok) {
                                 onOk.accept(response);
                             }
@@ -380,7 +378,7 @@ public final class LoadGenerator implements AutoCloseable {
                                                 ? null
                                                 : error != null
                                                         ? error.toString()
-                                                        : response.statusCode()
+                                                        : response.status()
                                                                 + " "
                                                                 + response.body());
                             }
@@ -443,51 +441,58 @@ public final class LoadGenerator implements AutoCloseable {
     // ---------------------------------------------------------------- requests
 
     /** A search for the next Zipf-distributed SciFact claim. */
-    public HttpRequest searchRequest(Target target, SplittableRandom random) {
+    public Request searchRequest(Target target, SplittableRandom random) {
         return search(target, workload.queries().get(zipf.next(random)));
     }
 
-    public static HttpRequest search(Target target, String query) {
+    public static Request search(Target target, String query) {
         return get(
                 target,
                 target.searchKey(),
                 "/v1/search?k=10&q=" + URLEncoder.encode(query, StandardCharsets.UTF_8));
     }
 
+    /** A search in {@code mode} ({@code hybrid}, {@code vector} or {@code keyword}). */
+    public static Request search(Target target, String query, String mode) {
+        return get(
+                target,
+                target.searchKey(),
+                "/v1/search?k=10&mode="
+                        + mode
+                        + "&q="
+                        + URLEncoder.encode(query, StandardCharsets.UTF_8));
+    }
+
     /** An upload of a random SciFact abstract under a new id, to the upload tenant. */
-    public HttpRequest uploadRequest(Target target, SplittableRandom random) {
+    public Request uploadRequest(Target target, SplittableRandom random) {
         Workload.Doc doc = workload.docs().get(random.nextInt(workload.docs().size()));
         return upload(target, target.uploadKey(), runId + "-u" + uploadSeq.incrementAndGet(), doc);
     }
 
-    public static HttpRequest upload(Target target, String key, String id, Workload.Doc doc) {
+    public static Request upload(Target target, String key, String id, Workload.Doc doc) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", id);
         body.put("title", doc.title().isBlank() ? id : doc.title());
         body.put("text", doc.text());
         body.put("metadata", Map.of("source", "scifact"));
         try {
-            return HttpRequest.newBuilder(target.base().resolve("/v1/documents"))
-                    .header("Authorization", "Bearer " + key)
-                    .header("Content-Type", "application/json")
-                    .timeout(REQUEST_TIMEOUT)
-                    .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-                    .build();
+            return new Request(
+                    "POST",
+                    target.base().resolve("/v1/documents"),
+                    key,
+                    "application/json",
+                    JSON.writeValueAsBytes(body));
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }
 
-    static HttpRequest status(Target target, String id) {
+    static Request status(Target target, String id) {
         return get(target, target.uploadKey(), "/v1/documents/" + id);
     }
 
-    static HttpRequest get(Target target, String key, String pathAndQuery) {
-        return HttpRequest.newBuilder(URI.create(target.base() + pathAndQuery))
-                .header("Authorization", "Bearer " + key)
-                .timeout(REQUEST_TIMEOUT)
-                .GET()
-                .build();
+    static Request get(Target target, String key, String pathAndQuery) {
+        return Request.get(URI.create(target.base() + pathAndQuery), key);
     }
 
     /**
@@ -522,6 +527,6 @@ public final class LoadGenerator implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
-        httpExecutor.shutdownNow();
+        http.close();
     }
 }

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.kbstream.benchmark.load.LoadGenerator.Call;
+import io.kbstream.benchmark.load.PooledHttpClient.Request;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -67,7 +67,7 @@ class LoadGeneratorTest {
     }
 
     private Call ping() {
-        return new Call("live", HttpRequest.newBuilder(target.base().resolve("/live")).build());
+        return new Call("live", Request.get(target.base().resolve("/live"), null));
     }
 
     @Test
