@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             ApiCommand.class,
             SoakCommand.class,
             SearchCommand.class,
+            ReembedCommand.class,
             EvalCommand.class,
             BenchCommand.class,
             ConfigCommand.class,

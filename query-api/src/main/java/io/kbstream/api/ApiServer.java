@@ -28,6 +28,8 @@ import io.kbstream.api.http.HttpSettings;
 import io.kbstream.api.http.Json;
 import io.kbstream.api.http.RateLimiter;
 import io.kbstream.api.http.TenantMeters;
+import io.kbstream.api.models.MigrationProgress;
+import io.kbstream.api.models.TenantModelController;
 import io.kbstream.api.resilience.ReadRoutes;
 import io.kbstream.api.resilience.RedisGuard;
 import io.kbstream.api.resilience.ShardCalls;
@@ -41,15 +43,18 @@ import io.kbstream.api.search.SearchCounts;
 import io.kbstream.api.search.SearchService;
 import io.kbstream.api.search.SearchSettings;
 import io.kbstream.core.config.ApiOptions;
+import io.kbstream.core.config.EmbeddingOptions;
 import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.embed.Embedder;
 import io.kbstream.core.embed.Embedders;
 import io.kbstream.core.kafka.KafkaClients;
+import io.kbstream.core.models.ModelMigrations;
 import io.kbstream.core.redis.IndexGenerations;
 import io.kbstream.core.redis.RedisConnections;
 import io.kbstream.core.redis.StatusStore;
 import io.kbstream.core.store.ShardedStore;
+import io.kbstream.core.store.TenantModelsCache;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -82,6 +87,7 @@ public final class ApiServer {
     private final ApiMetrics metrics = new ApiMetrics();
     private final StatusFanout fanout;
     private final Auth auth;
+    private final TenantModelController models;
     private final UploadParser uploads;
     private final DocumentController documents;
     private final SearchController search;
@@ -142,12 +148,10 @@ public final class ApiServer {
 
         SearchSettings searchSettings = SearchSettings.from(config);
         // searches and listings read the shards through one pool and one set of routes
+        ReadRoutes routes =
+                new ReadRoutes(ReadRoutes.Settings.from(config), deps.store(), metrics.registry());
         ShardCalls shardCalls =
-                new ShardCalls(
-                        new ReadRoutes(
-                                ReadRoutes.Settings.from(config), deps.store(), metrics.registry()),
-                        searchSettings.threads(),
-                        metrics.registry());
+                new ShardCalls(routes, searchSettings.threads(), metrics.registry());
         owned.add(shardCalls);
 
         DocumentSettings documentSettings = DocumentSettings.from(config);
@@ -178,6 +182,20 @@ public final class ApiServer {
                         deps.clock(),
                         searchSettings.warmupWindow(),
                         searchSettings.warmupTracked());
+        String defaultModel = config.get(EmbeddingOptions.MODEL);
+        TenantModelsCache tenantModels =
+                new TenantModelsCache(
+                        tenant -> routes.tenantModels(tenant, defaultModel),
+                        defaultModel,
+                        config.get(EmbeddingOptions.TENANT_MODELS_REFRESH),
+                        10_000);
+        ModelMigrations migrations =
+                new ModelMigrations(
+                        deps.store(),
+                        new IndexGenerations(deps.redis()),
+                        defaultModel,
+                        model -> Embedders.shared(config, model));
+        this.models = new TenantModelController(migrations);
         SearchService searchService =
                 new SearchService(
                         searchSettings,
@@ -188,11 +206,15 @@ public final class ApiServer {
                         new SearchCache(searchSettings, deps.redis(), guard, metrics.registry()),
                         searchCounts,
                         new QueryEmbeddings(
-                                deps.embedder(),
+                                model ->
+                                        model.equals(deps.embedder().modelInfo().name())
+                                                ? deps.embedder()
+                                                : Embedders.shared(config, model),
                                 deps.redis(),
                                 guard,
                                 searchSettings.embeddingTtl(),
                                 metrics.registry()),
+                        tenantModels,
                         new ResultMerger(Fusion.from(config)),
                         metrics.registry());
         this.search = new SearchController(searchService);
@@ -206,6 +228,12 @@ public final class ApiServer {
 
         EventSettings eventSettings = EventSettings.from(config);
         this.fanout = new StatusFanout(deps.statusConsumer(), eventSettings.statusTopic());
+        owned.add(
+                new MigrationProgress(
+                        fanout,
+                        tenantModels,
+                        migrations,
+                        config.get(EmbeddingOptions.TENANT_MODELS_REFRESH)));
         this.events = new EventsSocket(eventSettings, http.keys(), fanout, metrics.registry());
         owned.add(events);
 
@@ -247,6 +275,7 @@ public final class ApiServer {
         put("/v1/documents/{id}", documents::replace);
         get("/v1/documents/{id}", documents::status);
         delete("/v1/documents/{id}", documents::delete);
+        get("/v1/tenant/model", models::show);
         get("/v1/search", search::searchGet);
         post("/v1/search", search::searchPost);
         ws("/v1/events", events::configure);

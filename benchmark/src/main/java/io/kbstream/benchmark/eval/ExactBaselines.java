@@ -61,13 +61,20 @@ public final class ExactBaselines {
                 shards.add(c);
             }
             Ranking run = new Ranking();
-            String sql =
-                    "SELECT doc_id, 1 - (embedding <=> ?) AS score FROM chunks WHERE tenant = ?"
-                            + " ORDER BY embedding <=> ? LIMIT ?";
+            // the vectors of the model the queries are embedded with (one table per model)
+            List<String> sqls = new ArrayList<>();
+            for (Connection c : shards) {
+                sqls.add(
+                        "SELECT c.doc_id, 1 - (v.embedding <=> ?) AS score FROM "
+                                + vectorTable(c, embedder.modelInfo().name())
+                                + " v JOIN chunks c ON c.tenant = v.tenant AND c.id = v.chunk_id"
+                                + " WHERE v.tenant = ? ORDER BY v.embedding <=> ? LIMIT ?");
+            }
             for (int i = 0; i < ids.size(); i++) {
                 Map<String, Double> best = new HashMap<>();
-                for (Connection c : shards) {
-                    try (PreparedStatement st = c.prepareStatement(sql)) {
+                for (int s = 0; s < shards.size(); s++) {
+                    Connection c = shards.get(s);
+                    try (PreparedStatement st = c.prepareStatement(sqls.get(s))) {
                         PGvector v = new PGvector(vectors[i]);
                         st.setObject(1, v);
                         st.setString(2, tenant);
@@ -87,6 +94,20 @@ public final class ExactBaselines {
         } finally {
             for (Connection c : shards) {
                 c.close();
+            }
+        }
+    }
+
+    /** The model's vector table on a shard (migration 011); refuses a model with none there. */
+    private static String vectorTable(Connection c, String model) throws SQLException {
+        try (PreparedStatement st =
+                c.prepareStatement("SELECT vectors FROM embedding_models WHERE model = ?")) {
+            st.setString(1, model);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next() || !rs.getString(1).matches("vectors_[a-z0-9_]+")) {
+                    throw new SQLException("the shard has no vectors of model " + model);
+                }
+                return rs.getString(1);
             }
         }
     }

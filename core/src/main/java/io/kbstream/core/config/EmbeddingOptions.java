@@ -42,6 +42,26 @@ public final class EmbeddingOptions {
                     .withDescription(
                             "Folder the bundled ONNX models and tokenizers are extracted to, once.");
 
+    public static final ConfigOption<java.time.Duration> TENANT_MODELS_REFRESH =
+            ConfigOption.key("kb.embedding.tenant-models-refresh")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofSeconds(2))
+                    .withDescription(
+                            "How long a process trusts what it read of a tenant's models (active,"
+                                    + " migration target, previous) before reading the shards"
+                                    + " again; the API also rereads when the tenant's index"
+                                    + " generation changes. A migration waits this long after it"
+                                    + " starts before it reads chunks, so every writer embeds new"
+                                    + " chunks with the target model too by then.");
+
+    public static final ConfigOption<Integer> REEMBED_READ_BATCH =
+            ConfigOption.key("kb.embedding.reembed-read-batch")
+                    .intType()
+                    .defaultValue(64)
+                    .withDescription(
+                            "Chunks a re-embed job reads from a shard at a time and embeds as one"
+                                    + " micro-batch (kb reembed).");
+
     public static final ConfigOption<Integer> MAX_TOKENS =
             ConfigOption.key("kb.embedding.max-tokens")
                     .intType()

@@ -34,6 +34,14 @@ public final class Embedders {
     }
 
     /**
+     * The shared embedder of another {@code model} with the configured window, batch and
+     * parallelism: a tenant moving between models has vectors of both, made the same way.
+     */
+    public static Embedder shared(KbConfig config, String model) {
+        return shared(EmbedderSpec.from(config).withModel(model));
+    }
+
+    /**
      * The shared embedder for {@code spec.model()}, loading it on first use. Callers may differ in
      * batch size and query instruction; asking for a loaded model with another window, thread or
      * worker count or cache folder is an error, because one model name must mean one kind of vector

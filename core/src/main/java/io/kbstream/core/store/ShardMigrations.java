@@ -8,9 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -124,72 +122,41 @@ public final class ShardMigrations {
     }
 
     /**
-     * Records which embedding model fills the shard, or checks it: the first process writes the
-     * model's name and dimension into {@code shard_info}; any later process with another model (or
-     * a dimension that is not the {@code chunks.embedding} column's) fails with a clear message
-     * instead of mixing vectors from different spaces.
+     * Makes room for a model's vectors on the shard: its vector table and HNSW index (migration
+     * 011's {@code kb_model_vectors}, once per model) and, on a fresh shard, {@code shard_info}'s
+     * record of the shard's first model (the one tenants without a record of their own use). A
+     * model already known with another dimension is refused with a clear message, instead of mixing
+     * vectors from different spaces.
+     *
+     * @return the name of the model's vector table
      */
-    public static void ensureModel(DataSource shard, String model, int dimension) {
+    public static String ensureModel(DataSource shard, String model, int dimension) {
         try (Connection c = shard.getConnection()) {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
                 lock(c);
-                int column = columnDimension(c);
-                if (column != dimension) {
-                    throw new StoreException(
-                            -1,
-                            "model "
-                                    + model
-                                    + " produces "
-                                    + dimension
-                                    + "-d vectors but chunks.embedding is vector("
-                                    + column
-                                    + "); use a "
-                                    + column
-                                    + "-d model or a shard migrated for "
-                                    + dimension
-                                    + " dimensions",
-                            null);
+                String table;
+                try (PreparedStatement st = c.prepareStatement("SELECT kb_model_vectors(?, ?)")) {
+                    st.setString(1, model);
+                    st.setInt(2, dimension);
+                    try (ResultSet rs = st.executeQuery()) {
+                        rs.next();
+                        table = rs.getString(1);
+                    }
                 }
-                Map<String, String> info = new LinkedHashMap<>();
-                try (PreparedStatement q =
+                try (PreparedStatement ins =
                         c.prepareStatement(
-                                "SELECT key, value FROM shard_info WHERE key IN (?, ?)")) {
-                    q.setString(1, MODEL_KEY);
-                    q.setString(2, DIMENSION_KEY);
-                    try (ResultSet rs = q.executeQuery()) {
-                        while (rs.next()) {
-                            info.put(rs.getString(1), rs.getString(2));
-                        }
-                    }
-                }
-                if (info.isEmpty()) {
-                    try (PreparedStatement ins =
-                            c.prepareStatement(
-                                    "INSERT INTO shard_info (key, value) VALUES (?, ?), (?, ?)")) {
-                        ins.setString(1, MODEL_KEY);
-                        ins.setString(2, model);
-                        ins.setString(3, DIMENSION_KEY);
-                        ins.setString(4, Integer.toString(dimension));
-                        ins.executeUpdate();
-                    }
-                } else if (!model.equals(info.get(MODEL_KEY))
-                        || !Integer.toString(dimension).equals(info.get(DIMENSION_KEY))) {
-                    throw new StoreException(
-                            -1,
-                            "the shard holds embeddings of model "
-                                    + info.get(MODEL_KEY)
-                                    + " ("
-                                    + info.get(DIMENSION_KEY)
-                                    + "-d) but this process uses "
-                                    + model
-                                    + " ("
-                                    + dimension
-                                    + "-d); configure the same model, or re-index into fresh shards",
-                            null);
+                                "INSERT INTO shard_info (key, value) VALUES (?, ?), (?, ?)"
+                                        + " ON CONFLICT (key) DO NOTHING")) {
+                    ins.setString(1, MODEL_KEY);
+                    ins.setString(2, model);
+                    ins.setString(3, DIMENSION_KEY);
+                    ins.setString(4, Integer.toString(dimension));
+                    ins.executeUpdate();
                 }
                 c.commit();
+                return table;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -197,21 +164,8 @@ public final class ShardMigrations {
                 c.setAutoCommit(autoCommit);
             }
         } catch (SQLException e) {
-            throw new StoreException(-1, "checking the shard's model failed: " + e.getMessage(), e);
-        }
-    }
-
-    private static int columnDimension(Connection c) throws SQLException {
-        try (Statement st = c.createStatement();
-                ResultSet rs =
-                        st.executeQuery(
-                                "SELECT atttypmod FROM pg_attribute"
-                                        + " WHERE attrelid = 'chunks'::regclass AND attname = 'embedding'")) {
-            if (!rs.next()) {
-                throw new SQLException(
-                        "chunks.embedding does not exist: apply the migrations first");
-            }
-            return rs.getInt(1);
+            throw new StoreException(
+                    -1, "preparing the shard for model " + model + " failed: " + e.getMessage(), e);
         }
     }
 

@@ -90,10 +90,32 @@ public interface ShardedStore extends AutoCloseable {
                 exactBelowChunks);
     }
 
-    /** {@link #vectorSearch(int, String, float[], int, Map, int, int)} on one node of a shard. */
+    /**
+     * {@link #vectorSearch(int, String, float[], int, Map, int, int)} on one node of a shard, over
+     * the vectors of the tenant's active model there.
+     */
+    default List<ChunkHit> vectorSearch(
+            ShardNode node,
+            String tenant,
+            float[] query,
+            int k,
+            Map<String, String> metadataFilter,
+            int efSearch,
+            int exactBelowChunks) {
+        return vectorSearch(
+                node, tenant, null, query, k, metadataFilter, efSearch, exactBelowChunks);
+    }
+
+    /**
+     * The same over the vectors of {@code model} ({@code query} must be that model's embedding);
+     * null for the tenant's active model as this shard records it (or the model of a tenant not
+     * recorded, {@link #ensureModel}'s first). The API names the model it embedded the query with,
+     * so every shard of one search reads the same model's vectors even while the tenant switches.
+     */
     List<ChunkHit> vectorSearch(
             ShardNode node,
             String tenant,
+            String model,
             float[] query,
             int k,
             Map<String, String> metadataFilter,
@@ -185,8 +207,51 @@ public interface ShardedStore extends AutoCloseable {
 
     long countDocuments(int shard, String tenant);
 
-    /** Checks (or records, on a fresh shard) the embedding model on every shard. */
+    /**
+     * Makes room for {@code model}'s vectors on every shard (its vector table and HNSW index, once)
+     * and, on a fresh shard, records it as the shard's first model. A model already known with
+     * another dimension is refused.
+     */
     void ensureModel(String model, int dimension);
+
+    /**
+     * The tenant's models as the first shard records them (the single place a search reads, so the
+     * switch is atomic); {@code defaultModel} alone for a tenant without a record.
+     */
+    default TenantModels tenantModels(String tenant, String defaultModel) {
+        return tenantModels(ShardNode.primary(0), tenant, defaultModel);
+    }
+
+    /** The same read from one node of the first shard (a replica may be a moment behind). */
+    TenantModels tenantModels(ShardNode node, String tenant, String defaultModel);
+
+    /**
+     * Records the tenant's models on every shard, the first shard last: a reader sees the change
+     * only once every shard has it. Every model named must have been {@link #ensureModel}ed.
+     */
+    void setTenantModels(TenantModels models);
+
+    /** A tenant's chunk without a vector of some model: its id and text. */
+    record ChunkText(long id, String text) {}
+
+    /**
+     * Up to {@code limit} chunks of {@code tenant} on {@code shard} that have no vector of {@code
+     * model}, in chunk id order after {@code afterId} (a re-embed job's resumable position).
+     */
+    List<ChunkText> chunksWithoutVector(
+            int shard, String tenant, String model, long afterId, int limit);
+
+    /**
+     * Writes {@code model}'s vectors of these chunks, replacing any (idempotent: a replay writes
+     * the same); chunks deleted meanwhile are skipped. One transaction.
+     */
+    void upsertVectors(int shard, String tenant, String model, long[] chunkIds, float[][] vectors);
+
+    /** How many vectors of {@code model} {@code tenant} has on {@code shard} (0 if none). */
+    long countVectors(int shard, String tenant, String model);
+
+    /** Deletes every vector of {@code model} of {@code tenant}, on every shard. */
+    void dropVectors(String tenant, String model);
 
     /** Throws a {@link StoreException} unless {@code shard} answers within the search timeout. */
     void ping(int shard);

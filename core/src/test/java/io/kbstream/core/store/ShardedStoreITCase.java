@@ -282,6 +282,7 @@ class ShardedStoreITCase {
         // For a small tenant the planner rightly prefers the tenant btree and an exact sort; with
         // sorting priced out, the only sort-free plan left is the HNSW index scan, which proves
         // the query is written so the index can serve it (operator on the bare column, LIMIT k).
+        store.ensureModel("test-model", 384);
         try (Connection c = store.dataSource(0).getConnection()) {
             c.setAutoCommit(false);
             try (Statement st = c.createStatement()) {
@@ -290,7 +291,9 @@ class ShardedStoreITCase {
                 st.execute("SET LOCAL hnsw.iterative_scan = relaxed_order");
             }
             StringBuilder plan = new StringBuilder();
-            try (PreparedStatement st = c.prepareStatement("EXPLAIN " + SearchSql.vector(false))) {
+            try (PreparedStatement st =
+                    c.prepareStatement(
+                            "EXPLAIN " + SearchSql.vector("vectors_test_model", false))) {
                 st.setObject(1, new com.pgvector.PGvector(unit(1, 0.0f)));
                 st.setString(2, tenant);
                 st.setInt(3, 5);
@@ -302,7 +305,7 @@ class ShardedStoreITCase {
                 }
             }
             c.rollback();
-            assertThat(plan.toString()).contains("chunks_embedding_hnsw");
+            assertThat(plan.toString()).contains("vectors_test_model_hnsw");
         }
     }
 

@@ -34,9 +34,7 @@ class TenantScopedSqlITCase {
      * bm25_terms}, whose index leads with the tenant) or its chunks' ids.
      */
     private static final Map<String, String> CONTENT_INDEXES =
-            Map.of(
-                    "chunks_embedding_hnsw", "hnsw",
-                    "documents_metadata_gin", "gin");
+            Map.of("documents_metadata_gin", "gin");
 
     /**
      * Quoted text the statements may contain: settings, a status, a text search configuration, and
@@ -75,8 +73,10 @@ class TenantScopedSqlITCase {
                             st.executeQuery(
                                     "SELECT indexname, indexdef FROM pg_indexes"
                                             + " WHERE schemaname = 'public'"
-                                            + " AND tablename IN ('documents', 'chunks',"
-                                            + " 'bm25_tenants', 'bm25_terms')")) {
+                                            + " AND (tablename IN ('documents', 'chunks',"
+                                            + " 'bm25_tenants', 'bm25_terms', 'tenant_models')"
+                                            + " OR tablename IN (SELECT vectors FROM"
+                                            + " embedding_models))")) {
                 while (rs.next()) {
                     indexes.put(rs.getString(1), rs.getString(2));
                 }
@@ -85,7 +85,10 @@ class TenantScopedSqlITCase {
             indexes.forEach(
                     (name, def) -> {
                         String columns = def.substring(def.indexOf('(') + 1);
-                        if (CONTENT_INDEXES.containsKey(name)) {
+                        if (name.startsWith("vectors_") && name.endsWith("_hnsw")) {
+                            // each model's own HNSW index (migration 011), over content alone
+                            assertThat(def).as(url + " " + name).contains("USING hnsw");
+                        } else if (CONTENT_INDEXES.containsKey(name)) {
                             assertThat(def)
                                     .as(url + " " + name)
                                     .contains("USING " + CONTENT_INDEXES.get(name));
@@ -107,8 +110,13 @@ class TenantScopedSqlITCase {
             }
         }
         for (boolean filtered : new boolean[] {false, true}) {
-            statements.add(SearchSql.vector(filtered));
+            statements.add(SearchSql.vector("vectors_some_model", filtered));
         }
+        statements.add(SearchSql.insertVector("vectors_some_model"));
+        statements.add(SearchSql.upsertVector("vectors_some_model"));
+        statements.add(SearchSql.chunksWithoutVector("vectors_some_model"));
+        statements.add(SearchSql.countVectors("vectors_some_model"));
+        statements.add(SearchSql.deleteVectors("vectors_some_model"));
         statements.addAll(SearchSql.DELETE_TENANT);
         assertThat(statements).hasSizeGreaterThan(10);
         for (String sql : statements) {
@@ -118,7 +126,12 @@ class TenantScopedSqlITCase {
                 assertThat(sql).as(sql).containsPattern("tenant = \\?");
             }
             if (upper.startsWith("INSERT")) {
-                assertThat(sql).as(sql).contains("(tenant,").contains("VALUES (?");
+                // a row's values are parameters, or copied from the tenant's own chunk
+                assertThat(sql)
+                        .as(sql)
+                        .contains("(tenant,")
+                        .containsPattern(
+                                "VALUES \\(\\?|SELECT tenant, id, \\? FROM chunks WHERE tenant = \\?");
             }
             // values are bind parameters: the only quoted literals are fixed names and syntax
             String rest = sql;

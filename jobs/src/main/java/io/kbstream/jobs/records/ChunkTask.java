@@ -25,11 +25,27 @@ public class ChunkTask {
     public int chunkCount;
 
     public String text;
+
+    /** Set only by the re-embed job's source: the stored chunk's shard and id. */
+    public int shard = -1;
+
+    public long chunkId;
     public int startChar;
     public int endChar;
 
     /** Filled by the embedder; null before. */
     public float[] embedding;
+
+    /** The model of {@link #embedding}: the tenant's active one. Filled by the embedder. */
+    public String model;
+
+    /**
+     * While the tenant moves between models: the other models it keeps and this chunk's vectors by
+     * them, pairwise (arrays: Flink serializes them natively). Empty otherwise.
+     */
+    public String[] otherModels = new String[0];
+
+    public float[][] otherEmbeddings = new float[0][];
 
     public ChunkTask() {}
 

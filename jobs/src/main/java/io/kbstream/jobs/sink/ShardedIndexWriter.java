@@ -1,10 +1,10 @@
 package io.kbstream.jobs.sink;
 
+import io.kbstream.core.config.EmbeddingOptions;
 import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.core.config.RedisOptions;
-import io.kbstream.core.embed.Embedders;
 import io.kbstream.core.kafka.KafkaClients;
 import io.kbstream.core.redis.IndexGenerations;
 import io.kbstream.core.redis.RedisConnections;
@@ -53,7 +53,10 @@ final class ShardedIndexWriter implements SinkWriter<IndexOp> {
     private final KafkaProducer<byte[], byte[]> producer;
     private final AvroSerde<DocumentStatus> statusSerde = AvroSerde.documentStatuses();
     private final String statusTopic;
-    private final String model;
+
+    /** The model of a document without chunks (nothing was embedded). */
+    private final String defaultModel;
+
     private final int batchSize;
     private final long flushIntervalMillis;
     private final ProcessingTimeService time;
@@ -70,7 +73,7 @@ final class ShardedIndexWriter implements SinkWriter<IndexOp> {
         this.generations = new IndexGenerations(redis);
         this.producer = KafkaClients.producer(config, "kb-indexer-status");
         this.statusTopic = config.get(KafkaOptions.TOPIC_STATUS);
-        this.model = Embedders.shared(config).modelInfo().name();
+        this.defaultModel = config.get(EmbeddingOptions.MODEL);
         this.batchSize = config.get(PipelineOptions.SINK_BATCH_SIZE);
         this.flushIntervalMillis = config.get(PipelineOptions.SINK_FLUSH_INTERVAL).toMillis();
         this.time = time;
@@ -161,7 +164,11 @@ final class ShardedIndexWriter implements SinkWriter<IndexOp> {
     private IndexedDocument toDocument(IndexOp op) {
         List<ChunkRow> rows = new ArrayList<>(op.chunks.length);
         for (ChunkTask c : op.chunks) {
-            rows.add(new ChunkRow(c.chunkNo, c.text, c.startChar, c.endChar, c.embedding));
+            Map<String, float[]> others = new HashMap<>();
+            for (int i = 0; i < c.otherModels.length; i++) {
+                others.put(c.otherModels[i], c.otherEmbeddings[i]);
+            }
+            rows.add(new ChunkRow(c.chunkNo, c.text, c.startChar, c.endChar, c.embedding, others));
         }
         return new IndexedDocument(
                 op.tenant,
@@ -170,7 +177,7 @@ final class ShardedIndexWriter implements SinkWriter<IndexOp> {
                 op.contentHash,
                 op.title,
                 Map.copyOf(op.metadata),
-                model,
+                op.chunks.length > 0 ? op.chunks[0].model : defaultModel,
                 rows);
     }
 

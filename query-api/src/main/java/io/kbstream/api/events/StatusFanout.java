@@ -72,6 +72,16 @@ public final class StatusFanout implements AutoCloseable {
                 });
     }
 
+    /** The tenants with a subscriber now. */
+    public Set<String> tenants() {
+        return Set.copyOf(subscribers.keySet());
+    }
+
+    /** Hands an event of the API's own (not a status) to the tenant's subscribers. */
+    public void publish(String tenant, String json) {
+        send(subscribers.get(tenant), json);
+    }
+
     public int subscriberCount() {
         return subscribers.values().stream().mapToInt(Set::size).sum();
     }
@@ -126,6 +136,13 @@ public final class StatusFanout implements AutoCloseable {
         try {
             json = Json.MAPPER.writeValueAsString(StatusJson.toMap(status));
         } catch (Exception e) {
+            return;
+        }
+        send(targets, json);
+    }
+
+    private static void send(Set<Consumer<String>> targets, String json) {
+        if (targets == null) {
             return;
         }
         for (Consumer<String> target : targets) {

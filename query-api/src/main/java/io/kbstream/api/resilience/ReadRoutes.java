@@ -7,6 +7,7 @@ import io.kbstream.core.config.PostgresOptions.ReadFrom;
 import io.kbstream.core.store.ShardNode;
 import io.kbstream.core.store.ShardedStore;
 import io.kbstream.core.store.StoreException;
+import io.kbstream.core.store.TenantModels;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -117,6 +118,24 @@ public final class ReadRoutes implements AutoCloseable {
         } else {
             this.lagChecks = null;
         }
+    }
+
+    /**
+     * The tenant's models from the first shard's nodes in search order (the first that answers). A
+     * replica may be a moment behind a switch; the old model's vectors are kept after a switch, so
+     * a search with it is still complete.
+     */
+    public TenantModels tenantModels(String tenant, String defaultModel) {
+        Route route = route(0);
+        StoreException last = null;
+        for (int i = route.next(0); i >= 0; i = route.next(i + 1)) {
+            try {
+                return store.tenantModels(route.node(i).id, tenant, defaultModel);
+            } catch (StoreException e) {
+                last = e;
+            }
+        }
+        throw last != null ? last : new StoreException(0, "no node of shard 0 may be read", null);
     }
 
     /** The nodes one search tries for {@code shard}, in order. */

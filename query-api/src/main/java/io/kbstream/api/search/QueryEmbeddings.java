@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.Function;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.SetParams;
 
@@ -17,30 +18,31 @@ import redis.clients.jedis.params.SetParams;
  * Query vectors, cached in Redis under {@link RedisKeys#queryEmbedding} (model version + SHA-256 of
  * the text embedded, i.e. the query with the model's instruction if it is on, so switching the
  * instruction never serves a vector made the other way) as little-endian float32 bytes; computed
- * with the shared embedder on a miss.
+ * with the shared embedder of the tenant's active model on a miss.
  */
 public final class QueryEmbeddings {
 
-    private final Embedder embedder;
+    private final Function<String, Embedder> embedders;
     private final UnifiedJedis redis;
     private final RedisGuard guard;
     private final long ttlMillis;
-    private final String model;
     private final Counter hit;
     private final Counter miss;
     private final Timer inference;
 
+    /**
+     * @param embedders the shared embedder of a model name (loaded once per JVM)
+     */
     public QueryEmbeddings(
-            Embedder embedder,
+            Function<String, Embedder> embedders,
             UnifiedJedis redis,
             RedisGuard guard,
             Duration ttl,
             MeterRegistry metrics) {
-        this.embedder = embedder;
+        this.embedders = embedders;
         this.redis = redis;
         this.guard = guard;
         this.ttlMillis = ttl.toMillis();
-        this.model = embedder.modelInfo().version().replaceAll("[^A-Za-z0-9._@-]", "_");
         this.hit = cacheCounter(metrics, "hit");
         this.miss = cacheCounter(metrics, "miss");
         this.inference =
@@ -58,14 +60,21 @@ public final class QueryEmbeddings {
     }
 
     /** What decides a query's vector besides the query: the model's version and instruction. */
-    public String settings() {
-        return model + "\n" + embedder.queryText("");
+    public String settings(String model) {
+        Embedder embedder = embedders.apply(model);
+        return version(embedder) + "\n" + embedder.queryText("");
     }
 
-    public float[] embed(String query) {
+    private static String version(Embedder embedder) {
+        return embedder.modelInfo().version().replaceAll("[^A-Za-z0-9._@-]", "_");
+    }
+
+    /** The query's vector by {@code model}. */
+    public float[] embed(String model, String query) {
+        Embedder embedder = embedders.apply(model);
         String text = embedder.queryText(query);
         byte[] key =
-                RedisKeys.queryEmbedding(model, SearchRequest.sha256(text))
+                RedisKeys.queryEmbedding(version(embedder), SearchRequest.sha256(text))
                         .getBytes(StandardCharsets.UTF_8);
         int dim = embedder.modelInfo().dimension();
         byte[] cached = guard.call(() -> redis.get(key), null);

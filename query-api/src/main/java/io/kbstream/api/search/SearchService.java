@@ -11,6 +11,8 @@ import io.kbstream.core.store.ChunkHit;
 import io.kbstream.core.store.KeywordResult;
 import io.kbstream.core.store.ShardNode;
 import io.kbstream.core.store.ShardedStore;
+import io.kbstream.core.store.StoreException;
+import io.kbstream.core.store.TenantModelsCache;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -47,11 +49,11 @@ public final class SearchService {
     private final SearchCounts counts;
     private final QueryEmbeddings embeddings;
     private final ResultMerger merger;
-    private final String rankingSettings;
     private final long shardTimeoutNanos;
     private final ShardCalls shardCalls;
     private final int efSearch;
     private final int exactBelowChunks;
+    private final TenantModelsCache tenantModels;
     private final Bm25Weights weights;
     private final Counter inexactKeyword;
     private final long retryAfterSeconds;
@@ -66,6 +68,7 @@ public final class SearchService {
             SearchCache cache,
             SearchCounts counts,
             QueryEmbeddings embeddings,
+            TenantModelsCache tenantModels,
             ResultMerger merger,
             MeterRegistry metrics) {
         this.store = store;
@@ -74,8 +77,8 @@ public final class SearchService {
         this.cache = cache;
         this.counts = counts;
         this.embeddings = embeddings;
+        this.tenantModels = tenantModels;
         this.merger = merger;
-        this.rankingSettings = embeddings.settings() + "\n" + merger.fusion();
         this.shardTimeoutNanos = settings.shardTimeout().toNanos();
         this.shardCalls = shards;
         this.efSearch = settings.efSearch();
@@ -106,17 +109,23 @@ public final class SearchService {
     private SearchResponse answer(String tenant, SearchRequest request) {
         long start = System.nanoTime();
         Long generation = guard.call(() -> generations.current(tenant), null);
+        // the model is read per generation: a switch bumps it, so the next search reads the new
+        String model = activeModel(tenant, generation);
         String key =
                 generation == null
                         ? null
-                        : SearchCache.key(tenant, generation, rankingSettings, request);
+                        : SearchCache.key(
+                                tenant,
+                                generation,
+                                embeddings.settings(model) + "\n" + merger.fusion(),
+                                request);
         if (key != null) {
             var cached = cache.get(key);
             if (cached.isPresent()) {
                 return new SearchResponse(cached.get(), false, true, millisSince(start));
             }
         }
-        Gathered gathered = scatter(tenant, generation, request);
+        Gathered gathered = scatter(tenant, generation, model, request);
         List<SearchHit> hits =
                 switch (request.mode()) {
                     case VECTOR -> merger.single(gathered.vector(), request.k(), request.query());
@@ -136,7 +145,26 @@ public final class SearchService {
 
     private record Gathered(List<ChunkHit> vector, List<ChunkHit> keyword, boolean partial) {}
 
-    private Gathered scatter(String tenant, Long generation, SearchRequest request) {
+    /**
+     * The tenant's active model. If the first shard cannot say (its primary is down), the last
+     * model known, else the configured one: searches must not fail on a lookup the replicas'
+     * vectors do not need.
+     */
+    private String activeModel(String tenant, Long generation) {
+        try {
+            return tenantModels.get(tenant, generation).active();
+        } catch (StoreException e) {
+            String known = tenantModels.lastKnown(tenant);
+            LOG.warn(
+                    "models of tenant {} unreadable, searching {}: {}",
+                    tenant,
+                    known,
+                    e.toString());
+            return known;
+        }
+    }
+
+    private Gathered scatter(String tenant, Long generation, String model, SearchRequest request) {
         boolean vector = request.mode() != SearchMode.KEYWORD;
         boolean keyword = request.mode() != SearchMode.VECTOR;
         int candidates = Math.min(request.k() * CANDIDATES_PER_RESULT, 300);
@@ -160,7 +188,7 @@ public final class SearchService {
                         : List.of();
         List<CompletableFuture<List<ChunkHit>>> vectorCalls = new ArrayList<>();
         if (vector) {
-            float[] q = embed(request.query());
+            float[] q = embed(model, request.query());
             for (int s = 0; s < shards; s++) {
                 int shard = s;
                 vectorCalls.add(
@@ -171,6 +199,7 @@ public final class SearchService {
                                         store.vectorSearch(
                                                 node,
                                                 tenant,
+                                                model,
                                                 q,
                                                 candidates,
                                                 filter,
@@ -287,9 +316,9 @@ public final class SearchService {
         return shardCalls.call(route, kind, call);
     }
 
-    private float[] embed(String query) {
+    private float[] embed(String model, String query) {
         try {
-            return embeddings.embed(query);
+            return embeddings.embed(model, query);
         } catch (RuntimeException e) {
             LOG.error("query embedding failed: {}", e.toString());
             throw ApiException.unavailable(

@@ -19,6 +19,7 @@ import io.kbstream.core.store.ShardRouter;
 import io.kbstream.core.store.ShardedStore;
 import io.kbstream.core.store.StoreException;
 import io.kbstream.core.store.StoredDocument;
+import io.kbstream.core.store.TenantModels;
 import io.kbstream.schemas.EventKeys;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -60,6 +61,13 @@ public final class PgShardedStore implements ShardedStore {
     private final List<List<String>> replicaUrls;
     private final Map<ShardNode, HikariDataSource> replicaPools = new ConcurrentHashMap<>();
     private final KbConfig config;
+
+    /** Each model's vector table by shard and model: fixed once created (kb_model_vectors). */
+    private final Map<String, String> vectorTables = new ConcurrentHashMap<>();
+
+    /** Tenants whose model this process has recorded (see recordTenants). */
+    private final java.util.Set<String> recordedTenants = ConcurrentHashMap.newKeySet();
+
     private volatile boolean closed;
 
     private PgShardedStore(
@@ -240,9 +248,202 @@ public final class PgShardedStore implements ShardedStore {
     public void ensureModel(String model, int dimension) {
         for (int i = 0; i < pools.size(); i++) {
             try {
-                ShardMigrations.ensureModel(pools.get(i), model, dimension);
+                vectorTables.put(
+                        tableKey(i, model),
+                        ShardMigrations.ensureModel(pools.get(i), model, dimension));
             } catch (StoreException e) {
                 throw new StoreException(i, urls.get(i) + ": " + e.getMessage(), e.getCause());
+            }
+        }
+    }
+
+    private static String tableKey(int shard, String model) {
+        return shard + "\u0000" + model;
+    }
+
+    /** {@code model}'s vector table on {@code shard}, created on first use by a writer. */
+    private String vectorTable(int shard, String model, int dimension) {
+        String table = vectorTables.get(tableKey(shard, model));
+        if (table == null) {
+            try {
+                table = ShardMigrations.ensureModel(pools.get(shard), model, dimension);
+            } catch (StoreException e) {
+                throw new StoreException(shard, urls.get(shard) + ": " + e.getMessage(), e);
+            }
+            vectorTables.put(tableKey(shard, model), table);
+        }
+        return table;
+    }
+
+    /** {@code model}'s vector table as {@code c}'s shard knows it; null if it has none. */
+    private String knownVectorTable(Connection c, int shard, String model) throws SQLException {
+        String table = vectorTables.get(tableKey(shard, model));
+        if (table != null) {
+            return table;
+        }
+        try (PreparedStatement st = c.prepareStatement(SearchSql.FIND_MODEL_VECTORS)) {
+            st.setString(1, model);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                table = rs.getString(1);
+            }
+        }
+        vectorTables.put(tableKey(shard, model), table);
+        return table;
+    }
+
+    /** The tenant's active model on this shard: its record, else the shard's first model. */
+    private static String activeModel(Connection c, String tenant) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(SearchSql.FIND_TENANT_MODELS)) {
+            st.setString(1, tenant);
+            try (ResultSet rs = st.executeQuery()) {
+                if (rs.next()) {
+                    return rs.getString(1);
+                }
+            }
+        }
+        try (PreparedStatement st =
+                c.prepareStatement("SELECT value FROM shard_info WHERE key = ?")) {
+            st.setString(1, ShardMigrations.MODEL_KEY);
+            try (ResultSet rs = st.executeQuery()) {
+                if (rs.next()) {
+                    return rs.getString(1);
+                }
+            }
+        }
+        throw new SQLException("the shard records no embedding model yet");
+    }
+
+    @Override
+    public TenantModels tenantModels(ShardNode node, String tenant, String defaultModel) {
+        Objects.requireNonNull(tenant, "tenant");
+        try (Connection c = pool(node).getConnection();
+                PreparedStatement st = c.prepareStatement(SearchSql.FIND_TENANT_MODELS)) {
+            st.setString(1, tenant);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next()
+                        ? new TenantModels(
+                                tenant, rs.getString(1), rs.getString(2), rs.getString(3))
+                        : TenantModels.only(tenant, defaultModel);
+            }
+        } catch (SQLException e) {
+            throw failure(
+                    node.shard(), node + ": reading the models of tenant " + tenant + " failed", e);
+        }
+    }
+
+    @Override
+    public void setTenantModels(TenantModels models) {
+        // the first shard last: it is the one searches read, so it switches once all others have
+        for (int shard = pools.size() - 1; shard >= 0; shard--) {
+            try (Connection c = pools.get(shard).getConnection();
+                    PreparedStatement st = c.prepareStatement(SearchSql.SET_TENANT_MODELS)) {
+                st.setString(1, models.tenant());
+                st.setString(2, models.active());
+                st.setString(3, models.target());
+                st.setString(4, models.previous());
+                st.executeUpdate();
+            } catch (SQLException e) {
+                throw failure(shard, "recording the models of " + models.tenant() + " failed", e);
+            }
+        }
+    }
+
+    @Override
+    public List<ChunkText> chunksWithoutVector(
+            int shard, String tenant, String model, long afterId, int limit) {
+        checkShard(shard);
+        try (Connection c = pools.get(shard).getConnection()) {
+            String table = knownVectorTable(c, shard, model);
+            if (table == null) {
+                throw new StoreException(
+                        shard, "shard " + shard + " has no table for model " + model, null);
+            }
+            try (PreparedStatement st = c.prepareStatement(SearchSql.chunksWithoutVector(table))) {
+                st.setString(1, tenant);
+                st.setLong(2, afterId);
+                st.setInt(3, limit);
+                List<ChunkText> chunks = new ArrayList<>();
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        chunks.add(new ChunkText(rs.getLong(1), rs.getString(2)));
+                    }
+                }
+                return chunks;
+            }
+        } catch (SQLException e) {
+            throw failure(shard, "reading chunks without " + model + " vectors failed", e);
+        }
+    }
+
+    @Override
+    public void upsertVectors(
+            int shard, String tenant, String model, long[] chunkIds, float[][] vectors) {
+        checkShard(shard);
+        if (chunkIds.length != vectors.length) {
+            throw new IllegalArgumentException(
+                    chunkIds.length + " chunk ids but " + vectors.length + " vectors");
+        }
+        if (chunkIds.length == 0) {
+            return;
+        }
+        String table = vectorTable(shard, model, vectors[0].length);
+        try (Connection c = pools.get(shard).getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement st = c.prepareStatement(SearchSql.upsertVector(table))) {
+                for (int i = 0; i < chunkIds.length; i++) {
+                    st.setObject(1, new PGvector(vectors[i]));
+                    st.setString(2, tenant);
+                    st.setLong(3, chunkIds[i]);
+                    st.addBatch();
+                }
+                st.executeBatch();
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw failure(shard, "writing " + model + " vectors failed", e);
+        }
+    }
+
+    @Override
+    public long countVectors(int shard, String tenant, String model) {
+        checkShard(shard);
+        try (Connection c = pools.get(shard).getConnection()) {
+            String table = knownVectorTable(c, shard, model);
+            if (table == null) {
+                return 0;
+            }
+            try (PreparedStatement st = c.prepareStatement(SearchSql.countVectors(table))) {
+                st.setString(1, tenant);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        } catch (SQLException e) {
+            throw failure(shard, "counting " + model + " vectors failed", e);
+        }
+    }
+
+    @Override
+    public void dropVectors(String tenant, String model) {
+        for (int shard = 0; shard < pools.size(); shard++) {
+            try (Connection c = pools.get(shard).getConnection()) {
+                String table = knownVectorTable(c, shard, model);
+                if (table == null) {
+                    continue;
+                }
+                try (PreparedStatement st = c.prepareStatement(SearchSql.deleteVectors(table))) {
+                    st.setString(1, tenant);
+                    st.executeUpdate();
+                }
+            } catch (SQLException e) {
+                throw failure(shard, "dropping " + model + " vectors failed", e);
             }
         }
     }
@@ -262,9 +463,19 @@ public final class PgShardedStore implements ShardedStore {
                     doc,
                     (old, neu) -> neu.version() >= old.version() ? neu : old);
         }
+        recordTenants(docs);
         int applied = 0;
         for (Map.Entry<Integer, Map<String, IndexedDocument>> e : byShard.entrySet()) {
-            applied += upsertShard(e.getKey(), new ArrayList<>(e.getValue().values()));
+            List<IndexedDocument> group = new ArrayList<>(e.getValue().values());
+            // before the write transaction: creating a model's table locks chunks (its foreign
+            // key), which a writer holding chunk rows would wait on forever
+            for (IndexedDocument d : group) {
+                for (ChunkRow chunk : d.chunks()) {
+                    vectorTable(e.getKey(), d.model(), chunk.embedding().length);
+                    chunk.otherEmbeddings().forEach((m, v) -> vectorTable(e.getKey(), m, v.length));
+                }
+            }
+            applied += upsertShard(e.getKey(), group);
         }
         return applied;
     }
@@ -305,7 +516,6 @@ public final class PgShardedStore implements ShardedStore {
                                 ins.setString(6, SearchSql.clean(chunk.text()));
                                 ins.setInt(7, chunk.startChar());
                                 ins.setInt(8, chunk.endChar());
-                                ins.setObject(9, new PGvector(chunk.embedding()));
                                 ins.addBatch();
                                 if (++pending == 256) {
                                     ins.executeBatch();
@@ -317,6 +527,7 @@ public final class PgShardedStore implements ShardedStore {
                             ins.executeBatch();
                         }
                     }
+                    insertVectors(c, shard, applied);
                 }
                 c.commit();
                 return applied.size();
@@ -327,6 +538,102 @@ public final class PgShardedStore implements ShardedStore {
         } catch (SQLException e) {
             throw failure(shard, "upsert of " + docs.size() + " documents failed", e);
         }
+    }
+
+    /** Every model's vectors of the chunks just inserted, one batch per model. */
+    private void insertVectors(Connection c, int shard, List<IndexedDocument> docs)
+            throws SQLException {
+        Map<String, PreparedStatement> byModel = new HashMap<>();
+        try {
+            for (IndexedDocument d : docs) {
+                for (ChunkRow chunk : d.chunks()) {
+                    addVector(c, shard, byModel, d, chunk.chunkNo(), d.model(), chunk.embedding());
+                    for (Map.Entry<String, float[]> other : chunk.otherEmbeddings().entrySet()) {
+                        addVector(
+                                c,
+                                shard,
+                                byModel,
+                                d,
+                                chunk.chunkNo(),
+                                other.getKey(),
+                                other.getValue());
+                    }
+                }
+            }
+            for (PreparedStatement st : byModel.values()) {
+                st.executeBatch();
+            }
+        } finally {
+            for (PreparedStatement st : byModel.values()) {
+                st.close();
+            }
+        }
+    }
+
+    private void addVector(
+            Connection c,
+            int shard,
+            Map<String, PreparedStatement> byModel,
+            IndexedDocument d,
+            int chunkNo,
+            String model,
+            float[] vector)
+            throws SQLException {
+        PreparedStatement st = byModel.get(model);
+        if (st == null) {
+            st =
+                    c.prepareStatement(
+                            SearchSql.insertVector(vectorTable(shard, model, vector.length)));
+            byModel.put(model, st);
+        }
+        st.setObject(1, new PGvector(vector));
+        st.setString(2, d.tenant());
+        st.setString(3, d.id());
+        st.setInt(4, chunkNo);
+        st.addBatch();
+    }
+
+    /**
+     * A tenant's first write records the model it is written with, on every shard (searches read
+     * the first shard's record, wherever the tenant's documents are); once per tenant and process.
+     */
+    private void recordTenants(List<IndexedDocument> docs) {
+        Map<String, String> fresh = new TreeMap<>();
+        for (IndexedDocument d : docs) {
+            if (!recordedTenants.contains(d.tenant()) && !d.chunks().isEmpty()) {
+                fresh.putIfAbsent(d.tenant(), d.model());
+            }
+        }
+        if (fresh.isEmpty()) {
+            return;
+        }
+        for (int shard = pools.size() - 1; shard >= 0; shard--) {
+            try (Connection c = pools.get(shard).getConnection();
+                    PreparedStatement st = c.prepareStatement(SearchSql.RECORD_TENANT_MODEL)) {
+                for (Map.Entry<String, String> e : fresh.entrySet()) {
+                    vectorTable(shard, e.getValue(), dimensionOf(docs, e.getKey()));
+                    st.setString(1, e.getKey());
+                    st.setString(2, e.getValue());
+                    st.addBatch();
+                }
+                st.executeBatch();
+            } catch (SQLException e) {
+                throw failure(shard, "recording the models of new tenants failed", e);
+            }
+        }
+        if (recordedTenants.size() > 100_000) {
+            recordedTenants.clear(); // bounded; forgetting costs one idempotent insert
+        }
+        recordedTenants.addAll(fresh.keySet());
+    }
+
+    private static int dimensionOf(List<IndexedDocument> docs, String tenant) {
+        for (IndexedDocument d : docs) {
+            if (d.tenant().equals(tenant) && !d.chunks().isEmpty()) {
+                return d.chunks().get(0).embedding().length;
+            }
+        }
+        throw new IllegalStateException("no chunk of " + tenant);
     }
 
     /** The current chunks of these documents, one statement per tenant (docs sorted by key). */
@@ -371,6 +678,7 @@ public final class PgShardedStore implements ShardedStore {
     @Override
     public long deleteTenant(String tenant) {
         Objects.requireNonNull(tenant, "tenant");
+        recordedTenants.remove(tenant);
         long deleted = 0;
         for (int shard = 0; shard < pools.size(); shard++) {
             try (Connection c = pools.get(shard).getConnection()) {
@@ -470,6 +778,7 @@ public final class PgShardedStore implements ShardedStore {
     public List<ChunkHit> vectorSearch(
             ShardNode node,
             String tenant,
+            String model,
             float[] query,
             int k,
             Map<String, String> metadataFilter,
@@ -488,13 +797,21 @@ public final class PgShardedStore implements ShardedStore {
                     set.setString(2, Integer.toString(Math.max(1, Math.min(1000, efSearch))));
                     set.execute();
                 }
+                String table =
+                        knownVectorTable(c, shard, model != null ? model : activeModel(c, tenant));
+                if (table == null) {
+                    // no vector of this model was ever written here
+                    c.commit();
+                    return List.of();
+                }
                 // a small tenant is searched exactly: reading its few rows costs less than
                 // walking a graph that holds every other tenant's vectors too
                 boolean small = exactBelowChunks > 0 && tenantChunks(c, tenant) < exactBelowChunks;
                 if (small) {
                     exact(c);
                 }
-                List<ChunkHit> hits = vectorQuery(c, filtered, tenant, query, k, metadataFilter);
+                List<ChunkHit> hits =
+                        vectorQuery(c, table, filtered, tenant, query, k, metadataFilter);
                 if (hits.size() < k && !small) {
                     // Fewer than k: either the tenant has fewer matching chunks, or the HNSW
                     // graph could not reach them (near-duplicate vectors and not yet vacuumed
@@ -502,7 +819,7 @@ public final class PgShardedStore implements ShardedStore {
                     // Re-ask exactly, without the vector index; cheap, as the tenant's or the
                     // filter's rows are few in both cases.
                     exact(c);
-                    hits = vectorQuery(c, filtered, tenant, query, k, metadataFilter);
+                    hits = vectorQuery(c, table, filtered, tenant, query, k, metadataFilter);
                 }
                 c.commit();
                 return hits;
@@ -517,13 +834,14 @@ public final class PgShardedStore implements ShardedStore {
 
     private static List<ChunkHit> vectorQuery(
             Connection c,
+            String table,
             boolean filtered,
             String tenant,
             float[] query,
             int k,
             Map<String, String> metadataFilter)
             throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(SearchSql.vector(filtered))) {
+        try (PreparedStatement st = c.prepareStatement(SearchSql.vector(table, filtered))) {
             int p = 1;
             st.setObject(p++, new PGvector(query));
             st.setString(p++, tenant);

@@ -18,27 +18,104 @@ public final class SearchSql {
     private SearchSql() {}
 
     /**
-     * Cosine k-NN over one tenant's chunks. Parameters: query vector, tenant, [metadata json], k,
-     * tenant. The inner query is the shape the HNSW index serves ({@code ORDER BY distance LIMIT
-     * k}); with {@code hnsw.iterative_scan = relaxed_order} results may come slightly out of order,
-     * so they are materialized and re-sorted, as pgvector recommends.
+     * Cosine k-NN over one tenant's vectors of one model ({@code vectors}: its table, from {@code
+     * embedding_models}, never user input). Parameters: query vector, tenant, [metadata json], k,
+     * tenant. The inner query is the shape the model's HNSW index serves ({@code ORDER BY distance
+     * LIMIT k}); with {@code hnsw.iterative_scan = relaxed_order} results may come slightly out of
+     * order, so they are materialized and re-sorted, as pgvector recommends.
      */
-    public static String vector(boolean withMetadataFilter) {
+    public static String vector(String vectors, boolean withMetadataFilter) {
         return "WITH hits AS MATERIALIZED ("
-                + " SELECT c.doc_id, c.chunk_no, c.text, c.start_char, c.end_char,"
-                + " c.embedding <=> ? AS distance"
-                + " FROM chunks c"
+                + " SELECT v.chunk_id, v.embedding <=> ? AS distance"
+                + " FROM "
+                + checkedTable(vectors)
+                + " v"
                 + (withMetadataFilter
-                        ? " JOIN documents m ON m.tenant = c.tenant AND m.id = c.doc_id"
+                        ? " JOIN chunks x ON x.tenant = v.tenant AND x.id = v.chunk_id"
+                                + " JOIN documents m ON m.tenant = x.tenant AND m.id = x.doc_id"
                         : "")
-                + " WHERE c.tenant = ?"
+                + " WHERE v.tenant = ?"
                 + (withMetadataFilter ? " AND m.metadata @> ?::jsonb" : "")
                 + " ORDER BY distance LIMIT ?)"
-                + " SELECT h.doc_id, h.chunk_no, d.title, h.text, h.start_char, h.end_char,"
+                + " SELECT c.doc_id, c.chunk_no, d.title, c.text, c.start_char, c.end_char,"
                 + " 1 - h.distance AS score"
-                + " FROM hits h JOIN documents d ON d.id = h.doc_id"
-                + " WHERE d.tenant = ?"
-                + " ORDER BY h.distance, h.doc_id, h.chunk_no";
+                + " FROM hits h JOIN chunks c ON c.tenant = ? AND c.id = h.chunk_id"
+                + " JOIN documents d ON d.tenant = c.tenant AND d.id = c.doc_id"
+                + " ORDER BY h.distance, c.doc_id, c.chunk_no";
+    }
+
+    /**
+     * One chunk's vector of a model, written beside it. Parameters: vector, tenant, document id,
+     * chunk number. A chunk that is gone inserts nothing.
+     */
+    public static String insertVector(String vectors) {
+        return "INSERT INTO "
+                + checkedTable(vectors)
+                + " (tenant, chunk_id, embedding) SELECT tenant, id, ? FROM chunks"
+                + " WHERE tenant = ? AND doc_id = ? AND chunk_no = ?";
+    }
+
+    /**
+     * A re-embedded chunk's vector, replacing any there (idempotent). Parameters: vector, tenant,
+     * chunk id. A chunk deleted meanwhile inserts nothing.
+     */
+    public static String upsertVector(String vectors) {
+        return "INSERT INTO "
+                + checkedTable(vectors)
+                + " (tenant, chunk_id, embedding) SELECT tenant, id, ? FROM chunks"
+                + " WHERE tenant = ? AND id = ?"
+                + " ON CONFLICT (tenant, chunk_id) DO UPDATE SET embedding = EXCLUDED.embedding";
+    }
+
+    /**
+     * The tenant's chunks that have no vector of a model yet, in id order after a position.
+     * Parameters: tenant, after chunk id, limit. Rows: chunk id, text.
+     */
+    public static String chunksWithoutVector(String vectors) {
+        return "SELECT c.id, c.text FROM chunks c WHERE c.tenant = ? AND c.id > ?"
+                + " AND NOT EXISTS (SELECT 1 FROM "
+                + checkedTable(vectors)
+                + " v WHERE v.tenant = c.tenant AND v.chunk_id = c.id)"
+                + " ORDER BY c.id LIMIT ?";
+    }
+
+    /** Parameters: tenant. The tenant's vectors of a model. */
+    public static String countVectors(String vectors) {
+        return "SELECT count(*) FROM " + checkedTable(vectors) + " WHERE tenant = ?";
+    }
+
+    /** Parameters: tenant. Drops the tenant's vectors of a model. */
+    public static String deleteVectors(String vectors) {
+        return "DELETE FROM " + checkedTable(vectors) + " WHERE tenant = ?";
+    }
+
+    /** Creates (once) and names a model's vector table. Parameters: model, dimension. */
+    public static final String MODEL_VECTORS = "SELECT kb_model_vectors(?, ?)";
+
+    /** A model's vector table on a shard, if it has one. Parameters: model. */
+    public static final String FIND_MODEL_VECTORS =
+            "SELECT vectors FROM embedding_models WHERE model = ?";
+
+    /** Parameters: tenant. Rows: active, target, previous. */
+    public static final String FIND_TENANT_MODELS =
+            "SELECT active, target, previous FROM tenant_models WHERE tenant = ?";
+
+    /** Parameters: tenant, active, target, previous. */
+    public static final String SET_TENANT_MODELS =
+            "INSERT INTO tenant_models (tenant, active, target, previous) VALUES (?, ?, ?, ?)"
+                    + " ON CONFLICT (tenant) DO UPDATE SET active = EXCLUDED.active,"
+                    + " target = EXCLUDED.target, previous = EXCLUDED.previous, updated_at = now()";
+
+    /** A tenant's first write on a shard records the model it was written with. */
+    public static final String RECORD_TENANT_MODEL =
+            "INSERT INTO tenant_models (tenant, active) VALUES (?, ?) ON CONFLICT DO NOTHING";
+
+    /** Table names come from kb_model_vectors (011); anything else is a bug, refused. */
+    static String checkedTable(String vectors) {
+        if (vectors == null || !vectors.matches("vectors_[a-z0-9_]{1,50}")) {
+            throw new IllegalArgumentException("not a vector table name: " + vectors);
+        }
+        return vectors;
     }
 
     /**
@@ -145,10 +222,13 @@ public final class SearchSql {
     public static final String DELETE_CHUNKS_OF_DOCUMENTS =
             "DELETE FROM chunks WHERE tenant = ? AND doc_id = ANY(?)";
 
-    /** The title is the document's: the chunk's lexemes are made of title and text. */
+    /**
+     * The title is the document's: the chunk's lexemes are made of title and text. Its vectors go
+     * to their models' tables ({@link #insertVector}).
+     */
     public static final String INSERT_CHUNK =
             "INSERT INTO chunks (tenant, doc_id, chunk_no, version, title, text, start_char,"
-                    + " end_char, embedding) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                    + " end_char) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
     public static final String DELETE_DOCUMENT =
             "DELETE FROM documents WHERE tenant = ? AND id = ? AND version <= ?";
@@ -173,15 +253,17 @@ public final class SearchSql {
 
     /**
      * A tenant's removal, in this order in one transaction: its chunks in one statement (the BM25
-     * triggers subtract them set-wise, rather than once per document through the cascade), its
-     * documents, then its BM25 rows, by then all at zero.
+     * triggers subtract them set-wise, rather than once per document through the cascade; their
+     * vectors go by cascade), its documents, then its BM25 rows, by then all at zero, and its
+     * models.
      */
     public static final List<String> DELETE_TENANT =
             List.of(
                     "DELETE FROM chunks WHERE tenant = ?",
                     "DELETE FROM documents WHERE tenant = ?",
                     "DELETE FROM bm25_terms WHERE tenant = ?",
-                    "DELETE FROM bm25_tenants WHERE tenant = ?");
+                    "DELETE FROM bm25_tenants WHERE tenant = ?",
+                    "DELETE FROM tenant_models WHERE tenant = ?");
 
     /**
      * {@code {"k":"v",...}} for a jsonb parameter; keys sorted so equal filters give equal text.

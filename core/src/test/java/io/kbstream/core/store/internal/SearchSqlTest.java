@@ -1,6 +1,7 @@
 package io.kbstream.core.store.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,8 +14,8 @@ class SearchSqlTest {
     void every_statement_is_scoped_by_tenant() {
         for (String sql :
                 new String[] {
-                    SearchSql.vector(false),
-                    SearchSql.vector(true),
+                    SearchSql.vector("vectors_m", false),
+                    SearchSql.vector("vectors_m", true),
                     SearchSql.DELETE_CHUNKS_OF_DOCUMENTS,
                     SearchSql.CHUNKS_BY_ID,
                     SearchSql.CHUNKS_PASSING_FILTER,
@@ -34,8 +35,11 @@ class SearchSqlTest {
 
     @Test
     void vector_search_filters_tenant_inside_the_index_scan_and_again_on_the_join() {
-        String sql = SearchSql.vector(false);
-        assertThat(sql).contains("WHERE c.tenant = ?").contains("WHERE d.tenant = ?");
+        String sql = SearchSql.vector("vectors_m", false);
+        assertThat(sql)
+                .contains("FROM vectors_m v WHERE v.tenant = ?")
+                .contains("c.tenant = ? AND c.id = h.chunk_id")
+                .contains("d.tenant = c.tenant");
         assertThat(sql).contains("ORDER BY distance LIMIT ?");
         assertThat(sql).contains("<=> ?").contains("1 - h.distance");
         assertThat(sql).doesNotContain("@>");
@@ -43,9 +47,18 @@ class SearchSqlTest {
     }
 
     @Test
+    void a_vector_table_name_not_made_by_the_migration_is_refused() {
+        assertThatThrownBy(() -> SearchSql.vector("chunks; DROP TABLE x", false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a vector table name");
+        assertThatThrownBy(() -> SearchSql.upsertVector("documents"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void metadata_filter_adds_one_jsonb_parameter() {
-        assertThat(SearchSql.vector(true)).contains("m.metadata @> ?::jsonb");
-        assertThat(placeholders(SearchSql.vector(true))).isEqualTo(5);
+        assertThat(SearchSql.vector("vectors_m", true)).contains("m.metadata @> ?::jsonb");
+        assertThat(placeholders(SearchSql.vector("vectors_m", true))).isEqualTo(5);
         assertThat(SearchSql.CHUNKS_PASSING_FILTER).contains("d.metadata @> ?::jsonb");
     }
 
