@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
             ApiCommand.class,
             SoakCommand.class,
             SearchCommand.class,
+            TenantCommand.class,
+            KeyCommand.class,
             EvalCommand.class,
             BenchCommand.class,
             ConfigCommand.class,
