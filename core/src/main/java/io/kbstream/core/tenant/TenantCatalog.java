@@ -15,7 +15,7 @@ import javax.sql.DataSource;
 
 /**
  * Tenants, their quota overrides and their API keys, in the control tables of shard 0 (migration
- * {@code 012_tenants.sql}). Only hashes of keys are stored. Every method is one short statement or
+ * {@code 010_tenants.sql}). Only hashes of keys are stored. Every method is one short statement or
  * transaction; failures are {@link StoreException}s of shard 0.
  */
 public final class TenantCatalog {
