@@ -53,7 +53,13 @@ class TenantQuotasITCase {
         String tenant = LocalStackConfig.uniqueTenant(prefix);
         api.admin().createTenant(tenant);
         api.admin().setQuotas(tenant, documents, bytes, rate);
-        return api.admin().createKey(tenant, null).key();
+        String key = api.admin().createKey(tenant, null).key();
+        // the second instance learns of the key at its next catalog refresh
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (status(secondClient, key) == 401 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        return key;
     }
 
     /** The DocumentEvents of {@code tenant} on the API's topic, read from the start to the end. */
@@ -133,8 +139,8 @@ class TenantQuotasITCase {
         assertThat(api.delete("/v1/documents/a", key).statusCode()).isEqualTo(202);
         assertThat(api.putJson("/v1/documents/b", key, "{\"text\":\"" + sixty + "\"}").statusCode())
                 .isEqualTo(202);
-        // a, its delete, then b: the refused b never reached the log
-        assertThat(documentIdsOnKafka(tenant)).containsExactly("a", "a", "b");
+        // a, its delete, then b (on any partitions): the refused b never reached the log
+        assertThat(documentIdsOnKafka(tenant)).containsExactlyInAnyOrder("a", "a", "b");
     }
 
     @Test
@@ -154,11 +160,6 @@ class TenantQuotasITCase {
     void two_instances_together_keep_one_tenant_within_its_request_rate() {
         double rate = 5;
         String key = tenantWithKey("qr", null, null, rate);
-        // wait until the second instance knows the key (its catalog refresh)
-        long known = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (status(secondClient, key) == 401 && System.nanoTime() < known) {
-            Thread.onSpinWait();
-        }
         // the burst is the default proportion of the rate: 1000 / 500 → 2 × 5
         int burst = 10;
         int[] accepted = new int[2];
