@@ -31,6 +31,7 @@ class TenantQuotasITCase {
     private static ApiUnderTest api;
     private static ApiServer second;
     private static ApiClient secondClient;
+    private static final List<String> created = new ArrayList<>();
 
     @BeforeAll
     static void start() {
@@ -45,6 +46,8 @@ class TenantQuotasITCase {
 
     @AfterAll
     static void stop() {
+        // finished by the next API instance to start if this one stops first (resumePending)
+        created.forEach(api.admin()::deleteTenant);
         second.stop();
         api.close();
     }
@@ -52,6 +55,7 @@ class TenantQuotasITCase {
     private static String tenantWithKey(String prefix, Long documents, Long bytes, Double rate) {
         String tenant = LocalStackConfig.uniqueTenant(prefix);
         api.admin().createTenant(tenant);
+        created.add(tenant);
         api.admin().setQuotas(tenant, documents, bytes, rate);
         String key = api.admin().createKey(tenant, null).key();
         // the second instance learns of the key at its next catalog refresh
