@@ -50,10 +50,12 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LocalStack stack = Stacks.open();
         stack.up(System.out::println);
-        TenantKeys.Key key =
-                new TenantKeys(Path.of(stack.config().get(StackOptions.DATA_DIR))).ensure(TENANT);
-        if (key.created() && stack.api().status().running()) {
-            stack.api().down(); // it must reload kb.api.keys to know the new tenant
+        TenantKeys keys = new TenantKeys(Path.of(stack.config().get(StackOptions.DATA_DIR)));
+        TenantKeys.Key key = keys.ensure(TENANT);
+        boolean operatorCreated = keys.operatorKey().created();
+        if ((key.created() || operatorCreated) && stack.api().status().running()) {
+            // it must reload kb.api.keys and kb.api.operator-key-hash to know the new keys
+            stack.api().down();
         }
         KbConfig config = KbConfig.load();
 

@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
             SoakCommand.class,
             SearchCommand.class,
             ReembedCommand.class,
+            TenantCommand.class,
+            KeyCommand.class,
             EvalCommand.class,
             BenchCommand.class,
             ConfigCommand.class,

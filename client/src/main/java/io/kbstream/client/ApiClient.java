@@ -190,6 +190,63 @@ public final class ApiClient {
         return callAsync(json("POST", "/v1/search", Json.search(query)), Json::searchResult);
     }
 
+    // ------------------------------------------------------------------ tenant and admin
+
+    /** {@code GET /v1/tenant}: this key's tenant, its usage and limits. */
+    public TenantUsage tenant() {
+        return call(authorized("GET", "/v1/tenant"), Json::usage);
+    }
+
+    /** {@code POST /admin/v1/tenants} (this client's key must be the operator key). */
+    public TenantInfo createTenant(String tenant) {
+        ObjectNode body = Json.MAPPER.createObjectNode().put("tenant", tenant);
+        return call(json("POST", "/admin/v1/tenants", body), Json::tenant);
+    }
+
+    /** {@code GET /admin/v1/tenants}. */
+    public java.util.List<TenantInfo> tenants() {
+        return call(authorized("GET", "/admin/v1/tenants"), Json::tenants);
+    }
+
+    /** {@code DELETE /admin/v1/tenants/{tenant}}: the deletion runs on; returns at once. */
+    public void deleteTenant(String tenant) {
+        call(authorized("DELETE", tenantPath(tenant)), body -> body);
+    }
+
+    /** {@code PUT /admin/v1/tenants/{tenant}/quotas}; a null quota is left as it is. */
+    public TenantInfo setQuotas(String tenant, Long documents, Long bytes, Double perSecond) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        if (documents != null) {
+            body.put("documents", documents);
+        }
+        if (bytes != null) {
+            body.put("bytes", bytes);
+        }
+        if (perSecond != null) {
+            body.put("requestsPerSecond", perSecond);
+        }
+        return call(json("PUT", tenantPath(tenant) + "/quotas", body), Json::tenant);
+    }
+
+    /** {@code POST /admin/v1/tenants/{tenant}/keys}: a new key, expiring at {@code expiresAt}. */
+    public IssuedKey createKey(String tenant, java.time.Instant expiresAt) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        if (expiresAt != null) {
+            body.put("expiresAt", expiresAt.toString());
+        }
+        return call(json("POST", tenantPath(tenant) + "/keys", body), Json::issuedKey);
+    }
+
+    /** {@code GET /admin/v1/tenants/{tenant}/keys}: prefixes only. */
+    public java.util.List<ApiKeyInfo> keys(String tenant) {
+        return call(authorized("GET", tenantPath(tenant) + "/keys"), Json::keys);
+    }
+
+    /** {@code DELETE /admin/v1/tenants/{tenant}/keys/{prefix}}. */
+    public void revokeKey(String tenant, String prefix) {
+        call(authorized("DELETE", tenantPath(tenant) + "/keys/" + encode(prefix)), body -> body);
+    }
+
     // ------------------------------------------------------------------ events and health
 
     /** {@code /v1/events} with this client's key in the handshake. */
@@ -253,6 +310,10 @@ public final class ApiClient {
 
     private static String documentPath(String id) {
         return "/v1/documents/" + encode(id);
+    }
+
+    private static String tenantPath(String tenant) {
+        return "/admin/v1/tenants/" + encode(tenant);
     }
 
     private Request authorized(String method, String path) {

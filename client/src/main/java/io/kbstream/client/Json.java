@@ -138,6 +138,58 @@ final class Json {
                 body.path("partial").asBoolean());
     }
 
+    static TenantInfo tenant(JsonNode body) {
+        JsonNode q = body.path("quotas");
+        return new TenantInfo(
+                body.path("tenant").asText(),
+                instant(body.path("createdAt")),
+                body.path("status").asText(),
+                q.path("documents").asLong(),
+                q.path("bytes").asLong(),
+                q.path("requestsPerSecond").asDouble());
+    }
+
+    static List<TenantInfo> tenants(JsonNode body) {
+        List<TenantInfo> tenants = new ArrayList<>();
+        body.path("tenants").forEach(t -> tenants.add(tenant(t)));
+        return tenants;
+    }
+
+    static IssuedKey issuedKey(JsonNode body) {
+        return new IssuedKey(
+                body.path("tenant").asText(),
+                body.path("key").asText(),
+                body.path("prefix").asText(),
+                instant(body.path("expiresAt")));
+    }
+
+    static List<ApiKeyInfo> keys(JsonNode body) {
+        List<ApiKeyInfo> keys = new ArrayList<>();
+        body.path("keys")
+                .forEach(
+                        k ->
+                                keys.add(
+                                        new ApiKeyInfo(
+                                                k.path("prefix").asText(),
+                                                instant(k.path("createdAt")),
+                                                instant(k.path("expiresAt")),
+                                                instant(k.path("revokedAt")),
+                                                k.path("live").asBoolean())));
+        return keys;
+    }
+
+    static TenantUsage usage(JsonNode body) {
+        JsonNode used = body.path("usage");
+        JsonNode limits = body.path("limits");
+        return new TenantUsage(
+                body.path("tenant").asText(),
+                used.path("documents").asLong(),
+                used.path("bytes").asLong(),
+                limits.path("documents").asLong(),
+                limits.path("bytes").asLong(),
+                limits.path("requestsPerSecond").asDouble());
+    }
+
     private static Instant instant(JsonNode node) {
         return node.isTextual() ? Instant.parse(node.asText()) : null;
     }

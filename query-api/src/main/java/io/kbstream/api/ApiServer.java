@@ -27,6 +27,8 @@ import io.kbstream.api.http.HealthController;
 import io.kbstream.api.http.HttpSettings;
 import io.kbstream.api.http.Json;
 import io.kbstream.api.http.RateLimiter;
+import io.kbstream.api.http.SharedRateLimiter;
+import io.kbstream.api.http.TenantDirectory;
 import io.kbstream.api.http.TenantMeters;
 import io.kbstream.api.models.MigrationProgress;
 import io.kbstream.api.models.TenantModelController;
@@ -42,6 +44,10 @@ import io.kbstream.api.search.SearchController;
 import io.kbstream.api.search.SearchCounts;
 import io.kbstream.api.search.SearchService;
 import io.kbstream.api.search.SearchSettings;
+import io.kbstream.api.tenants.AdminController;
+import io.kbstream.api.tenants.TenantController;
+import io.kbstream.api.tenants.TenantDeletion;
+import io.kbstream.api.tenants.TenantUsage;
 import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.EmbeddingOptions;
 import io.kbstream.core.config.KafkaOptions;
@@ -55,6 +61,7 @@ import io.kbstream.core.redis.RedisConnections;
 import io.kbstream.core.redis.StatusStore;
 import io.kbstream.core.store.ShardedStore;
 import io.kbstream.core.store.TenantModelsCache;
+import io.kbstream.core.tenant.TenantCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -93,6 +100,9 @@ public final class ApiServer {
     private final SearchController search;
     private final EventsSocket events;
     private final HealthController health;
+    private final AdminController admin;
+    private final TenantController tenant;
+    private final TenantDeletion deletion;
     private final SearchCounts searchCounts;
     private final CacheWarmup warmup;
     private final List<String> registeredRoutes = Collections.synchronizedList(new ArrayList<>());
@@ -133,17 +143,34 @@ public final class ApiServer {
 
     public ApiServer(KbConfig config, Dependencies deps) {
         this.http = HttpSettings.from(config);
-        if (http.keys().size() == 0) {
-            LOG.warn("kb.api.keys is empty: every /v1 request will be answered 401");
-        }
         owned.addAll(
                 List.of(deps.store(), deps.redis(), deps.producer(), deps.kafkaAdmin(), metrics));
+        RedisGuard guard = new RedisGuard(config.get(ApiOptions.FAILURE_PAUSE), metrics.registry());
+
+        // tenants and keys: configured bootstrap keys plus the catalog on shard 0
+        TenantCatalog catalog = new TenantCatalog(deps.store().dataSource(0));
+        Duration tenantsRefresh = config.get(ApiOptions.TENANTS_REFRESH);
+        TenantDirectory directory =
+                new TenantDirectory(
+                        http.keys(),
+                        catalog,
+                        new TenantDirectory.Limits(
+                                config.get(ApiOptions.QUOTA_DOCUMENTS),
+                                config.get(ApiOptions.QUOTA_BYTES),
+                                http.ratePerSecond(),
+                                http.rateBurst()),
+                        tenantsRefresh,
+                        Clock.systemUTC());
+        owned.add(directory);
         this.auth =
                 new Auth(
-                        http.keys(),
-                        new RateLimiter(http.ratePerSecond(), http.rateBurst()),
+                        directory,
+                        new SharedRateLimiter(
+                                deps.redis(),
+                                guard,
+                                new RateLimiter(http.ratePerSecond(), http.rateBurst())),
                         new TenantMeters(metrics.registry()));
-        RedisGuard guard = new RedisGuard(config.get(ApiOptions.FAILURE_PAUSE), metrics.registry());
+        TenantUsage usage = new TenantUsage(deps.redis(), guard, directory);
         metrics.monitorPools(deps.store());
 
         SearchSettings searchSettings = SearchSettings.from(config);
@@ -165,7 +192,8 @@ public final class ApiServer {
                                 guard,
                                 deps.store(),
                                 deps.clock(),
-                                metrics.registry()),
+                                metrics.registry(),
+                                usage),
                         uploads,
                         new DocumentListing(
                                 deps.store(),
@@ -234,8 +262,20 @@ public final class ApiServer {
                         tenantModels,
                         migrations,
                         config.get(EmbeddingOptions.TENANT_MODELS_REFRESH)));
-        this.events = new EventsSocket(eventSettings, http.keys(), fanout, metrics.registry());
+        this.events = new EventsSocket(eventSettings, directory, fanout, metrics.registry());
         owned.add(events);
+
+        this.deletion =
+                new TenantDeletion(catalog, deps.store(), deps.redis(), fanout, tenantsRefresh);
+        owned.add(deletion);
+        this.admin =
+                new AdminController(
+                        config.get(ApiOptions.OPERATOR_KEY_HASH),
+                        catalog,
+                        directory,
+                        deletion,
+                        Clock.systemUTC());
+        this.tenant = new TenantController(directory, usage);
 
         List<HealthController.Check> readiness =
                 new ArrayList<>(
@@ -279,6 +319,16 @@ public final class ApiServer {
         get("/v1/search", search::searchGet);
         post("/v1/search", search::searchPost);
         ws("/v1/events", events::configure);
+        get("/v1/tenant", tenant::show);
+        before("/admin/*", admin::authenticate);
+        post("/admin/v1/tenants", admin::createTenant);
+        get("/admin/v1/tenants", admin::listTenants);
+        get("/admin/v1/tenants/{tenant}", admin::getTenant);
+        delete("/admin/v1/tenants/{tenant}", admin::deleteTenant);
+        put("/admin/v1/tenants/{tenant}/quotas", admin::setQuotas);
+        post("/admin/v1/tenants/{tenant}/keys", admin::createKey);
+        get("/admin/v1/tenants/{tenant}/keys", admin::listKeys);
+        delete("/admin/v1/tenants/{tenant}/keys/{prefix}", admin::revokeKey);
         get("/metrics", metrics::scrape);
         get("/health/live", health::live);
         get("/health/ready", health::ready);
@@ -294,6 +344,7 @@ public final class ApiServer {
         fanout.start(Duration.ofSeconds(10));
         searchCounts.start();
         warmup.start();
+        deletion.resumePending();
         app = Javalin.create(this::configure);
         app.start(http.host(), port);
         LOG.info("query API listening on {}:{}", http.host(), app.port());

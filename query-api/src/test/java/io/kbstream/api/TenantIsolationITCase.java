@@ -186,6 +186,28 @@ class TenantIsolationITCase {
     }
 
     @Test
+    void a_tenant_key_opens_no_admin_endpoint_and_GET_tenant_shows_only_its_own_tenant() {
+        for (String[] route :
+                new String[][] {
+                    {"GET", "/admin/v1/tenants"},
+                    {"DELETE", "/admin/v1/tenants/" + api.tenantA},
+                    {"POST", "/admin/v1/tenants/" + api.tenantA + "/keys"},
+                    {"GET", "/admin/v1/tenants/" + api.tenantA + "/keys"},
+                    {"PUT", "/admin/v1/tenants/" + api.tenantB + "/quotas"}
+                }) {
+            var r =
+                    api.sendBytes(
+                            route[0], route[1], api.keyB, "application/json", "{}".getBytes());
+            assertThat(r.statusCode()).as(route[0] + " " + route[1]).isEqualTo(401);
+            assertThat(json(r.body()).path("error").path("code").asText())
+                    .isEqualTo("unauthorized");
+        }
+        var mine = api.get("/v1/tenant?tenant=" + api.tenantA, api.keyB);
+        assertThat(mine.statusCode()).isEqualTo(200);
+        assertThat(json(mine.body()).path("tenant").asText()).isEqualTo(api.tenantB);
+    }
+
+    @Test
     void events_of_tenant_A_never_reach_a_socket_of_tenant_B() throws Exception {
         try (EventStream byHeader = api.events("Bearer " + api.keyB);
                 EventStream byMessage = api.events(null);

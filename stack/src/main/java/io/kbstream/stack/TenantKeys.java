@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.UnaryOperator;
 
 /**
  * API keys of the local tenants. The plain key is kept only in {@code .kb/tenants/<tenant>.key}
@@ -41,13 +42,50 @@ public final class TenantKeys {
             Files.createDirectories(keyFile.getParent());
             Files.writeString(keyFile, key + "\n", StandardCharsets.UTF_8);
             Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
-            register(ApiKeys.configEntry(tenant, key));
+            String entry = ApiKeys.configEntry(tenant, key);
+            updateSecret(
+                    ApiOptions.KEYS.key(),
+                    current -> {
+                        List<String> entries = new ArrayList<>();
+                        Arrays.stream(current.split(","))
+                                .map(String::trim)
+                                .filter(e -> !e.isEmpty() && !e.startsWith(tenant + ":"))
+                                .forEach(entries::add);
+                        entries.add(entry);
+                        return String.join(",", entries);
+                    });
             return new Key(tenant, key, true);
         } catch (IOException e) {
             throw new StackException(
                     "cannot write the API key of tenant " + tenant + ": " + e.getMessage(),
                     "check " + dataDir,
                     e);
+        }
+    }
+
+    /**
+     * The operator key of the admin API, minted if there is none: kept in {@code .kb/operator.key}
+     * (mode 0600) for the CLI, its SHA-256 in {@code kb.api.operator-key-hash}. {@code created}
+     * tells whether a running API must restart to know it.
+     */
+    public synchronized Key operatorKey() {
+        Path keyFile = dataDir.resolve("operator.key");
+        try {
+            if (Files.isRegularFile(keyFile)) {
+                return new Key(
+                        "operator",
+                        Files.readString(keyFile, StandardCharsets.UTF_8).trim(),
+                        false);
+            }
+            String key = ApiKeys.mint();
+            Files.createDirectories(dataDir);
+            Files.writeString(keyFile, key + "\n", StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+            updateSecret(ApiOptions.OPERATOR_KEY_HASH.key(), current -> ApiKeys.hash(key));
+            return new Key("operator", key, true);
+        } catch (IOException e) {
+            throw new StackException(
+                    "cannot write the operator key: " + e.getMessage(), "check " + dataDir, e);
         }
     }
 
@@ -63,7 +101,8 @@ public final class TenantKeys {
         }
     }
 
-    private void register(String entry) throws IOException {
+    /** Rewrites one property of {@code .kb/secrets.properties} (mode 0600, atomically). */
+    private void updateSecret(String property, UnaryOperator<String> update) throws IOException {
         Path secrets = dataDir.resolve("secrets.properties");
         Properties props = new Properties();
         if (Files.isRegularFile(secrets)) {
@@ -71,15 +110,7 @@ public final class TenantKeys {
                 props.load(r);
             }
         }
-        String tenant = entry.substring(0, entry.indexOf(':'));
-        List<String> entries = new ArrayList<>();
-        String current = props.getProperty(ApiOptions.KEYS.key(), "");
-        Arrays.stream(current.split(","))
-                .map(String::trim)
-                .filter(e -> !e.isEmpty() && !e.startsWith(tenant + ":"))
-                .forEach(entries::add);
-        entries.add(entry);
-        props.setProperty(ApiOptions.KEYS.key(), String.join(",", entries));
+        props.setProperty(property, update.apply(props.getProperty(property, "")));
         Path tmp = secrets.resolveSibling("secrets.properties.tmp");
         Files.deleteIfExists(tmp);
         Files.createFile(

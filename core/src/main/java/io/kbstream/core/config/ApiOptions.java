@@ -30,6 +30,40 @@ public final class ApiOptions {
                             "API keys as tenant:sha256hex(key), comma-separated; only hashes, never"
                                     + " the keys themselves.");
 
+    public static final ConfigOption<String> OPERATOR_KEY_HASH =
+            ConfigOption.key("kb.api.operator-key-hash")
+                    .stringType()
+                    .defaultValue("")
+                    .secret()
+                    .withDescription(
+                            "sha256hex of the operator key that guards /admin/v1 (tenants, keys,"
+                                    + " quotas); empty: every admin request is answered 401.");
+
+    public static final ConfigOption<java.time.Duration> TENANTS_REFRESH =
+            ConfigOption.key("kb.api.tenants.refresh")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofSeconds(1))
+                    .withDescription(
+                            "How often an API instance re-reads the tenant catalog (tenants, keys,"
+                                    + " quotas) from shard 0; a revoked key is refused by every"
+                                    + " instance within this.");
+
+    public static final ConfigOption<Long> QUOTA_DOCUMENTS =
+            ConfigOption.key("kb.api.quota.documents")
+                    .longType()
+                    .defaultValue(1_000_000L)
+                    .withDescription(
+                            "Documents a tenant may hold unless the admin API sets its own quota"
+                                    + " (an upload of a new document beyond it: 429).");
+
+    public static final ConfigOption<Long> QUOTA_BYTES =
+            ConfigOption.key("kb.api.quota.bytes")
+                    .longType()
+                    .defaultValue(10L * 1024 * 1024 * 1024)
+                    .withDescription(
+                            "Bytes of uploaded content a tenant may hold unless the admin API sets"
+                                    + " its own quota (an upload beyond it: 413).");
+
     public static final ConfigOption<Integer> MAX_UPLOAD_BYTES =
             ConfigOption.key("kb.api.max-upload-bytes")
                     .intType()
@@ -40,7 +74,9 @@ public final class ApiOptions {
             ConfigOption.key("kb.api.rate-limit-per-second")
                     .doubleType()
                     .defaultValue(500.0)
-                    .withDescription("Requests per second a tenant may sustain (more: 429).");
+                    .withDescription(
+                            "Requests per second a tenant may sustain across all API instances"
+                                    + " unless the admin API sets its own (more: 429).");
 
     public static final ConfigOption<Integer> RATE_LIMIT_BURST =
             ConfigOption.key("kb.api.rate-limit-burst")

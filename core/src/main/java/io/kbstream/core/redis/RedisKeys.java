@@ -44,4 +44,19 @@ public final class RedisKeys {
     public static String searchCounts(String tenant, long bucket) {
         return "kb:searches:" + tenant + ":" + bucket;
     }
+
+    /** A tenant's request token bucket, shared by every API instance (hash: tokens, ts). */
+    public static String rateBucket(String tenant) {
+        return "kb:rate:" + tenant;
+    }
+
+    /** The tenant's acknowledged documents and their sizes (hash: id → bytes), for its quotas. */
+    public static String usageDocuments(String tenant) {
+        return "kb:usage:docs:" + tenant;
+    }
+
+    /** The sum of {@link #usageDocuments}' sizes. */
+    public static String usageBytes(String tenant) {
+        return "kb:usage:bytes:" + tenant;
+    }
 }

@@ -256,6 +256,9 @@ public interface ShardedStore extends AutoCloseable {
     /** Throws a {@link StoreException} unless {@code shard} answers within the search timeout. */
     void ping(int shard);
 
+    /** The connection pool of {@code shard}'s primary (the tenant catalog on shard 0). */
+    javax.sql.DataSource dataSource(int shard);
+
     /** The connection pool of {@code shard} now (metrics). */
     PoolUsage poolUsage(int shard);
 

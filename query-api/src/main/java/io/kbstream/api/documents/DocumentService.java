@@ -2,6 +2,7 @@ package io.kbstream.api.documents;
 
 import io.kbstream.api.http.ApiException;
 import io.kbstream.api.resilience.RedisGuard;
+import io.kbstream.api.tenants.TenantUsage;
 import io.kbstream.core.redis.StatusStore;
 import io.kbstream.core.store.ShardedStore;
 import io.kbstream.core.store.StoredDocument;
@@ -56,6 +57,7 @@ public final class DocumentService {
     private final AvroSerde<DocumentStatus> statusSerde = AvroSerde.documentStatuses();
     private final Timer sendOk;
     private final Timer sendFailed;
+    private final TenantUsage usage;
 
     /** What an upload or delete was acknowledged with. */
     public record Accepted(String id, long version) {}
@@ -71,13 +73,15 @@ public final class DocumentService {
             RedisGuard guard,
             ShardedStore store,
             Clock clock,
-            MeterRegistry metrics) {
+            MeterRegistry metrics,
+            TenantUsage usage) {
         this.settings = settings;
         this.producer = producer;
         this.statuses = new StatusStore(redis, settings.statusTtl());
         this.guard = guard;
         this.store = store;
         this.clock = clock;
+        this.usage = usage;
         this.sendOk = sendTimer(metrics, "ok");
         this.sendFailed = sendTimer(metrics, "error");
     }
@@ -100,7 +104,16 @@ public final class DocumentService {
                         upload.contentType(),
                         upload.metadata(),
                         clock.instant());
-        long version = send(event);
+        // the quotas are checked (and the room reserved) before Kafka sees anything
+        TenantUsage.Reservation reserved =
+                usage.reserve(tenant, upload.id(), upload.content().length);
+        long version;
+        try {
+            version = send(event);
+        } catch (RuntimeException e) {
+            usage.cancel(reserved);
+            throw e;
+        }
         // "" for no title: this version has none, whatever an earlier one had
         recordAccepted(
                 DocumentStatuses.accepted(event, version),
@@ -113,7 +126,10 @@ public final class DocumentService {
         if (status(tenant, id).isEmpty()) {
             throw ApiException.notFound("no document '" + id + "'");
         }
-        return new Accepted(id, send(DocumentEvents.delete(tenant, id, clock.instant())));
+        Accepted accepted =
+                new Accepted(id, send(DocumentEvents.delete(tenant, id, clock.instant())));
+        usage.removed(tenant, id);
+        return accepted;
     }
 
     /** The latest status: Redis first, then the document's shard. */

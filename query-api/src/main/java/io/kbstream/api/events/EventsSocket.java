@@ -6,8 +6,8 @@ import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsConnectContext;
 import io.javalin.websocket.WsContext;
 import io.javalin.websocket.WsMessageContext;
-import io.kbstream.api.http.ApiKeys;
 import io.kbstream.api.http.Json;
+import io.kbstream.api.http.TenantDirectory;
 import io.kbstream.api.resilience.BoundedPools;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,7 +35,7 @@ public final class EventsSocket implements AutoCloseable {
     static final int POLICY_VIOLATION = 1008;
     static final int TRY_AGAIN_LATER = 1013;
 
-    private final ApiKeys keys;
+    private final TenantDirectory keys;
     private final StatusFanout fanout;
     private final int queueSize;
     private final Duration authTimeout;
@@ -43,7 +43,10 @@ public final class EventsSocket implements AutoCloseable {
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
 
     public EventsSocket(
-            EventSettings settings, ApiKeys keys, StatusFanout fanout, MeterRegistry metrics) {
+            EventSettings settings,
+            TenantDirectory keys,
+            StatusFanout fanout,
+            MeterRegistry metrics) {
         this.keys = keys;
         this.fanout = fanout;
         this.queueSize = settings.queueSize();

@@ -128,13 +128,18 @@ public final class StatusFanout implements AutoCloseable {
             LOG.debug("skipping an unreadable status record: {}", e.getMessage());
             return;
         }
-        Set<Consumer<String>> targets = subscribers.get(status.getTenant());
+        publish(status.getTenant(), StatusJson.toMap(status));
+    }
+
+    /** Sends one JSON message to this instance's subscribers of {@code tenant}. */
+    public void publish(String tenant, Map<String, ?> message) {
+        Set<Consumer<String>> targets = subscribers.get(tenant);
         if (targets == null || targets.isEmpty()) {
             return;
         }
         String json;
         try {
-            json = Json.MAPPER.writeValueAsString(StatusJson.toMap(status));
+            json = Json.MAPPER.writeValueAsString(message);
         } catch (Exception e) {
             return;
         }

@@ -109,6 +109,11 @@ public final class ApiKeys {
         return tenant + ":" + hash(key);
     }
 
+    /** The SHA-256 of a key, as stored. */
+    public static byte[] digest(String key) {
+        return sha256(key);
+    }
+
     private static byte[] sha256(String text) {
         try {
             return MessageDigest.getInstance("SHA-256")

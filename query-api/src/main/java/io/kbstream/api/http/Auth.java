@@ -4,17 +4,18 @@ import io.javalin.http.Context;
 
 /**
  * The before-handler of every {@code /v1} HTTP route: resolves the caller's tenant from the bearer
- * key (401 otherwise), then charges the tenant's rate limit (429 with Retry-After).
+ * key (401 otherwise), then charges the tenant's rate limit, shared by every instance (429 with
+ * Retry-After).
  */
 public final class Auth {
 
     private static final String TENANT = "kb.tenant";
 
-    private final ApiKeys keys;
-    private final RateLimiter limiter;
+    private final TenantDirectory keys;
+    private final SharedRateLimiter limiter;
     private final TenantMeters meters;
 
-    public Auth(ApiKeys keys, RateLimiter limiter, TenantMeters meters) {
+    public Auth(TenantDirectory keys, SharedRateLimiter limiter, TenantMeters meters) {
         this.keys = keys;
         this.limiter = limiter;
         this.meters = meters;
@@ -25,7 +26,7 @@ public final class Auth {
                 keys.tenantOfHeader(ctx.header("Authorization"))
                         .orElseThrow(ApiException::unauthorized);
         meters.seen(tenant);
-        long retryAfter = limiter.acquire(tenant);
+        long retryAfter = limiter.acquire(tenant, keys.limits(tenant));
         if (retryAfter > 0) {
             meters.rateLimited(tenant);
             throw ApiException.rateLimited(retryAfter);

@@ -32,6 +32,10 @@ public final class ApiUnderTest implements AutoCloseable {
     public final String tenantB = LocalStackConfig.uniqueTenant("tb");
     public final String keyA = ApiKeys.mint();
     public final String keyB = ApiKeys.mint();
+
+    /** The admin API's key ({@code kb.api.operator-key-hash} holds its hash). */
+    public final String operatorKey = ApiKeys.mint();
+
     public final KbConfig config;
     public final ApiServer server;
     public final ApiClient client;
@@ -50,6 +54,7 @@ public final class ApiUnderTest implements AutoCloseable {
         // a topic of the tests' own: uploads made here must not wait in kb.documents for the
         // next real pipeline (such as the demo's) to index them
         values.put(KafkaOptions.TOPIC_DOCUMENTS.key(), TEST_DOCUMENTS_TOPIC);
+        values.put(ApiOptions.OPERATOR_KEY_HASH.key(), ApiKeys.hash(operatorKey));
         values.putAll(overrides);
         config = KbConfig.of(values);
         // on the real broker, even when a test points the API at a dead one
@@ -64,6 +69,11 @@ public final class ApiUnderTest implements AutoCloseable {
 
     public ApiClient clientB() {
         return client.withApiKey(keyB);
+    }
+
+    /** The client carrying the operator key (the admin API). */
+    public ApiClient admin() {
+        return client.withApiKey(operatorKey);
     }
 
     /** {@code /v1/events} with this Authorization header value (null: none). */

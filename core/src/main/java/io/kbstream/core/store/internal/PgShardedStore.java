@@ -224,7 +224,7 @@ public final class PgShardedStore implements ShardedStore {
                 pool.getMaximumPoolSize());
     }
 
-    /** The pool of one shard (tests, migrations). */
+    @Override
     public DataSource dataSource(int shard) {
         return pools.get(checkShard(shard));
     }

@@ -278,6 +278,9 @@ public final class RequestFuzzer {
                                 "/health/ready",
                                 "/v2/search",
                                 "/v1/search/../documents",
+                                "/v1/tenant",
+                                "/admin/v1/tenants",
+                                "/admin/v1/tenants/" + h.urlPart(h.string()) + "/keys",
                                 "/" + h.urlPart(h.string())));
         return FuzzRequest.http(
                 "auth-route",
