@@ -15,7 +15,8 @@ import org.postgresql.core.BaseConnection;
 /**
  * Loads synthetic documents and chunks straight into one shard with binary COPY, one transaction
  * per batch: the documents, then their chunks (one COPY statement, so the BM25 triggers run once
- * per batch over all of its chunks). Three chunks per document.
+ * per batch over all of its chunks), then their vectors into the model's vector table (migration
+ * 011), joined to the chunk ids Postgres gave. Three chunks per document.
  */
 final class ChunkCopier {
 
@@ -27,10 +28,13 @@ final class ChunkCopier {
 
     private final SyntheticCorpus corpus;
     private final int dimension;
+    private final String vectorTable;
 
-    ChunkCopier(SyntheticCorpus corpus, int dimension) {
+    /** {@code vectorTable}: the model's table, as {@code ShardMigrations.ensureModel} named it. */
+    ChunkCopier(SyntheticCorpus corpus, int dimension, String vectorTable) {
         this.corpus = corpus;
         this.dimension = dimension;
+        this.vectorTable = vectorTable;
     }
 
     /**
@@ -44,7 +48,13 @@ final class ChunkCopier {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         long documents = 0;
-        try {
+        try (java.sql.Statement st = c.createStatement()) {
+            // chunk ids exist only once the chunks are in: vectors wait here, keyed by chunk
+            st.execute(
+                    "CREATE TEMP TABLE IF NOT EXISTS scale_vectors_in (tenant text, doc_id text,"
+                            + " chunk_no int, embedding vector("
+                            + dimension
+                            + ")) ON COMMIT DELETE ROWS");
             long done = 0;
             while (done < chunks) {
                 long batch = Math.min(10_000, chunks - done);
@@ -73,8 +83,18 @@ final class ChunkCopier {
                         b.documents());
                 copy.copyIn(
                         "COPY chunks (tenant, doc_id, chunk_no, version, title, text, start_char,"
-                                + " end_char, embedding) FROM STDIN (FORMAT binary)",
+                                + " end_char) FROM STDIN (FORMAT binary)",
                         b.chunks());
+                copy.copyIn(
+                        "COPY scale_vectors_in (tenant, doc_id, chunk_no, embedding) FROM STDIN"
+                                + " (FORMAT binary)",
+                        b.vectors());
+                st.execute(
+                        "INSERT INTO "
+                                + vectorTable
+                                + " (tenant, chunk_id, embedding) SELECT c.tenant, c.id,"
+                                + " v.embedding FROM scale_vectors_in v JOIN chunks c ON c.tenant ="
+                                + " v.tenant AND c.doc_id = v.doc_id AND c.chunk_no = v.chunk_no");
                 c.commit();
                 documents += docs;
                 done += batch;
@@ -94,11 +114,14 @@ final class ChunkCopier {
         private final ByteArrayOutputStream chunkBytes = new ByteArrayOutputStream();
         private final DataOutputStream docs = new DataOutputStream(documentBytes);
         private final DataOutputStream chunks = new DataOutputStream(chunkBytes);
+        private final ByteArrayOutputStream vectorBytes = new ByteArrayOutputStream();
+        private final DataOutputStream vectors = new DataOutputStream(vectorBytes);
 
         Batch() {
             try {
                 docs.write(HEADER);
                 chunks.write(HEADER);
+                vectors.write(HEADER);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -123,7 +146,7 @@ final class ChunkCopier {
 
         void chunk(String tenant, String id, int no, String title, String text, float[] v) {
             try {
-                chunks.writeShort(9);
+                chunks.writeShort(8);
                 text(chunks, tenant);
                 text(chunks, id);
                 chunks.writeInt(4);
@@ -136,12 +159,17 @@ final class ChunkCopier {
                 chunks.writeInt(0);
                 chunks.writeInt(4);
                 chunks.writeInt(text.length());
+                vectors.writeShort(4);
+                text(vectors, tenant);
+                text(vectors, id);
+                vectors.writeInt(4);
+                vectors.writeInt(no);
                 // pgvector's binary form: dimension, an unused int16, then the floats
-                chunks.writeInt(4 + 4 * v.length);
-                chunks.writeShort(v.length);
-                chunks.writeShort(0);
+                vectors.writeInt(4 + 4 * v.length);
+                vectors.writeShort(v.length);
+                vectors.writeShort(0);
                 for (float f : v) {
-                    chunks.writeFloat(f);
+                    vectors.writeFloat(f);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
@@ -156,6 +184,11 @@ final class ChunkCopier {
         ByteArrayInputStream chunks() throws IOException {
             chunks.writeShort(-1);
             return new ByteArrayInputStream(chunkBytes.toByteArray());
+        }
+
+        ByteArrayInputStream vectors() throws IOException {
+            vectors.writeShort(-1);
+            return new ByteArrayInputStream(vectorBytes.toByteArray());
         }
 
         private void text(DataOutputStream out, String s) throws IOException {

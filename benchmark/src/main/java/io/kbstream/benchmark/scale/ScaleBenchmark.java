@@ -13,6 +13,7 @@ import io.kbstream.core.store.Bm25Settings;
 import io.kbstream.core.store.ChunkHit;
 import io.kbstream.core.store.KeywordResult;
 import io.kbstream.core.store.ShardMigrations;
+import io.kbstream.core.store.ShardNode;
 import io.kbstream.core.store.ShardedStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -63,6 +64,10 @@ import org.postgresql.ds.PGSimpleDataSource;
 public final class ScaleBenchmark {
 
     private static final int DIMENSION = 384;
+
+    /** The synthetic documents' model: its vector table is where the copier writes. */
+    private static final String MODEL = "random-unit-vectors";
+
     private static final int K = 30;
     private static final String BIG = "scale-big";
     private static final String SMALL = "scale-small-";
@@ -93,6 +98,7 @@ public final class ScaleBenchmark {
     private final List<String> claims;
     private final Random random = new Random(42);
     private final ResultMerger merger;
+    private String vectorTable; // the synthetic model's, set by run() once the database exists
 
     private ScaleBenchmark(KbConfig config, Settings settings, Consumer<String> log)
             throws IOException {
@@ -124,7 +130,7 @@ public final class ScaleBenchmark {
         report.put("machine", machine());
         String shard0 = config.get(PostgresOptions.SHARDS).get(0);
         String url = shard0.substring(0, shard0.lastIndexOf('/') + 1) + settings.database();
-        recreateDatabase(shard0, settings.database());
+        String vectorTable = recreateDatabase(shard0, settings.database());
         Map<String, Object> conf = new LinkedHashMap<>();
         conf.put("database", url);
         conf.put("k", K);
@@ -134,11 +140,13 @@ public final class ScaleBenchmark {
         conf.put("queriesPerPoint", settings.queriesPerPoint());
         conf.put("maintenanceWorkMem", settings.maintenanceWorkMem());
         conf.put("parallelMaintenanceWorkers", settings.parallelMaintenanceWorkers());
-        conf.put("hnsw", "m = 16, ef_construction = 64 (as migration 004)");
+        conf.put("hnsw", "m = 16, ef_construction = 64 (as migration 011)");
+        conf.put("vectorTable", vectorTable);
         report.put("settings", conf);
 
         SyntheticCorpus corpus = SyntheticCorpus.fromBeir(settings.corpus());
-        ChunkCopier copier = new ChunkCopier(corpus, DIMENSION);
+        ChunkCopier copier = new ChunkCopier(corpus, DIMENSION, vectorTable);
+        this.vectorTable = vectorTable;
         KbConfig scale =
                 config.with(PostgresOptions.SHARDS, url)
                         .with(PostgresOptions.MIGRATE_ON_OPEN, "false");
@@ -370,7 +378,14 @@ public final class ScaleBenchmark {
     private List<ChunkHit> vector(
             ShardedStore store, String tenant, float[] v, int exactBelowChunks) {
         return store.vectorSearch(
-                0, tenant, v, K, Map.of(), Math.max(efSearch, K), exactBelowChunks);
+                ShardNode.primary(0),
+                tenant,
+                MODEL,
+                v,
+                K,
+                Map.of(),
+                Math.max(efSearch, K),
+                exactBelowChunks);
     }
 
     // ---- the database -----------------------------------------------------------------------
@@ -380,7 +395,8 @@ public final class ScaleBenchmark {
                 url, config.get(PostgresOptions.USER), config.get(PostgresOptions.PASSWORD));
     }
 
-    private void recreateDatabase(String shard0, String database) throws SQLException {
+    /** A fresh database with the shard schema and the synthetic model's vector table (its name). */
+    private String recreateDatabase(String shard0, String database) throws SQLException {
         String postgres = shard0.substring(0, shard0.lastIndexOf('/') + 1) + "postgres";
         try (Connection c = connect(postgres);
                 Statement st = c.createStatement()) {
@@ -392,12 +408,13 @@ public final class ScaleBenchmark {
         ds.setUser(config.get(PostgresOptions.USER));
         ds.setPassword(config.get(PostgresOptions.PASSWORD));
         ShardMigrations.apply(ds);
+        return ShardMigrations.ensureModel(ds, MODEL, DIMENSION);
     }
 
     /** Bulk load without index upkeep: the indexes are built once afterwards (and timed). */
-    private static void dropIndexes(Connection c) throws SQLException {
+    private void dropIndexes(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
-            st.execute("DROP INDEX IF EXISTS chunks_embedding_hnsw");
+            st.execute("DROP INDEX IF EXISTS " + vectorTable + "_hnsw");
             st.execute("DROP INDEX IF EXISTS bm25_postings_impact");
             st.execute("ALTER TABLE bm25_postings DROP CONSTRAINT IF EXISTS bm25_postings_pkey");
         }
@@ -416,13 +433,17 @@ public final class ScaleBenchmark {
         }
     }
 
-    /** The same index as migration 004, built with enough memory and a parallel worker. */
+    /** The same index as migration 011 makes, built with enough memory and a parallel worker. */
     private void buildHnsw(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             maintenance(st);
             st.execute(
-                    "CREATE INDEX chunks_embedding_hnsw ON chunks USING hnsw (embedding"
-                            + " vector_cosine_ops) WITH (m = 16, ef_construction = 64)");
+                    "CREATE INDEX "
+                            + vectorTable
+                            + "_hnsw ON "
+                            + vectorTable
+                            + " USING hnsw (embedding vector_cosine_ops) WITH (m = 16,"
+                            + " ef_construction = 64)");
         }
     }
 
@@ -433,27 +454,33 @@ public final class ScaleBenchmark {
     }
 
     /** Fresh statistics for the planner and a visibility map for index-only scans. */
-    private static void vacuum(Connection c) throws SQLException {
+    private void vacuum(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute(
-                    "VACUUM (ANALYZE) chunks, documents, bm25_postings, bm25_terms, bm25_tenants");
+                    "VACUUM (ANALYZE) chunks, documents, bm25_postings, bm25_terms, bm25_tenants, "
+                            + vectorTable);
         }
     }
 
-    private static Map<String, Object> sizes(Connection c) throws SQLException {
+    private Map<String, Object> sizes(Connection c) throws SQLException {
         Map<String, Object> out = new LinkedHashMap<>();
         try (Statement st = c.createStatement();
                 ResultSet rs =
                         st.executeQuery(
                                 "SELECT (SELECT count(*) FROM chunks),"
                                         + " (SELECT count(*) FROM bm25_postings),"
-                                        + " pg_total_relation_size('chunks'),"
+                                        + " pg_total_relation_size('chunks')"
+                                        + " + pg_relation_size('"
+                                        + vectorTable
+                                        + "'),"
                                         + " pg_total_relation_size('bm25_postings'),"
-                                        + " coalesce(pg_relation_size(to_regclass('chunks_embedding_hnsw')), 0)")) {
+                                        + " coalesce(pg_relation_size(to_regclass('"
+                                        + vectorTable
+                                        + "_hnsw')), 0)")) {
             rs.next();
             out.put("chunks", rs.getLong(1));
             out.put("postings", rs.getLong(2));
-            out.put("chunksMB", rs.getLong(3) / (1 << 20));
+            out.put("chunksAndVectorsMB", rs.getLong(3) / (1 << 20));
             out.put("postingsMB", rs.getLong(4) / (1 << 20));
             out.put("hnswMB", rs.getLong(5) / (1 << 20));
         }
