@@ -275,7 +275,7 @@ public final class ApiServer {
                         directory,
                         deletion,
                         Clock.systemUTC());
-        this.tenant = new TenantController(directory, usage);
+        this.tenant = new TenantController(directory, usage, models::view);
 
         List<HealthController.Check> readiness =
                 new ArrayList<>(

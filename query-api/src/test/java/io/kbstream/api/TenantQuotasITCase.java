@@ -148,7 +148,7 @@ class TenantQuotasITCase {
     }
 
     @Test
-    void GET_tenant_shows_the_tenants_usage_and_limits() {
+    void GET_tenant_shows_the_tenants_usage_limits_and_embedding_model() {
         Response r = api.get("/v1/tenant", api.keyA);
 
         assertThat(r.statusCode()).isEqualTo(200);
@@ -158,6 +158,8 @@ class TenantQuotasITCase {
         assertThat(body.path("usage").has("bytes")).isTrue();
         assertThat(body.path("limits").path("documents").asLong()).isPositive();
         assertThat(body.path("limits").path("requestsPerSecond").asDouble()).isPositive();
+        assertThat(body.path("model").path("active").asText()).isNotBlank();
+        assertThat(body.path("model").path("migrating").asBoolean()).isFalse();
     }
 
     @Test

@@ -19,7 +19,12 @@ public final class TenantModelController {
     }
 
     public void show(Context ctx) {
-        ModelMigrations.Status s = migrations.status(Auth.tenant(ctx));
+        ctx.json(view(Auth.tenant(ctx)));
+    }
+
+    /** The tenant's models and migration progress, as {@code GET /v1/tenant} also shows them. */
+    public Map<String, Object> view(String tenant) {
+        ModelMigrations.Status s = migrations.status(tenant);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("active", s.models().active());
         body.put("target", s.models().target());
@@ -28,6 +33,6 @@ public final class TenantModelController {
         body.put("chunks", s.chunks());
         body.put("vectors", s.vectors());
         body.put("missing", s.missing());
-        ctx.json(body);
+        return body;
     }
 }

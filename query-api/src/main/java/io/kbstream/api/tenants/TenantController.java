@@ -5,16 +5,23 @@ import io.kbstream.api.http.Auth;
 import io.kbstream.api.http.TenantDirectory;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
-/** {@code GET /v1/tenant}: the calling tenant's usage and limits. */
+/** {@code GET /v1/tenant}: the calling tenant's usage, limits and embedding models. */
 public final class TenantController {
 
     private final TenantDirectory directory;
     private final TenantUsage usage;
+    private final Function<String, Map<String, Object>> models;
 
-    public TenantController(TenantDirectory directory, TenantUsage usage) {
+    /** {@code models}: a tenant's models and migration progress (the models feature's view). */
+    public TenantController(
+            TenantDirectory directory,
+            TenantUsage usage,
+            Function<String, Map<String, Object>> models) {
         this.directory = directory;
         this.usage = usage;
+        this.models = models;
     }
 
     public void show(Context ctx) {
@@ -32,6 +39,7 @@ public final class TenantController {
         body.put("tenant", tenant);
         body.put("usage", usageJson);
         body.put("limits", limitsJson);
+        body.put("model", models.apply(tenant));
         ctx.json(body);
     }
 }
