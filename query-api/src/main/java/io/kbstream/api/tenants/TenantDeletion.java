@@ -126,6 +126,7 @@ public final class TenantDeletion implements AutoCloseable {
         long deleted =
                 redis.del(
                         RedisKeys.generation(tenant),
+                        RedisKeys.statusIndex(tenant),
                         RedisKeys.rateBucket(tenant),
                         RedisKeys.usageDocuments(tenant),
                         RedisKeys.usageBytes(tenant));
