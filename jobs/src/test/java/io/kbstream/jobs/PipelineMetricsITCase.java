@@ -2,6 +2,8 @@ package io.kbstream.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kbstream.client.http.HttpTransport;
+import io.kbstream.client.http.Request;
 import io.kbstream.jobs.metrics.JobMetrics;
 import io.kbstream.jobs.testing.JobFixture;
 import io.kbstream.jobs.testing.PipelineRunner;
@@ -9,9 +11,6 @@ import io.kbstream.schemas.EventType;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -86,19 +85,15 @@ class PipelineMetricsITCase {
 
     /** Scrapes until every outcome of the five events is counted (or the time is up). */
     private static String awaitOutcomes(int port, Duration timeout) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
+        HttpTransport http = new HttpTransport(Duration.ofSeconds(5));
         long deadline = System.nanoTime() + timeout.toNanos();
         String scrape = "";
         while (System.nanoTime() < deadline) {
             try {
                 scrape =
                         http.send(
-                                        HttpRequest.newBuilder(
-                                                        URI.create(
-                                                                "http://127.0.0.1:" + port + "/"))
-                                                .timeout(Duration.ofSeconds(5))
-                                                .build(),
-                                        HttpResponse.BodyHandlers.ofString())
+                                        Request.get(URI.create("http://127.0.0.1:" + port + "/"))
+                                                .timeout(Duration.ofSeconds(5)))
                                 .body();
             } catch (IOException e) {
                 scrape = ""; // the reporter starts with the cluster

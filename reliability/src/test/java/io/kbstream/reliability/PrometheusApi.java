@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kbstream.client.http.HttpTransport;
+import io.kbstream.client.http.Request;
+import io.kbstream.client.http.Response;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
@@ -18,7 +18,7 @@ import java.util.function.BooleanSupplier;
 final class PrometheusApi {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final HttpTransport HTTP = new HttpTransport(Duration.ofSeconds(5));
 
     private final String url;
 
@@ -54,12 +54,8 @@ final class PrometheusApi {
 
     private JsonNode get(String path) {
         try {
-            HttpResponse<String> r =
-                    HTTP.send(
-                            HttpRequest.newBuilder(URI.create(url + path))
-                                    .timeout(Duration.ofSeconds(10))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
+            Response r =
+                    HTTP.send(Request.get(URI.create(url + path)).timeout(Duration.ofSeconds(10)));
             assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
             return JSON.readTree(r.body());
         } catch (IOException e) {
