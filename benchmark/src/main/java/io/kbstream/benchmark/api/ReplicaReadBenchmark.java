@@ -1,7 +1,5 @@
 package io.kbstream.benchmark.api;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.kbstream.api.ApiServer;
 import io.kbstream.api.http.ApiKeys;
 import io.kbstream.benchmark.eval.SciFact;
@@ -11,7 +9,6 @@ import io.kbstream.benchmark.load.Phase;
 import io.kbstream.benchmark.load.Target;
 import io.kbstream.benchmark.load.Workload;
 import io.kbstream.benchmark.report.ProcStats;
-import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.config.PostgresOptions.ReadFrom;
@@ -19,7 +16,6 @@ import io.kbstream.core.embed.Embedders;
 import io.kbstream.core.redis.RedisConnections;
 import io.kbstream.core.store.ShardedStore;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,15 +65,8 @@ public final class ReplicaReadBenchmark {
         String importTenant = tenant + "-import";
         String key = ApiKeys.mint();
         String importKey = ApiKeys.mint();
-        Map<String, String> values = new LinkedHashMap<>(base.explicitValues());
-        values.put(
-                ApiOptions.KEYS.key(),
-                ApiKeys.configEntry(tenant, key)
-                        + ","
-                        + ApiKeys.configEntry(importTenant, importKey));
-        values.put(ApiOptions.RATE_LIMIT_PER_SECOND.key(), "100000");
-        values.put(ApiOptions.RATE_LIMIT_BURST.key(), "100000");
-        KbConfig config = KbConfig.of(values);
+        KbConfig config =
+                ApiLoadBenchmark.benchConfig(base, Map.of(tenant, key, importTenant, importKey));
         Workload scifact = Workload.load(SciFact.locate(config), 10, IMPORT_DOCS);
         Random random = new Random(19);
 
@@ -224,11 +213,7 @@ public final class ReplicaReadBenchmark {
         results.put("loadAverageAfter", ProcStats.loadAverage());
         results.put("cores", Runtime.getRuntime().availableProcessors());
         results.put("measuredAt", Instant.now().toString());
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        new ObjectMapper()
-                .enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValue(out.toFile(), results);
-        System.out.println("wrote " + out);
+        ApiLoadBenchmark.writeResults(out, results);
         System.exit(0);
     }
 

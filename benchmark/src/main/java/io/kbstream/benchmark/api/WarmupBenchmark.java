@@ -1,7 +1,5 @@
 package io.kbstream.benchmark.api;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.kbstream.api.ApiServer;
 import io.kbstream.api.http.ApiKeys;
 import io.kbstream.benchmark.load.ZipfSampler;
@@ -16,7 +14,6 @@ import io.kbstream.core.redis.RedisConnections;
 import io.kbstream.core.store.ShardedStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,11 +62,7 @@ public final class WarmupBenchmark {
         KbConfig base = KbConfig.load();
         String tenant = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         String key = ApiKeys.mint();
-        Map<String, String> values = new LinkedHashMap<>(base.explicitValues());
-        values.put(ApiOptions.KEYS.key(), ApiKeys.configEntry(tenant, key));
-        values.put(ApiOptions.RATE_LIMIT_PER_SECOND.key(), "100000");
-        values.put(ApiOptions.RATE_LIMIT_BURST.key(), "100000");
-        KbConfig config = KbConfig.of(values);
+        KbConfig config = ApiLoadBenchmark.benchConfig(base, Map.of(tenant, key));
         Random random = new Random(17);
         List<String> queries = new ArrayList<>();
         for (int i = 0; i < QUERIES; i++) {
@@ -132,11 +125,7 @@ public final class WarmupBenchmark {
         results.put("loadAverageAfter", ProcStats.loadAverage());
         results.put("cores", Runtime.getRuntime().availableProcessors());
         results.put("measuredAt", Instant.now().toString());
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        new ObjectMapper()
-                .enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValue(out.toFile(), results);
-        System.out.println("wrote " + out);
+        ApiLoadBenchmark.writeResults(out, results);
         System.exit(0);
     }
 
