@@ -3,6 +3,7 @@ package io.kbstream.jobs;
 import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PipelineOptions;
+import io.kbstream.core.tenant.TenantDeleted;
 import io.kbstream.jobs.functions.BatchEmbedOperator;
 import io.kbstream.jobs.functions.ChunkFunction;
 import io.kbstream.jobs.functions.DocumentAssembler;
@@ -14,6 +15,7 @@ import io.kbstream.jobs.records.DocumentCommand;
 import io.kbstream.jobs.records.DocumentEventDeserializer;
 import io.kbstream.jobs.records.IndexOp;
 import io.kbstream.jobs.records.ParsedDocument;
+import io.kbstream.jobs.records.TenantEventDeserializer;
 import io.kbstream.jobs.sink.EventLogSink;
 import io.kbstream.jobs.sink.ShardedIndexSink;
 import java.time.Duration;
@@ -23,6 +25,7 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -36,6 +39,7 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
@@ -53,6 +57,7 @@ public final class IndexingJob {
     static final String UID_SOURCE = "kb-documents-source";
 
     static final String UID_PARSE = "parse-documents";
+    static final String UID_TENANT_EVENTS = "kb-tenant-events-source";
     static final String UID_GATE = "version-gate";
     static final String UID_CHUNK = "chunk";
     static final String UID_EMBED = "batch-embed";
@@ -199,6 +204,7 @@ public final class IndexingJob {
 
         SingleOutputStreamOperator<ParsedDocument> changed =
                 parsed.keyBy(ParsedDocument::documentKey)
+                        .connect(tenantTombstones(env))
                         .process(new VersionGateFunction(config))
                         .uid(UID_GATE)
                         .name("skip unchanged, order versions");
@@ -240,6 +246,33 @@ public final class IndexingJob {
                 .sinkTo(deadLetterSink)
                 .uid(UID_DLQ_SINK)
                 .name(config.get(KafkaOptions.TOPIC_DLQ));
+    }
+
+    /**
+     * The tenant tombstones of {@code kb.tenant-events}, broadcast to the version gate. Read from
+     * the job's consumer group's committed offsets (earliest when none), so a restored job reads
+     * again every tombstone its checkpoint had not seen; bounded like the documents source, so a
+     * bounded run still ends.
+     */
+    private BroadcastStream<TenantDeleted> tenantTombstones(StreamExecutionEnvironment env) {
+        String topic = config.get(KafkaOptions.TOPIC_TENANT_EVENTS);
+        var events =
+                KafkaSource.<TenantDeleted>builder()
+                        .setBootstrapServers(config.get(KafkaOptions.BOOTSTRAP))
+                        .setTopics(topic)
+                        .setGroupId(config.get(PipelineOptions.CONSUMER_GROUP))
+                        .setStartingOffsets(
+                                OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                        .setDeserializer(new TenantEventDeserializer())
+                        .setProperty("commit.offsets.on.checkpoint", "true");
+        if (source.getBoundedness() == Boundedness.BOUNDED) {
+            events.setBounded(OffsetsInitializer.latest());
+        }
+        return env.fromSource(events.build(), WatermarkStrategy.noWatermarks(), topic)
+                .uid(UID_TENANT_EVENTS)
+                .name(topic)
+                .setParallelism(1)
+                .broadcast(VersionGateFunction.DELETED_TENANTS);
     }
 
     /** Builds and runs the job on {@code env} (blocking until it ends). */

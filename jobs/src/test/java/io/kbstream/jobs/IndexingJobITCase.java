@@ -9,11 +9,13 @@ import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.core.embed.Embedder;
 import io.kbstream.core.embed.Embedders;
+import io.kbstream.core.kafka.KafkaClients;
 import io.kbstream.core.redis.RedisConnections;
 import io.kbstream.core.redis.StatusStore;
 import io.kbstream.core.store.ChunkRow;
 import io.kbstream.core.store.IndexedDocument;
 import io.kbstream.core.store.ShardedStore;
+import io.kbstream.core.tenant.TenantTombstones;
 import io.kbstream.core.testing.TestDocuments;
 import io.kbstream.jobs.records.DocumentCommand;
 import io.kbstream.jobs.records.DocumentEventDeserializer;
@@ -50,6 +52,8 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -346,6 +350,55 @@ class IndexingJobITCase {
         assertThat(fixture.bm25Differences())
                 .as("BM25 statistics after written documents were replayed from the checkpoint")
                 .isEmpty();
+    }
+
+    @Test
+    void
+            after_its_tenant_is_deleted_the_same_document_uploaded_again_is_indexed_again_not_skipped_as_unchanged()
+                    throws Exception {
+        JobFixture fixture = JobFixture.create("tombstone", checkpoints);
+        KbConfig config = fixture.config();
+        String t = fixture.tenant();
+        String text = sampleText(7, 80);
+        JobClient job =
+                jobOn(fixture, false, op -> op, new ShardedIndexSink(config))
+                        .executeAsync("indexing job under test");
+        try (JedisPooled redis = RedisConnections.pooled(config);
+                ShardedStore store = ShardedStore.open(config);
+                KafkaProducer<byte[], byte[]> producer =
+                        KafkaClients.producer(config, "tombstone-test")) {
+            StatusStore statuses = new StatusStore(redis, Duration.ofMinutes(5));
+            long first = fixture.send(List.of(JobFixture.upsert(t, "doc", text))).get(0);
+            await(() -> first == fixture.documentVersions().getOrDefault("doc", 0L), "indexed");
+            // the gate remembers it: the same content again is only reported unchanged
+            long again = fixture.send(List.of(JobFixture.upsert(t, "doc", text))).get(0);
+            await(() -> indexedAt(statuses, t, again), "the unchanged re-upload reported");
+            assertThat(statuses.get(t, "doc").orElseThrow().getReason()).isEqualTo("unchanged");
+
+            // the tenant is deleted as the API's TenantDeletion does it
+            RecordMetadata tombstone = TenantTombstones.publish(config, producer, t);
+            assertThat(TenantTombstones.awaitApplied(config, tombstone, Duration.ofSeconds(120)))
+                    .as("the job confirms the tombstone")
+                    .isTrue();
+            store.deleteTenant(t);
+            assertThat(fixture.documentVersions()).isEmpty();
+
+            // re-created, the tenant uploads the very same document once more
+            long recreated = fixture.send(List.of(JobFixture.upsert(t, "doc", text))).get(0);
+            await(() -> indexedAt(statuses, t, recreated), "the re-upload reported");
+            assertThat(statuses.get(t, "doc").orElseThrow().getReason()).isNull();
+            assertThat(fixture.documentVersions()).containsExactly(Map.entry("doc", recreated));
+            assertThat(fixture.chunksByDocument())
+                    .isEqualTo(expectedChunks(config, Map.of("doc", text)));
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    private static boolean indexedAt(StatusStore statuses, String tenant, long version) {
+        return statuses.get(tenant, "doc")
+                .filter(s -> s.getVersion() == version && s.getState() == DocumentState.INDEXED)
+                .isPresent();
     }
 
     private static Map<String, String> texts(int from, int to) {

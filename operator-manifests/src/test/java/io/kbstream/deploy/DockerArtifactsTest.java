@@ -178,7 +178,12 @@ class DockerArtifactsTest {
         // the topics exist before the job and the API start
         String topics =
                 String.join(" ", (List<String>) services.get("kafka-topics").get("command"));
-        assertThat(topics).contains("kb.documents:4", "kb.document-status:4", "kb.documents.dlq:1");
+        assertThat(topics)
+                .contains(
+                        "kb.documents:4",
+                        "kb.document-status:4",
+                        "kb.documents.dlq:1",
+                        "kb.tenant-events:1");
         for (String user : List.of("jobmanager", "api")) {
             assertThat(((Map<String, Object>) services.get(user).get("depends_on")))
                     .containsKey("kafka-topics");

@@ -266,7 +266,14 @@ public final class ApiServer {
         owned.add(events);
 
         this.deletion =
-                new TenantDeletion(catalog, deps.store(), deps.redis(), fanout, tenantsRefresh);
+                new TenantDeletion(
+                        config,
+                        deps.producer(),
+                        catalog,
+                        deps.store(),
+                        deps.redis(),
+                        fanout,
+                        tenantsRefresh);
         owned.add(deletion);
         this.admin =
                 new AdminController(

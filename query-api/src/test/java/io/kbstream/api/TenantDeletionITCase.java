@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kbstream.api.testing.ApiUnderTest;
 import io.kbstream.api.testing.Seeder;
 import io.kbstream.client.EventStream;
+import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.redis.RedisConnections;
 import io.kbstream.core.store.ShardedStore;
 import io.kbstream.core.testing.LocalStackConfig;
@@ -38,7 +39,11 @@ class TenantDeletionITCase {
 
     @BeforeAll
     static void start() {
-        api = new ApiUnderTest();
+        // no indexing job reads this API's consumer group here (the jobs module's IndexingJobITCase
+        // runs one against the tombstone): the deletion goes on after this short wait
+        api =
+                new ApiUnderTest(
+                        Map.of(ApiOptions.TENANT_DELETION_JOB_WAIT.key(), "2s"));
         seeder = new Seeder(api.config);
         store = ShardedStore.open(api.config);
         redis = RedisConnections.pooled(api.config);
@@ -85,6 +90,7 @@ class TenantDeletionITCase {
             // refused at once on this instance
             assertThat(api.get("/v1/tenant", key).statusCode()).isEqualTo(401);
 
+            assertThat(events.await("\"step\":\"job-state\"", 60)).contains(tenant);
             assertThat(events.await("\"step\":\"shards\"", 60)).contains(tenant);
             assertThat(events.await("\"tenant-deleted\"", 60)).contains(tenant);
         }

@@ -87,6 +87,7 @@ public final class LocalStack {
         topics.put(config.get(KafkaOptions.TOPIC_DOCUMENTS), partitions);
         topics.put(config.get(KafkaOptions.TOPIC_STATUS), partitions);
         topics.put(config.get(KafkaOptions.TOPIC_DLQ), 1);
+        topics.put(config.get(KafkaOptions.TOPIC_TENANT_EVENTS), 1);
         services.add(
                 new KafkaBroker(
                         base + 20,

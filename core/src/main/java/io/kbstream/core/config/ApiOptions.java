@@ -48,6 +48,17 @@ public final class ApiOptions {
                                     + " quotas) from shard 0; a revoked key is refused by every"
                                     + " instance within this.");
 
+    public static final ConfigOption<java.time.Duration> TENANT_DELETION_JOB_WAIT =
+            ConfigOption.key("kb.api.tenants.deletion-job-wait")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofMinutes(2))
+                    .withDescription(
+                            "How long a tenant deletion waits for the indexing job to confirm the"
+                                    + " tenant's tombstone (its consumer group committed past it)"
+                                    + " before removing the rows; after that it removes them anyway"
+                                    + " and says so in its progress (the job drops the tenant's"
+                                    + " earlier events whenever it reads the tombstone).");
+
     public static final ConfigOption<Long> QUOTA_DOCUMENTS =
             ConfigOption.key("kb.api.quota.documents")
                     .longType()

@@ -48,4 +48,13 @@ public final class KafkaOptions {
                     .defaultValue("kb.documents.dlq")
                     .withDescription(
                             "Dead-letter topic: copies of records that could not be indexed.");
+
+    public static final ConfigOption<String> TOPIC_TENANT_EVENTS =
+            ConfigOption.key("kb.kafka.topic.tenant-events")
+                    .stringType()
+                    .defaultValue("kb.tenant-events")
+                    .withDescription(
+                            "Control topic of tenant events, keyed by tenant: a deleted tenant's"
+                                    + " tombstone, which the indexing job honours by dropping its"
+                                    + " keyed state.");
 }

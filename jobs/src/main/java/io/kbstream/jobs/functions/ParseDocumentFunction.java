@@ -77,6 +77,7 @@ public final class ParseDocumentFunction extends ProcessFunction<DocumentCommand
         doc.tenant = command.tenant;
         doc.documentId = command.documentId;
         doc.version = command.version;
+        doc.partition = command.partition;
         doc.title = command.title;
         doc.metadata = command.metadata;
         doc.uploadedAt = command.uploadedAt;

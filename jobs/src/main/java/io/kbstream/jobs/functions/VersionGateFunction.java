@@ -2,17 +2,23 @@ package io.kbstream.jobs.functions;
 
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PipelineOptions;
+import io.kbstream.core.tenant.TenantDeleted;
 import io.kbstream.jobs.metrics.JobMetrics;
 import io.kbstream.jobs.metrics.JobMetrics.Outcome;
 import io.kbstream.jobs.records.IndexOp;
 import io.kbstream.jobs.records.ParsedDocument;
 import io.kbstream.schemas.DocumentState;
+import io.kbstream.schemas.EventKeys;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.State;
+import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -22,9 +28,14 @@ import org.apache.flink.util.OutputTag;
  * INDEXED "unchanged"; an older version arriving after a newer one, or after a delete, is dropped
  * (versions are log offsets, so that takes a replay into newer state; the check keeps such a replay
  * harmless); a delete passes and clears the document's state.
+ *
+ * <p>Tenant tombstones ({@link TenantDeleted}, broadcast from {@code kb.tenant-events}) clear every
+ * key of the deleted tenant and stay in broadcast state, so the tenant's events written before the
+ * deletion (below the tombstone's mark) and read later (still in flight, or replayed after a
+ * restore) are dropped instead of bringing back rows or state; a re-created tenant's uploads pass.
  */
 public final class VersionGateFunction
-        extends KeyedProcessFunction<String, ParsedDocument, ParsedDocument> {
+        extends KeyedBroadcastProcessFunction<String, ParsedDocument, TenantDeleted, ParsedDocument> {
 
     private static final long serialVersionUID = 1L;
 
@@ -37,7 +48,16 @@ public final class VersionGateFunction
      */
     public static final OutputTag<IndexOp> IN_ORDER = new OutputTag<>("in-order") {};
 
+    /** Deleted tenants → their tombstone: the broadcast state every subtask keeps alike. */
+    public static final MapStateDescriptor<String, TenantDeleted> DELETED_TENANTS =
+            new MapStateDescriptor<>(
+                    "deleted-tenants",
+                    TypeInformation.of(String.class),
+                    TypeInformation.of(TenantDeleted.class));
+
     private final KbConfig config;
+    private transient ValueStateDescriptor<DocumentVersion> currentDescriptor;
+    private transient ValueStateDescriptor<Long> tombstoneDescriptor;
     private transient ValueState<DocumentVersion> current;
     private transient ValueState<Long> deletedVersion;
     private transient Counter stale;
@@ -61,26 +81,28 @@ public final class VersionGateFunction
 
     @Override
     public void open(OpenContext openContext) {
-        current =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "current-version", DocumentVersion.class));
-        ValueStateDescriptor<Long> tombstone =
-                new ValueStateDescriptor<>("deleted-version", Long.class);
+        currentDescriptor = new ValueStateDescriptor<>("current-version", DocumentVersion.class);
+        current = getRuntimeContext().getState(currentDescriptor);
+        tombstoneDescriptor = new ValueStateDescriptor<>("deleted-version", Long.class);
         // A tombstone only has to outlive late, older uploads of the same id; then it expires.
-        tombstone.enableTimeToLive(
+        tombstoneDescriptor.enableTimeToLive(
                 StateTtlConfig.newBuilder(config.get(PipelineOptions.TOMBSTONE_TTL))
                         .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                         .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                         .build());
-        deletedVersion = getRuntimeContext().getState(tombstone);
+        deletedVersion = getRuntimeContext().getState(tombstoneDescriptor);
         stale = JobMetrics.documents(getRuntimeContext().getMetricGroup(), Outcome.STALE);
     }
 
     @Override
-    public void processElement(ParsedDocument doc, Context ctx, Collector<ParsedDocument> out)
+    public void processElement(
+            ParsedDocument doc, ReadOnlyContext ctx, Collector<ParsedDocument> out)
             throws Exception {
+        TenantDeleted deletion = ctx.getBroadcastState(DELETED_TENANTS).get(doc.tenant);
+        if (deletion != null && deletion.covers(doc.partition, doc.version)) {
+            stale.inc();
+            return; // written before its tenant was deleted: nothing of it may come back
+        }
         DocumentVersion live = current.value();
         Long deleted = deletedVersion.value();
         if ((live != null && doc.version < live.version)
@@ -114,6 +136,28 @@ public final class VersionGateFunction
         deletedVersion.clear();
         ctx.output(STATUSES, status(doc, DocumentState.PROCESSING, null));
         out.collect(doc);
+    }
+
+    @Override
+    public void processBroadcastElement(
+            TenantDeleted deletion, Context ctx, Collector<ParsedDocument> out) throws Exception {
+        ctx.getBroadcastState(DELETED_TENANTS).put(deletion.tenant, deletion);
+        // Cleared on purpose: the tenant is gone; its documents' versions and tombstones with it.
+        String prefix = EventKeys.documentKey(deletion.tenant, "");
+        clearKeys(ctx, currentDescriptor, prefix);
+        clearKeys(ctx, tombstoneDescriptor, prefix);
+    }
+
+    private static <S extends State> void clearKeys(
+            Context ctx, StateDescriptor<S, ?> descriptor, String prefix) throws Exception {
+        // runs on the keys of this subtask; every subtask gets the tombstone
+        ctx.applyToKeyedState(
+                descriptor,
+                (key, state) -> {
+                    if (key.startsWith(prefix)) {
+                        state.clear();
+                    }
+                });
     }
 
     private static IndexOp status(ParsedDocument doc, DocumentState state, String reason) {

@@ -29,7 +29,9 @@ public final class DocumentEventDeserializer
         if (serde == null) {
             serde = AvroSerde.documentEvents();
         }
-        out.collect(decode(serde, record.key(), record.value(), record.offset()));
+        DocumentCommand command = decode(serde, record.key(), record.value(), record.offset());
+        command.partition = record.partition();
+        out.collect(command);
     }
 
     /**

@@ -12,6 +12,9 @@ public class ParsedDocument {
     public String tenant;
     public String documentId;
     public long version;
+
+    /** See {@link DocumentCommand#partition}. */
+    public int partition;
     public String title;
     public String text;
 

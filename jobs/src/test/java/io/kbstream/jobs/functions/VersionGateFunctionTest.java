@@ -3,6 +3,7 @@ package io.kbstream.jobs.functions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.tenant.TenantDeleted;
 import io.kbstream.jobs.records.IndexOp;
 import io.kbstream.jobs.records.ParsedDocument;
 import io.kbstream.schemas.DocumentVersions;
@@ -10,9 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,16 +22,34 @@ import org.junit.jupiter.api.Test;
 /** Tests for {@link VersionGateFunction}. */
 class VersionGateFunctionTest {
 
-    private KeyedOneInputStreamOperatorTestHarness<String, ParsedDocument, ParsedDocument> harness;
+    private KeyedBroadcastOperatorTestHarness<String, ParsedDocument, TenantDeleted, ParsedDocument>
+            harness;
 
     @BeforeEach
     void setUp() throws Exception {
-        harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new VersionGateFunction(KbConfig.of(Map.of()))),
+        harness = harness(null);
+    }
+
+    /** A gate on one subtask, restored from {@code snapshot} when there is one. */
+    private static KeyedBroadcastOperatorTestHarness<
+                    String, ParsedDocument, TenantDeleted, ParsedDocument>
+            harness(OperatorSubtaskState snapshot) throws Exception {
+        var h =
+                new KeyedBroadcastOperatorTestHarness<>(
+                        new CoBroadcastWithKeyedOperator<>(
+                                new VersionGateFunction(KbConfig.of(Map.of())),
+                                List.of(VersionGateFunction.DELETED_TENANTS)),
                         ParsedDocument::documentKey,
-                        Types.STRING);
-        harness.open();
+                        Types.STRING,
+                        1,
+                        1,
+                        0);
+        h.setup();
+        if (snapshot != null) {
+            h.initializeState(snapshot);
+        }
+        h.open();
+        return h;
     }
 
     @AfterEach
@@ -98,6 +118,50 @@ class VersionGateFunctionTest {
                         clockVersion, DocumentVersions.ofOffset(0), DocumentVersions.ofOffset(0));
     }
 
+    @Test
+    void a_tenant_tombstone_clears_every_key_of_that_tenant_and_no_other() throws Exception {
+        harness.processElement(doc("a", 1, "h1"), 0);
+        harness.processElement(doc("b", 1, "hb"), 0);
+        harness.processElement(delete("b", 2), 0);
+        harness.processElement(doc("other", "a", 1, "h1"), 0);
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(3);
+
+        harness.processBroadcastElement(deleted("t", 3), 0);
+
+        // only the other tenant's document is left
+        assertThat(harness.numKeyedStateEntries()).isEqualTo(1);
+    }
+
+    @Test
+    void after_a_tenant_tombstone_earlier_uploads_are_dropped_and_a_later_same_upload_is_indexed()
+            throws Exception {
+        harness.processElement(doc("a", at(1), "h1"), 0);
+        harness.processBroadcastElement(deleted("t", 3), 0);
+        // written before the deletion, still in flight then: must not come back
+        harness.processElement(doc("a", at(2), "h2"), 0);
+        // the re-created tenant uploads the very same document again
+        harness.processElement(doc("a", at(3), "h1"), 0);
+
+        assertThat(passed()).containsExactly(at(1), at(3));
+        assertThat(harness.extractOutputValues()).extracting(d -> d.unchanged).containsOnly(false);
+        assertThat(statuses()).containsExactly("PROCESSING", "PROCESSING");
+    }
+
+    @Test
+    void a_restored_gate_still_knows_the_deleted_tenants_and_their_cleared_keys() throws Exception {
+        harness.processElement(doc("a", at(1), "h1"), 0);
+        harness.processBroadcastElement(deleted("t", 3), 0);
+        OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+        harness.close();
+
+        harness = harness(snapshot);
+        assertThat(harness.numKeyedStateEntries()).isZero();
+        harness.processElement(doc("a", at(2), "h1"), 0); // replayed after the restore
+        harness.processElement(doc("a", at(3), "h1"), 0);
+        assertThat(passed()).containsExactly(at(3));
+        assertThat(harness.extractOutputValues()).extracting(d -> d.unchanged).containsOnly(false);
+    }
+
     private List<Long> passed() {
         return harness.extractOutputValues().stream()
                 .map(d -> d.version)
@@ -114,13 +178,27 @@ class VersionGateFunctionTest {
     }
 
     private static ParsedDocument doc(String id, long version, String hash) {
+        return doc("t", id, version, hash);
+    }
+
+    private static ParsedDocument doc(String tenant, String id, long version, String hash) {
         ParsedDocument d = new ParsedDocument();
-        d.tenant = "t";
+        d.tenant = tenant;
         d.documentId = id;
         d.version = version;
         d.contentHash = hash;
         d.text = "text";
         return d;
+    }
+
+    /** The version of the event at {@code offset} of partition 0. */
+    private static long at(long offset) {
+        return DocumentVersions.ofOffset(offset);
+    }
+
+    /** {@code tenant} deleted when partition 0 of kb.documents ended at {@code end}. */
+    private static TenantDeleted deleted(String tenant, long end) {
+        return TenantDeleted.of(tenant, new long[] {end});
     }
 
     private static ParsedDocument delete(String id, long version) {

@@ -49,8 +49,8 @@ public final class JobFixture {
     }
 
     /**
-     * A fresh tenant and a fresh 2-partition documents topic; checkpoints under {@code
-     * checkpoints}.
+     * A fresh tenant, a fresh 2-partition documents topic and its own tenant-events topic;
+     * checkpoints under {@code checkpoints}.
      */
     public static JobFixture create(String name, java.nio.file.Path checkpoints) throws Exception {
         String tenant = LocalStackConfig.uniqueTenant(name);
@@ -58,11 +58,13 @@ public final class JobFixture {
         KbConfig config =
                 LocalStackConfig.load()
                         .with(KafkaOptions.TOPIC_DOCUMENTS, topic)
+                        .with(KafkaOptions.TOPIC_TENANT_EVENTS, topic + ".tenants")
                         .with(PipelineOptions.CONSUMER_GROUP, "kb-test-" + tenant)
                         .with(PipelineOptions.CHECKPOINT_DIR, checkpoints.toUri().toString())
                         .with(PipelineOptions.CHECKPOINT_INTERVAL, "200")
                         .with(PipelineOptions.RESTART_DELAY, "200");
         LocalStackConfig.ensureTopic(config, topic, 2);
+        LocalStackConfig.ensureTopic(config, topic + ".tenants", 1);
         return new JobFixture(config, tenant, topic);
     }
 

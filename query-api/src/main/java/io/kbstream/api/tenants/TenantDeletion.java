@@ -1,9 +1,13 @@
 package io.kbstream.api.tenants;
 
 import io.kbstream.api.events.StatusFanout;
+import io.kbstream.core.config.ApiOptions;
+import io.kbstream.core.config.KafkaOptions;
+import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.redis.RedisKeys;
 import io.kbstream.core.store.ShardedStore;
 import io.kbstream.core.tenant.TenantCatalog;
+import io.kbstream.core.tenant.TenantTombstones;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +16,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
@@ -20,9 +26,13 @@ import redis.clients.jedis.resps.ScanResult;
 
 /**
  * Removes a tenant that the catalog marks as being deleted, in the background: first it waits one
- * catalog refresh, so no instance accepts the tenant's keys any more; then it deletes the tenant's
- * documents, chunks and keyword statistics on every shard, its Redis keys (statuses, generation,
- * cached searches, search counts, rate bucket), and finally its catalog row and keys. Every step is
+ * catalog refresh, so no instance accepts the tenant's keys any more; then it publishes the tenant's
+ * tombstone on {@code kb.tenant-events} and waits until the indexing job has checkpointed past it
+ * (so the job's keyed state of the tenant is gone, and every earlier event of the tenant is either
+ * written or will be dropped: nothing can bring rows back after the next step); then it deletes the
+ * tenant's documents, chunks and keyword statistics on every shard, its Redis keys (statuses,
+ * generation, cached searches, search counts, rate bucket), and finally its catalog row and keys.
+ * Every step is
  * idempotent, so a deletion cut short (the instance died) is simply run again: every instance
  * resumes the tenants it finds marked when it starts. Progress goes to the tenant's WebSocket
  * clients on this instance ({@code tenant-deletion} messages, then {@code tenant-deleted}).
@@ -31,6 +41,8 @@ public final class TenantDeletion implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TenantDeletion.class);
 
+    private final KbConfig config;
+    private final Producer<byte[], byte[]> producer;
     private final TenantCatalog catalog;
     private final ShardedStore store;
     private final UnifiedJedis redis;
@@ -50,11 +62,15 @@ public final class TenantDeletion implements AutoCloseable {
      *     every instance refuses the tenant's keys
      */
     public TenantDeletion(
+            KbConfig config,
+            Producer<byte[], byte[]> producer,
             TenantCatalog catalog,
             ShardedStore store,
             UnifiedJedis redis,
             StatusFanout fanout,
             Duration settle) {
+        this.config = config;
+        this.producer = producer;
         this.catalog = catalog;
         this.store = store;
         this.redis = redis;
@@ -107,7 +123,21 @@ public final class TenantDeletion implements AutoCloseable {
 
     private void removeAll(String tenant) throws InterruptedException {
         progress(tenant, "keys-refused", Map.of());
-        Thread.sleep(settle.toMillis() + 500);
+        // and an upload accepted just before the refusal is on the log or failed within its send
+        // timeout: the tombstone's mark must lie after every acknowledged event of the tenant
+        Thread.sleep(settle.toMillis() + config.get(KafkaOptions.SEND_TIMEOUT).toMillis() + 500);
+        RecordMetadata tombstone = TenantTombstones.publish(config, producer, tenant);
+        boolean confirmed =
+                TenantTombstones.awaitApplied(
+                        config, tombstone, config.get(ApiOptions.TENANT_DELETION_JOB_WAIT));
+        if (!confirmed) {
+            LOG.warn(
+                    "the indexing job did not confirm tenant {}'s tombstone in time; removing its"
+                            + " rows anyway (the job drops the tenant's earlier events when it"
+                            + " reads the tombstone)",
+                    tenant);
+        }
+        progress(tenant, "job-state", Map.of("confirmed", confirmed));
         long documents = store.deleteTenant(tenant);
         progress(tenant, "shards", Map.of("shards", store.shardCount(), "documents", documents));
         long keys = deleteRedisKeys(tenant);
