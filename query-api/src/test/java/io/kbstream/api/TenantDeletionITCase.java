@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kbstream.api.testing.ApiUnderTest;
 import io.kbstream.api.testing.Seeder;
 import io.kbstream.client.EventStream;
-import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.redis.RedisConnections;
 import io.kbstream.core.store.ShardedStore;
 import io.kbstream.core.testing.LocalStackConfig;
@@ -39,11 +38,7 @@ class TenantDeletionITCase {
 
     @BeforeAll
     static void start() {
-        // no indexing job reads this API's consumer group here (the jobs module's IndexingJobITCase
-        // runs one against the tombstone): the deletion goes on after this short wait
-        api =
-                new ApiUnderTest(
-                        Map.of(ApiOptions.TENANT_DELETION_JOB_WAIT.key(), "2s"));
+        api = new ApiUnderTest();
         seeder = new Seeder(api.config);
         store = ShardedStore.open(api.config);
         redis = RedisConnections.pooled(api.config);

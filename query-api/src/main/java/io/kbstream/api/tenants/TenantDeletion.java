@@ -49,8 +49,10 @@ public final class TenantDeletion implements AutoCloseable {
     private final StatusFanout fanout;
     private final Duration settle;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
+    // a few tenants at once: each one waits for the job's confirmation, independently
     private final ExecutorService worker =
-            Executors.newSingleThreadExecutor(
+            Executors.newFixedThreadPool(
+                    4,
                     r -> {
                         Thread t = new Thread(r, "kb-tenant-deletion");
                         t.setDaemon(true);
