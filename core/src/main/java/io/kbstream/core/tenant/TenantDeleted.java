@@ -21,6 +21,7 @@ public class TenantDeleted {
 
     public String eventId;
     public String tenant;
+
     /** Index: the {@code kb.documents} partition; value: its end offset at the deletion. */
     public long[] documentsEnd;
 

@@ -22,10 +22,10 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * Publishes tenant tombstones and waits for the indexing job to honour them. The job's Kafka source
  * commits its offsets only when a checkpoint completes, and a checkpoint taken after the tombstone
- * was read holds the cleared state and every write of the tenant's earlier events (the sink
- * flushes before each checkpoint). So once the job's consumer group is past the tombstone, removing
- * the tenant's rows cannot be undone by an event still in flight, and a restore cannot bring the
- * state back.
+ * was read holds the cleared state and every write of the tenant's earlier events (the sink flushes
+ * before each checkpoint). So once the job's consumer group is past the tombstone, removing the
+ * tenant's rows cannot be undone by an event still in flight, and a restore cannot bring the state
+ * back.
  */
 public final class TenantTombstones {
 
@@ -33,8 +33,9 @@ public final class TenantTombstones {
 
     /**
      * Marks where {@code kb.documents} ends now and sends the tenant's tombstone with that mark
-     * (keyed by tenant); returns where Kafka stored it. Call it only when no upload of the tenant can
-     * be acknowledged any more: every later event of the tenant is taken for a re-created tenant's.
+     * (keyed by tenant); returns where Kafka stored it. Call it only when no upload of the tenant
+     * can be acknowledged any more: every later event of the tenant is taken for a re-created
+     * tenant's.
      */
     public static RecordMetadata publish(
             KbConfig config, Producer<byte[], byte[]> producer, String tenant)
@@ -50,7 +51,9 @@ public final class TenantTombstones {
                                     config.get(KafkaOptions.TOPIC_TENANT_EVENTS),
                                     event.tenant.getBytes(StandardCharsets.UTF_8),
                                     event.toBytes()))
-                    .get(config.get(KafkaOptions.SEND_TIMEOUT).toMillis() + 1000, TimeUnit.MILLISECONDS);
+                    .get(
+                            config.get(KafkaOptions.SEND_TIMEOUT).toMillis() + 1000,
+                            TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot publish the tenant tombstone: " + e, e);
         }

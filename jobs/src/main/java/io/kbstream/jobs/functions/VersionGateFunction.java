@@ -35,7 +35,8 @@ import org.apache.flink.util.OutputTag;
  * restore) are dropped instead of bringing back rows or state; a re-created tenant's uploads pass.
  */
 public final class VersionGateFunction
-        extends KeyedBroadcastProcessFunction<String, ParsedDocument, TenantDeleted, ParsedDocument> {
+        extends KeyedBroadcastProcessFunction<
+                String, ParsedDocument, TenantDeleted, ParsedDocument> {
 
     private static final long serialVersionUID = 1L;
 

@@ -23,7 +23,9 @@ public class DocumentCommand {
     /** {@link io.kbstream.schemas.DocumentVersions#ofOffset} of the record's offset. */
     public long version;
 
-    /** The {@code kb.documents} partition it was read from: with the version, its place in the log. */
+    /**
+     * The {@code kb.documents} partition it was read from: with the version, its place in the log.
+     */
     public int partition;
 
     public String title;

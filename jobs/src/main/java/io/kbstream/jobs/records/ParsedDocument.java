@@ -15,6 +15,7 @@ public class ParsedDocument {
 
     /** See {@link DocumentCommand#partition}. */
     public int partition;
+
     public String title;
     public String text;
 

@@ -26,16 +26,16 @@ import redis.clients.jedis.resps.ScanResult;
 
 /**
  * Removes a tenant that the catalog marks as being deleted, in the background: first it waits one
- * catalog refresh, so no instance accepts the tenant's keys any more; then it publishes the tenant's
- * tombstone on {@code kb.tenant-events} and waits until the indexing job has checkpointed past it
- * (so the job's keyed state of the tenant is gone, and every earlier event of the tenant is either
- * written or will be dropped: nothing can bring rows back after the next step); then it deletes the
- * tenant's documents, chunks and keyword statistics on every shard, its Redis keys (statuses,
- * generation, cached searches, search counts, rate bucket), and finally its catalog row and keys.
- * Every step is
- * idempotent, so a deletion cut short (the instance died) is simply run again: every instance
- * resumes the tenants it finds marked when it starts. Progress goes to the tenant's WebSocket
- * clients on this instance ({@code tenant-deletion} messages, then {@code tenant-deleted}).
+ * catalog refresh, so no instance accepts the tenant's keys any more; then it publishes the
+ * tenant's tombstone on {@code kb.tenant-events} and waits until the indexing job has checkpointed
+ * past it (so the job's keyed state of the tenant is gone, and every earlier event of the tenant is
+ * either written or will be dropped: nothing can bring rows back after the next step); then it
+ * deletes the tenant's documents, chunks and keyword statistics on every shard, its Redis keys
+ * (statuses, generation, cached searches, search counts, rate bucket), and finally its catalog row
+ * and keys. Every step is idempotent, so a deletion cut short (the instance died) is simply run
+ * again: every instance resumes the tenants it finds marked when it starts. Progress goes to the
+ * tenant's WebSocket clients on this instance ({@code tenant-deletion} messages, then {@code
+ * tenant-deleted}).
  */
 public final class TenantDeletion implements AutoCloseable {
 
