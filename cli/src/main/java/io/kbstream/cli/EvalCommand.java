@@ -277,8 +277,8 @@ final class EvalCommand implements Callable<Integer> {
     }
 
     /**
-     * Starts what is not running of the stack, the pipeline and the API (restarted if it must
-     * learn the tenant's new key), and a client of the API with {@code name}'s key.
+     * Starts what is not running of the stack, the pipeline and the API (restarted if it must learn
+     * the tenant's new key), and a client of the API with {@code name}'s key.
      */
     private ApiClient openApi(String name) throws Exception {
         LocalStack stack = Stacks.open();

@@ -82,7 +82,8 @@ class ReembedCommandITCase {
         Run refused = kb("reembed", "switch", "--tenant", tenant);
         assertThat(refused.code()).isEqualTo(1);
         assertThat(refused.err())
-                .contains(TEXTS.size() + " chunks of " + tenant + " have no " + NEW + " vector yet");
+                .contains(
+                        TEXTS.size() + " chunks of " + tenant + " have no " + NEW + " vector yet");
         assertNoTrace(refused);
         assertThat(migrations.models(tenant).active()).isEqualTo(OLD);
 
@@ -136,7 +137,8 @@ class ReembedCommandITCase {
     void bad_input_is_a_one_line_error_with_a_nonzero_exit_and_changes_nothing() {
         String tenant = seededTenant();
 
-        Run unknownTenant = kb("reembed", "status", "--tenant", "no-such-tenant-" + UUID.randomUUID());
+        Run unknownTenant =
+                kb("reembed", "status", "--tenant", "no-such-tenant-" + UUID.randomUUID());
         assertThat(unknownTenant.code()).isEqualTo(1);
         assertThat(unknownTenant.err()).contains("is unknown").contains("fix:");
         assertNoTrace(unknownTenant);

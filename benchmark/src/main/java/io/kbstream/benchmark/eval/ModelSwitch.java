@@ -2,6 +2,8 @@ package io.kbstream.benchmark.eval;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.kbstream.benchmark.pipeline.IndexingBenchmark;
+import io.kbstream.benchmark.report.ProcStats;
 import io.kbstream.client.ApiClient;
 import io.kbstream.client.ApiException;
 import io.kbstream.client.SearchMode;
@@ -9,8 +11,6 @@ import io.kbstream.client.SearchQuery;
 import io.kbstream.core.models.ModelMigrations;
 import io.kbstream.core.store.ShardedStore;
 import io.kbstream.core.store.TenantModels;
-import io.kbstream.benchmark.pipeline.IndexingBenchmark;
-import io.kbstream.benchmark.report.ProcStats;
 import io.kbstream.stack.LocalReembed;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -46,8 +46,8 @@ public final class ModelSwitch {
     /**
      * Brings {@code tenant} to searching with {@code from} alone, with the same steps an operator
      * takes: an empty tenant gets {@code from} as its first model; one left switched to another
-     * model by an earlier run switches back and drops that model's vectors (its chunks stay, so
-     * the corpus is not uploaded again); a migration left half-way is cancelled.
+     * model by an earlier run switches back and drops that model's vectors (its chunks stay, so the
+     * corpus is not uploaded again); a migration left half-way is cancelled.
      */
     public void prepare(String tenant, String from) {
         ModelMigrations m = reembed.migrations();
@@ -116,7 +116,12 @@ public final class ModelSwitch {
         String active = api.activeModel();
         if (!active.equals(expected)) {
             throw new IllegalStateException(
-                    "the API says tenant " + tenant + " searches with " + active + ", not " + expected);
+                    "the API says tenant "
+                            + tenant
+                            + " searches with "
+                            + active
+                            + ", not "
+                            + expected);
         }
         try {
             // the API loads a model on its first query: not a cost of the queries scored below
@@ -137,8 +142,8 @@ public final class ModelSwitch {
     /**
      * @param chunks the tenant's chunks
      * @param vectorsWritten target vectors that appeared during the run (the job's writes)
-     * @param seconds wall time of the whole {@code kb reembed} path: the wait for writers to see the
-     *     migration, each job run on a local MiniCluster (start included), and the switch
+     * @param seconds wall time of the whole {@code kb reembed} path: the wait for writers to see
+     *     the migration, each job run on a local MiniCluster (start included), and the switch
      */
     public record Reembedded(long chunks, long vectorsWritten, double seconds) {
         public double chunksPerSecond() {
@@ -175,7 +180,8 @@ public final class ModelSwitch {
      * @param totalBytes {@code pg_total_relation_size}: heap, TOAST, primary key and HNSW index
      * @param hnswBytes the HNSW index alone
      */
-    public record ModelDisk(String model, String table, long rows, long totalBytes, long hnswBytes) {
+    public record ModelDisk(
+            String model, String table, long rows, long totalBytes, long hnswBytes) {
 
         public double bytesPerChunk() {
             return rows == 0 ? 0 : (double) totalBytes / rows;
@@ -359,7 +365,8 @@ public final class ModelSwitch {
                                 m.bytesPerChunk() * 1e6 / 1e9));
             }
             md.append("\n## Machine\n\n");
-            machine.forEach((key, v) -> md.append("- ").append(key).append(": ").append(v).append('\n'));
+            machine.forEach(
+                    (key, v) -> md.append("- ").append(key).append(": ").append(v).append('\n'));
             md.append("\n## Notes\n\n");
             NOTES.forEach(n -> md.append("- ").append(n).append('\n'));
             return md.toString();
@@ -371,7 +378,9 @@ public final class ModelSwitch {
             new ObjectMapper()
                     .enable(SerializationFeature.INDENT_OUTPUT)
                     .writeValue(json.toFile(), json());
-            Path md = json.resolveSibling(json.getFileName().toString().replaceFirst("\\.json$", "") + ".md");
+            Path md =
+                    json.resolveSibling(
+                            json.getFileName().toString().replaceFirst("\\.json$", "") + ".md");
             Files.writeString(md, markdown());
             return md;
         }
