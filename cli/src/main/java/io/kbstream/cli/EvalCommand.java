@@ -6,6 +6,7 @@ import io.kbstream.benchmark.eval.EvalReport;
 import io.kbstream.benchmark.eval.Evaluation;
 import io.kbstream.benchmark.eval.ExactBaselines;
 import io.kbstream.benchmark.eval.FusionSelection;
+import io.kbstream.benchmark.eval.ModelSwitch;
 import io.kbstream.benchmark.eval.ModelTable;
 import io.kbstream.benchmark.eval.Ranking;
 import io.kbstream.benchmark.eval.SciFact;
@@ -18,6 +19,7 @@ import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.config.StackOptions;
 import io.kbstream.core.store.ShardedStore;
+import io.kbstream.stack.LocalReembed;
 import io.kbstream.stack.LocalStack;
 import io.kbstream.stack.Stacks;
 import io.kbstream.stack.TenantKeys;
@@ -107,6 +109,20 @@ final class EvalCommand implements Callable<Integer> {
     Path modelsTable;
 
     @Option(
+            names = "--switch-model",
+            description =
+                    "Measure a model switch instead (issue 20): index the dataset in its own tenant"
+                            + " (default <dataset>-switch) with --from-model, score through the"
+                            + " API, re-embed with this model and switch as kb reembed does, score"
+                            + " again; writes benchmark/results/model-switch.json and .md.")
+    String switchModel;
+
+    @Option(
+            names = "--from-model",
+            description = "The model a --switch-model run starts from (default: ${DEFAULT-VALUE}).")
+    String fromModel = "all-minilm-l6-v2";
+
+    @Option(
             names = "--out",
             description = "Results JSON (default: benchmark/results/eval-<dataset>-<split>.json).")
     Path out;
@@ -139,6 +155,9 @@ final class EvalCommand implements Callable<Integer> {
                 data.name(), data.corpus().size(), data.queries().size(), split);
 
         KbConfig config = KbConfig.load();
+        if (switchModel != null) {
+            return measureSwitch(data, tenant == null ? data.name() + "-switch" : tenant, modes);
+        }
         String model = config.get(EmbeddingOptions.MODEL);
         Map<String, Ranking> runs = new java.util.LinkedHashMap<>();
         EvalReport report = new EvalReport(data.name(), split, name, data.corpus().size(), k);
@@ -222,15 +241,46 @@ final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Indexes the dataset through the API (once per tenant) and scores each mode's answers. */
-    private void searchThroughApi(
-            BeirDataset data,
-            String name,
-            List<String> modes,
-            String model,
-            Map<String, Ranking> runs,
-            EvalReport report)
-            throws Exception {
+    /** {@code --switch-model}: quality before and after a model switch, and what it cost. */
+    private int measureSwitch(BeirDataset data, String name, List<String> modes) throws Exception {
+        if (modes.isEmpty() || !embedderOnly.isEmpty() || exact) {
+            throw new IllegalArgumentException(
+                    "--switch-model scores through the API: no --mode none, --embedder-only or"
+                            + " --exact");
+        }
+        ApiClient api = openApi(name);
+        KbConfig config = KbConfig.load();
+        try (ShardedStore store = ShardedStore.open(config);
+                LocalReembed reembed = new LocalReembed(config)) {
+            ModelSwitch modelSwitch = new ModelSwitch(store, reembed, System.out);
+            modelSwitch.prepare(name, fromModel);
+            // writers read a tenant's models at most this old: the corpus must go in with fromModel
+            Thread.sleep(config.get(EmbeddingOptions.TENANT_MODELS_REFRESH).toMillis());
+            Evaluation eval = new Evaluation(data, api, () -> documents(store, name), System.out);
+            eval.index(Duration.ofMinutes(5));
+            String command =
+                    String.format(
+                            "./kb eval --split %s --mode %s --k %d --switch-model %s --from-model %s",
+                            data.split(), mode, k, switchModel, fromModel);
+            ModelSwitch.Result result =
+                    modelSwitch.measure(
+                            command, data, api, eval, name, fromModel, switchModel, modes, k);
+            Path json =
+                    out != null
+                            ? out
+                            : KbConfig.home().resolve("benchmark/results/model-switch.json");
+            Path md = result.write(json);
+            System.out.println("results   " + json);
+            System.out.println("results   " + md);
+            return 0;
+        }
+    }
+
+    /**
+     * Starts what is not running of the stack, the pipeline and the API (restarted if it must learn
+     * the tenant's new key), and a client of the API with {@code name}'s key.
+     */
+    private ApiClient openApi(String name) throws Exception {
         LocalStack stack = Stacks.open();
         stack.up(System.out::println);
         TenantKeys.Key key =
@@ -251,6 +301,20 @@ final class EvalCommand implements Callable<Integer> {
                 api::ready,
                 Duration.ofSeconds(60),
                 "the API to be ready (log: " + stack.api().logFile() + ")");
+        return api;
+    }
+
+    /** Indexes the dataset through the API (once per tenant) and scores each mode's answers. */
+    private void searchThroughApi(
+            BeirDataset data,
+            String name,
+            List<String> modes,
+            String model,
+            Map<String, Ranking> runs,
+            EvalReport report)
+            throws Exception {
+        ApiClient api = openApi(name);
+        KbConfig config = KbConfig.load();
         try (ShardedStore store = ShardedStore.open(config)) {
             Evaluation eval = new Evaluation(data, api, () -> documents(store, name), System.out);
             eval.index(Duration.ofMinutes(5));
@@ -258,18 +322,7 @@ final class EvalCommand implements Callable<Integer> {
                 System.out.printf("search    %s: %d queries%n", m, data.queries().size());
                 Evaluation.ModeResult r = eval.search(m, k);
                 runs.put(m, r.run());
-                report.add(
-                        new EvalReport.Row(
-                                m,
-                                m.equals("keyword") ? "-" : model,
-                                "search API",
-                                r.metrics(),
-                                r.latencies().summary(),
-                                Map.of(
-                                        "partialResponses",
-                                        r.partial(),
-                                        "cachedResponses",
-                                        r.cached())));
+                report.add(r.row(model));
                 if (runOut != null) {
                     Path file =
                             modes.size() == 1

@@ -35,6 +35,11 @@ public final class KbCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with its error handling: what {@code main} runs, and what tests run. */
+    static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new KbCommand());
         commandLine.setExecutionExceptionHandler(
                 (e, cmd, parsed) -> {
@@ -74,6 +79,6 @@ public final class KbCommand implements Runnable {
                     }
                     return 1;
                 });
-        System.exit(commandLine.execute(args));
+        return commandLine;
     }
 }

@@ -1,6 +1,7 @@
 package io.kbstream.cli;
 
 import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.embed.EmbeddingException;
 import io.kbstream.core.models.ModelMigrations;
 import io.kbstream.core.store.TenantModels;
 import io.kbstream.stack.LocalReembed;
@@ -44,12 +45,42 @@ final class ReembedCommand implements Callable<Integer> {
             System.err.println("error: --model is required (e.g. --model bge-small-en-v15)");
             return 2;
         }
+        return onKnownTenant(
+                tenant,
+                reembed -> {
+                    ModelMigrations.Status done =
+                            reembed.run(tenant, model, !noSwitch, ReembedCommand::bar);
+                    System.out.println();
+                    print(done);
+                });
+    }
+
+    /** What a command does with the tenant's migration. */
+    interface Action {
+        void run(LocalReembed reembed) throws Exception;
+    }
+
+    /**
+     * Runs {@code action} if the shards know {@code tenant}; a misspelt tenant, an unknown model or
+     * a step the migration's state refuses is one line on stderr and exit 1, not a trace.
+     */
+    static int onKnownTenant(String tenant, Action action) throws Exception {
         try (LocalReembed reembed = new LocalReembed(KbConfig.load())) {
-            ModelMigrations.Status done =
-                    reembed.run(tenant, model, !noSwitch, ReembedCommand::bar);
-            System.out.println();
-            print(done);
-            return 0;
+            if (!reembed.migrations().known(tenant)) {
+                System.err.println(
+                        "error: tenant "
+                                + tenant
+                                + " is unknown: it has no chunks and no model record on any shard");
+                System.err.println("fix:   check --tenant (./kb tenant list shows the tenants)");
+                return 1;
+            }
+            try {
+                action.run(reembed);
+                return 0;
+            } catch (IllegalStateException | IllegalArgumentException | EmbeddingException e) {
+                System.err.println("error: " + e.getMessage());
+                return 1;
+            }
         }
     }
 
@@ -92,17 +123,13 @@ final class ReembedCommand implements Callable<Integer> {
         abstract Function<ModelMigrations, Object> step();
 
         @Override
-        public Integer call() {
-            try (LocalReembed reembed = new LocalReembed(KbConfig.load())) {
-                try {
-                    step().apply(reembed.migrations());
-                } catch (IllegalStateException | IllegalArgumentException e) {
-                    System.err.println("error: " + e.getMessage());
-                    return 1;
-                }
-                print(reembed.migrations().status(tenant));
-                return 0;
-            }
+        public Integer call() throws Exception {
+            return onKnownTenant(
+                    tenant,
+                    reembed -> {
+                        step().apply(reembed.migrations());
+                        print(reembed.migrations().status(tenant));
+                    });
         }
     }
 

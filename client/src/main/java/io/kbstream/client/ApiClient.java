@@ -197,6 +197,11 @@ public final class ApiClient {
         return call(authorized("GET", "/v1/tenant"), Json::usage);
     }
 
+    /** {@code GET /v1/tenant/model}: the embedding model this key's tenant searches with. */
+    public String activeModel() {
+        return call(authorized("GET", "/v1/tenant/model"), body -> body.path("active").asText());
+    }
+
     /** {@code POST /admin/v1/tenants} (this client's key must be the operator key). */
     public TenantInfo createTenant(String tenant) {
         ObjectNode body = Json.MAPPER.createObjectNode().put("tenant", tenant);

@@ -55,7 +55,19 @@ public final class Evaluation {
             Metrics metrics,
             Latencies latencies,
             int partial,
-            int cached) {}
+            int cached) {
+
+        /** This answer as a report row; {@code model} is the one the API searched with. */
+        public EvalReport.Row row(String model) {
+            return new EvalReport.Row(
+                    mode,
+                    mode.equals("keyword") ? "-" : model,
+                    "search API",
+                    metrics,
+                    latencies.summary(),
+                    Map.of("partialResponses", partial, "cachedResponses", cached));
+        }
+    }
 
     /**
      * Uploads the corpus unless the tenant already holds all of it, then waits until it does.

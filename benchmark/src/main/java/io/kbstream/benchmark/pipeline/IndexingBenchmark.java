@@ -345,7 +345,8 @@ public final class IndexingBenchmark {
         return docs;
     }
 
-    static Map<String, Object> machine() throws Exception {
+    /** Cores, CPU model and memory of this machine, recorded beside measured figures. */
+    public static Map<String, Object> machine() throws Exception {
         Map<String, Object> machine = new LinkedHashMap<>();
         machine.put("cores", Runtime.getRuntime().availableProcessors());
         String model =

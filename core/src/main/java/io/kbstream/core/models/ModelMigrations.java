@@ -79,6 +79,48 @@ public final class ModelMigrations {
     }
 
     /**
+     * Whether the shards know {@code tenant} at all: it holds chunks, or has a model record of its
+     * own. A misspelt tenant name is neither, and a command on it should say so rather than report
+     * an empty tenant on the default model.
+     */
+    public boolean known(String tenant) {
+        if (!models(tenant).equals(TenantModels.only(tenant, defaultModel))) {
+            return true;
+        }
+        for (int s = 0; s < store.shardCount(); s++) {
+            if (store.countChunks(s, tenant) > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Gives a tenant that holds no chunks yet its first model (instead of {@code
+     * kb.embedding.model}); a tenant with chunks moves by {@link #start} and the re-embed job.
+     */
+    public TenantModels assign(String tenant, String model) {
+        Status status = status(tenant);
+        TenantModels next = TenantModels.only(tenant, model);
+        if (status.chunks() > 0) {
+            if (status.models().equals(next)) {
+                return next;
+            }
+            throw new IllegalStateException(
+                    "tenant "
+                            + tenant
+                            + " holds "
+                            + status.chunks()
+                            + " chunks and searches with "
+                            + status.models().active()
+                            + "; move it with kb reembed instead");
+        }
+        store.ensureModel(model, embedders.apply(model).modelInfo().dimension());
+        store.setTenantModels(next);
+        return next;
+    }
+
+    /**
      * Starts (or resumes) moving {@code tenant} to {@code model}. A migration to another model must
      * be finished or cancelled first.
      */
