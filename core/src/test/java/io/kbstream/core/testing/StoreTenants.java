@@ -1,6 +1,7 @@
 package io.kbstream.core.testing;
 
 import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.store.ShardedStore;
 import io.kbstream.core.store.internal.PgShardedStore;
 import java.util.ArrayList;
@@ -19,10 +20,27 @@ public final class StoreTenants implements BeforeAllCallback, AfterEachCallback,
     private KbConfig config;
     private PgShardedStore store;
     private final List<String> tenants = new ArrayList<>();
+    private final java.time.Duration searchTimeout;
+
+    /** The store with the configured per-shard search timeout. */
+    public StoreTenants() {
+        this(null);
+    }
+
+    /**
+     * The store with another per-shard search timeout: for tests of what a search answers, not of
+     * how fast, whose exhaustive reference queries may outlast the 2 s default on a loaded machine.
+     */
+    public StoreTenants(java.time.Duration searchTimeout) {
+        this.searchTimeout = searchTimeout;
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) {
         config = LocalStackConfig.load();
+        if (searchTimeout != null) {
+            config = config.with(PostgresOptions.SEARCH_TIMEOUT, searchTimeout.toString());
+        }
         store = (PgShardedStore) ShardedStore.open(config);
     }
 
