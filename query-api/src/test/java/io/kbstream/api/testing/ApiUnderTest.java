@@ -57,7 +57,7 @@ public final class ApiUnderTest implements AutoCloseable {
         values.put(ApiOptions.OPERATOR_KEY_HASH.key(), ApiKeys.hash(operatorKey));
         // no indexing job reads this API's consumer group (the jobs module's IndexingJobITCase runs
         // one against a tenant tombstone): a tenant deletion goes on after a short wait for it
-        values.put(ApiOptions.TENANT_DELETION_JOB_WAIT.key(), "1s");
+        values.put(ApiOptions.TENANT_DELETION_JOB_WAIT.key(), "PT1S");
         values.putAll(overrides);
         config = KbConfig.of(values);
         // on the real broker, even when a test points the API at a dead one
