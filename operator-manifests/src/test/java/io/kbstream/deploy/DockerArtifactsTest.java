@@ -1,5 +1,8 @@
 package io.kbstream.deploy;
 
+import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.kafka.KafkaTopics;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kbstream.core.config.ApiOptions;
@@ -179,6 +182,13 @@ class DockerArtifactsTest {
         String topics =
                 String.join(" ", (List<String>) services.get("kafka-topics").get("command"));
         assertThat(topics).contains("kb.documents:4", "kb.document-status:4", "kb.documents.dlq:1");
+        // kb.documents compacted as the local stack and the Kubernetes Job make it
+        assertThat(topics)
+                .contains(
+                        "--entity-name kb.documents --add-config cleanup.policy=compact,"
+                                + "delete.retention.ms="
+                                + KafkaTopics.documentsConfigs(KbConfig.of(Map.of()))
+                                        .get("delete.retention.ms"));
         for (String user : List.of("jobmanager", "api")) {
             assertThat(((Map<String, Object>) services.get(user).get("depends_on")))
                     .containsKey("kafka-topics");

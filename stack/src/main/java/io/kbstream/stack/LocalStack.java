@@ -3,6 +3,7 @@ package io.kbstream.stack;
 import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
+import io.kbstream.core.kafka.KafkaTopics;
 import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.config.RedisOptions;
@@ -82,11 +83,6 @@ public final class LocalStack {
                         config.get(RedisOptions.PORT),
                         dataDir.resolve("redis"),
                         config.get(RedisOptions.PASSWORD)));
-        Map<String, Integer> topics = new LinkedHashMap<>();
-        int partitions = config.get(StackOptions.KAFKA_PARTITIONS);
-        topics.put(config.get(KafkaOptions.TOPIC_DOCUMENTS), partitions);
-        topics.put(config.get(KafkaOptions.TOPIC_STATUS), partitions);
-        topics.put(config.get(KafkaOptions.TOPIC_DLQ), 1);
         services.add(
                 new KafkaBroker(
                         base + 20,
@@ -94,7 +90,7 @@ public final class LocalStack {
                         dataDir.resolve("kafka"),
                         config.get(StackOptions.KAFKA_HEAP_MB),
                         config.get(KafkaOptions.MAX_RECORD_BYTES),
-                        topics));
+                        KafkaTopics.all(config, config.get(StackOptions.KAFKA_PARTITIONS))));
         services.addAll(PrometheusServer.withExporters(config, dataDir.resolve("prometheus")));
         Path runDir = runDir(config);
         // the background processes load the config themselves: hand them the same overrides
