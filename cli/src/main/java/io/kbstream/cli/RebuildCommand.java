@@ -47,7 +47,8 @@ final class RebuildCommand implements Callable<Integer> {
         if (shards != null) {
             config = config.with(PipelineOptions.REBUILD_SHARDS, String.join(",", shards));
         }
-        LocalRebuild.Summary done = new LocalRebuild(config).run(tenant, model, RebuildCommand::bar);
+        LocalRebuild.Summary done =
+                new LocalRebuild(config).run(tenant, model, RebuildCommand::bar);
         System.out.println();
         System.out.printf(
                 Locale.ROOT,

@@ -103,8 +103,8 @@ public final class IndexingJob {
     /**
      * A rebuild: the documents log replayed from its earliest offsets up to {@code until} (then the
      * job ends), {@code tenant}'s records only (null: every tenant's), into the shards of {@code
-     * config}. Run it with fresh state and its own consumer group: it is a new index, not the
-     * live pipeline resumed.
+     * config}. Run it with fresh state and its own consumer group: it is a new index, not the live
+     * pipeline resumed.
      */
     public static IndexingJob replay(KbConfig config, String tenant, OffsetsInitializer until) {
         return reading(

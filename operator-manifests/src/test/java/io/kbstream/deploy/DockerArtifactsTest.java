@@ -1,13 +1,12 @@
 package io.kbstream.deploy;
 
-import io.kbstream.core.config.KbConfig;
-import io.kbstream.core.kafka.KafkaTopics;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.ConfigOption;
+import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.kafka.KafkaTopics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

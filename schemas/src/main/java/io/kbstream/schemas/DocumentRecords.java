@@ -42,8 +42,8 @@ public final class DocumentRecords {
     }
 
     /**
-     * The event a record holds. A tombstone without the headers (one written by another tool)
-     * is still a delete: its event id is then empty and its time the epoch.
+     * The event a record holds. A tombstone without the headers (one written by another tool) is
+     * still a delete: its event id is then empty and its time the epoch.
      *
      * @param header a header's value by name, null when absent
      * @throws SchemaException when the value is not a known DocumentEvent or a tombstone's key is
@@ -77,7 +77,8 @@ public final class DocumentRecords {
                             : Instant.ofEpochMilli(
                                     Long.parseLong(new String(at, StandardCharsets.UTF_8))));
         } catch (NumberFormatException e) {
-            throw new SchemaException("a tombstone whose " + HEADER_DELETED_AT + " is not a number");
+            throw new SchemaException(
+                    "a tombstone whose " + HEADER_DELETED_AT + " is not a number");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.kbstream.stack;
 
+import io.kbstream.core.kafka.KafkaTopics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,7 +12,6 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import io.kbstream.core.kafka.KafkaTopics;
 import org.apache.kafka.common.Uuid;
 
 /**

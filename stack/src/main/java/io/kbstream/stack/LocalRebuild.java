@@ -67,7 +67,9 @@ public final class LocalRebuild {
             String consumerGroup,
             Duration took) {}
 
-    /** @param config the live installation's: its topic and brokers, its live shards */
+    /**
+     * @param config the live installation's: its topic and brokers, its live shards
+     */
     public LocalRebuild(KbConfig config) {
         this.config = config;
     }

@@ -137,7 +137,8 @@ class RebuildITCase {
         List<String> urls = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String server = live.get(i % live.size());
-            urls.add(server.substring(0, server.lastIndexOf('/') + 1) + "kb_rb_" + suffix + "_" + i);
+            urls.add(
+                    server.substring(0, server.lastIndexOf('/') + 1) + "kb_rb_" + suffix + "_" + i);
         }
         return urls;
     }
@@ -152,7 +153,9 @@ class RebuildITCase {
                                     config.get(PostgresOptions.PASSWORD));
                     Statement st = c.createStatement()) {
                 st.execute(
-                        "DROP DATABASE IF EXISTS \"" + url.substring(slash + 1) + "\" WITH (FORCE)");
+                        "DROP DATABASE IF EXISTS \""
+                                + url.substring(slash + 1)
+                                + "\" WITH (FORCE)");
             }
         }
     }

@@ -21,8 +21,8 @@ import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * The topics kb-stream writes, with their partitions and configs, and the one way they are made to
- * exist: created when missing, and an existing topic's configs brought to what is declared here
- * (so an installation whose {@code kb.documents} predates compaction is altered in place, never
+ * exist: created when missing, and an existing topic's configs brought to what is declared here (so
+ * an installation whose {@code kb.documents} predates compaction is altered in place, never
  * recreated: recreating it would restart its offsets, the documents' versions).
  */
 public final class KafkaTopics {
@@ -72,8 +72,7 @@ public final class KafkaTopics {
             if (existing.contains(t.name())) {
                 present.put(new ConfigResource(ConfigResource.Type.TOPIC, t.name()), t);
             } else {
-                missing.add(
-                        new NewTopic(t.name(), t.partitions(), (short) 1).configs(t.configs()));
+                missing.add(new NewTopic(t.name(), t.partitions(), (short) 1).configs(t.configs()));
             }
         }
         if (!missing.isEmpty()) {

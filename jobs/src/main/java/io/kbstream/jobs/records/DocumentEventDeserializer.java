@@ -44,8 +44,7 @@ public final class DocumentEventDeserializer
      * rebuild of one tenant reads the whole log).
      */
     public DocumentEventDeserializer(String tenant) {
-        this.tenantPrefix =
-                tenant == null ? null : EventKeys.key(tenant, "");
+        this.tenantPrefix = tenant == null ? null : EventKeys.key(tenant, "");
     }
 
     @Override

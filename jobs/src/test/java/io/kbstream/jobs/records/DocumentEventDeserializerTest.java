@@ -69,7 +69,13 @@ class DocumentEventDeserializerTest {
 
     private static DocumentEvent upsert(String tenant, String id) {
         return DocumentEvents.upsert(
-                tenant, id, null, "text".getBytes(StandardCharsets.UTF_8), "text/plain", Map.of(), AT);
+                tenant,
+                id,
+                null,
+                "text".getBytes(StandardCharsets.UTF_8),
+                "text/plain",
+                Map.of(),
+                AT);
     }
 
     private ConsumerRecord<byte[], byte[]> record(DocumentEvent event, long offset) {

@@ -104,9 +104,7 @@ public final class JobFixture {
                 KafkaClients.producer(config, "job-fixture")) {
             for (DocumentEvent e : events) {
                 long offset =
-                        producer.send(KafkaClients.documentRecord(topic, serde, e))
-                                .get()
-                                .offset();
+                        producer.send(KafkaClients.documentRecord(topic, serde, e)).get().offset();
                 versions.add(DocumentVersions.ofOffset(offset));
             }
         }
