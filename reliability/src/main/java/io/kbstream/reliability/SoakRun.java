@@ -251,7 +251,7 @@ public final class SoakRun {
     }
 
     /** The 1, 5 and 15 minute load averages ({@code /proc/loadavg}), or "unknown". */
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return String.join(" ", fields[0], fields[1], fields[2]);

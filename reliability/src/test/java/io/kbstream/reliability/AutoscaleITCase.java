@@ -83,8 +83,12 @@ class AutoscaleITCase {
     private static ShardAudit audit;
     private static String jobId;
 
+    /** Taken before the private stack starts: a recorded run needs a quiet machine. */
+    private static String loadAverageBefore;
+
     @BeforeAll
     static void startStackClusterAndJob() throws Exception {
+        loadAverageBefore = SoakRun.loadAverage();
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put(ClusterOptions.TASK_MANAGERS.key(), "2");
         settings.put(ClusterOptions.SLOTS.key(), "1");
@@ -188,6 +192,11 @@ class AutoscaleITCase {
                 header.put("slotsPerTaskManager", 1);
                 header.put("autoscalerOverrides", new java.util.TreeMap<>(SHORTER_WINDOWS));
                 header.put("command", "./kb test --reliability (AutoscaleITCase)");
+                header.put("loadAverageBefore", loadAverageBefore);
+                // the run's own work (stack, cluster, embedding) loads the machine by then
+                header.put("loadAverageAfter", SoakRun.loadAverage());
+                header.put("cores", Runtime.getRuntime().availableProcessors());
+                header.put("measuredAt", java.time.Instant.now().toString());
                 timeline.write(
                         SETTINGS.isFull()
                                 ? KbConfig.home().resolve("benchmark/results")

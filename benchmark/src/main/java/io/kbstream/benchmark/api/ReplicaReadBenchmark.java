@@ -15,8 +15,13 @@ import io.kbstream.core.config.PostgresOptions.ReadFrom;
 import io.kbstream.core.embed.Embedders;
 import io.kbstream.core.redis.RedisConnections;
 import io.kbstream.core.store.ShardedStore;
+import io.micrometer.core.instrument.Timer;
 import java.net.URI;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import redis.clients.jedis.JedisPooled;
@@ -118,6 +124,13 @@ public final class ReplicaReadBenchmark {
                 // the phases start once the pipeline writes: a search phase during a pipeline that
                 // is still starting would measure no ingest at all
                 long indexedBefore = awaitDocuments(store, importTenant, 1, Duration.ofMinutes(3));
+                if (indexedBefore == 0) {
+                    // the pipeline is down, or busy with an older backlog: the phases would
+                    // measure some other ingest than this import's (seen on a reused stack)
+                    throw new IllegalStateException(
+                            "the pipeline indexed none of the import within 3 minutes: start it"
+                                    + " (./kb pipeline) on a stack with no backlog in kb.documents");
+                }
                 System.out.printf(
                         "import: %d of %d abstracts acknowledged, %d indexed so far%n",
                         acked.get(), uploads.size(), indexedBefore);
@@ -135,6 +148,8 @@ public final class ReplicaReadBenchmark {
                         Target t = targets.get(readFrom);
                         AtomicLong partial = new AtomicLong();
                         long indexed0 = documents(store, importTenant);
+                        long[] written0 = primaryWrites(store);
+                        Map<String, Long> reads0 = shardReadsByNode(servers.get(readFrom));
                         Phase p =
                                 load.closedLoop(
                                         queries(random, run + phases.size(), 20_000, mode, t),
@@ -146,12 +161,22 @@ public final class ReplicaReadBenchmark {
                                             }
                                         });
                         long indexedDuring = documents(store, importTenant) - indexed0;
+                        long[] written = primaryWrites(store);
+                        Map<String, Long> reads = shardReadsByNode(servers.get(readFrom));
+                        reads.replaceAll((node, n) -> n - reads0.getOrDefault(node, 0L));
                         Map<String, Object> m = new LinkedHashMap<>();
                         m.put("mode", mode);
                         m.put("readFrom", readFrom.name().toLowerCase().replace('_', '-'));
                         m.putAll(p.summary());
                         m.put("partialAnswers", partial.get());
                         m.put("importIndexedDuringPhase", indexedDuring);
+                        // every tenant's writes, not only the import's: what the primaries
+                        // really absorbed while this side searched
+                        m.put("documentsWrittenOnPrimaries", written[0] - written0[0]);
+                        m.put("chunksWrittenOnPrimaries", written[1] - written0[1]);
+                        // on the replicas-first side, reads a primary served are replica skips
+                        // (lag past kb.store.max-replica-lag, or a failing replica)
+                        m.put("shardReadsByNode", reads);
                         m.put("loadAverageAtEnd", ProcStats.loadAverage());
                         phases.add(m);
                         double[] sum =
@@ -162,7 +187,8 @@ public final class ReplicaReadBenchmark {
                         sum[2] += partial.get() + p.all().errors();
                         System.out.printf(
                                 "%-7s %-14s %7.1f req/s  p50 %6.1f ms  p95 %6.1f ms  errors %d"
-                                        + "  partial %d  import indexed %d%n",
+                                        + "  partial %d  import indexed %d  documents written %d"
+                                        + "  reads %s%n",
                                 mode,
                                 readFrom,
                                 p.achievedPerSecond(),
@@ -170,7 +196,9 @@ public final class ReplicaReadBenchmark {
                                 p.all().millisAt(95),
                                 p.all().errors(),
                                 partial.get(),
-                                indexedDuring);
+                                indexedDuring,
+                                written[0] - written0[0],
+                                reads);
                     }
                 }
                 results.put("phases", phases);
@@ -257,6 +285,39 @@ public final class ReplicaReadBenchmark {
             Thread.sleep(500);
         }
         return n;
+    }
+
+    /**
+     * Rows written on the primaries so far, any tenant: documents and chunks inserted, updated or
+     * deleted (Postgres' table statistics, flushed within a second of each commit).
+     */
+    private static long[] primaryWrites(ShardedStore store) {
+        long[] n = new long[2];
+        for (int s = 0; s < store.shardCount(); s++) {
+            try (Connection c = store.dataSource(s).getConnection();
+                    Statement st = c.createStatement();
+                    ResultSet rs =
+                            st.executeQuery(
+                                    "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del"
+                                            + " FROM pg_stat_user_tables"
+                                            + " WHERE relname IN ('documents', 'chunks')")) {
+                while (rs.next()) {
+                    n["documents".equals(rs.getString(1)) ? 0 : 1] += rs.getLong(2);
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException("shard " + s + ": table statistics: " + e, e);
+            }
+        }
+        return n;
+    }
+
+    /** Shard reads this instance made so far, by node ({@code primary}, {@code replica-0}). */
+    private static Map<String, Long> shardReadsByNode(ApiServer server) {
+        Map<String, Long> reads = new TreeMap<>();
+        for (Timer t : server.metrics().find("kb.api.search.shard").timers()) {
+            reads.merge(t.getId().getTag("node"), t.count(), Long::sum);
+        }
+        return reads;
     }
 
     private static long documents(ShardedStore store, String tenant) {
