@@ -219,8 +219,7 @@ public final class IndexingBenchmark {
                                 "text/plain",
                                 Map.of(),
                                 Instant.now());
-                sends.add(
-                        producer.send(KafkaClients.documentRecord(topic, serde, event)));
+                sends.add(producer.send(KafkaClients.documentRecord(topic, serde, event)));
             }
             producer.flush();
             for (Future<RecordMetadata> send : sends) {
