@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             SoakCommand.class,
             SearchCommand.class,
             ReembedCommand.class,
+            RebuildCommand.class,
             TenantCommand.class,
             KeyCommand.class,
             EvalCommand.class,

@@ -37,6 +37,7 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
@@ -100,17 +101,48 @@ public final class IndexingJob {
      * The production wiring, starting where {@code startingOffsets} says when nothing is committed.
      */
     public static IndexingJob withKafka(KbConfig config, OffsetsInitializer startingOffsets) {
-        KafkaSource<DocumentCommand> source =
-                KafkaSource.<DocumentCommand>builder()
-                        .setBootstrapServers(config.get(KafkaOptions.BOOTSTRAP))
-                        .setTopics(config.get(KafkaOptions.TOPIC_DOCUMENTS))
-                        .setGroupId(config.get(PipelineOptions.CONSUMER_GROUP))
-                        .setStartingOffsets(startingOffsets)
-                        .setDeserializer(new DocumentEventDeserializer())
-                        .setProperty("commit.offsets.on.checkpoint", "true")
-                        .build();
+        return reading(
+                config, kafkaSource(config, new DocumentEventDeserializer(), startingOffsets));
+    }
+
+    /**
+     * A rebuild: the documents log replayed from its earliest offsets up to {@code until} (then the
+     * job ends), {@code tenant}'s records only (null: every tenant's), into the shards of {@code
+     * config}. Run it with fresh state and its own consumer group: it is a new index, not the live
+     * pipeline resumed.
+     */
+    public static IndexingJob replay(KbConfig config, String tenant, OffsetsInitializer until) {
+        return reading(
+                config,
+                kafkaSource(
+                                config,
+                                new DocumentEventDeserializer(tenant),
+                                OffsetsInitializer.earliest())
+                        .setBounded(until));
+    }
+
+    private static KafkaSourceBuilder<DocumentCommand> kafkaSource(
+            KbConfig config,
+            DocumentEventDeserializer deserializer,
+            OffsetsInitializer startingOffsets) {
+        return KafkaSource.<DocumentCommand>builder()
+                .setBootstrapServers(config.get(KafkaOptions.BOOTSTRAP))
+                .setTopics(config.get(KafkaOptions.TOPIC_DOCUMENTS))
+                .setGroupId(config.get(PipelineOptions.CONSUMER_GROUP))
+                .setStartingOffsets(startingOffsets)
+                .setDeserializer(deserializer)
+                .setProperty("commit.offsets.on.checkpoint", "true");
+    }
+
+    /** The production sinks behind {@code source}. */
+    private static IndexingJob reading(
+            KbConfig config, KafkaSourceBuilder<DocumentCommand> source) {
         return new IndexingJob(
-                config, source, new ShardedIndexSink(config), deadLetterSink(config), op -> op);
+                config,
+                source.build(),
+                new ShardedIndexSink(config),
+                deadLetterSink(config),
+                op -> op);
     }
 
     /** The production dead-letter sink: {@code kb.documents.dlq}. */

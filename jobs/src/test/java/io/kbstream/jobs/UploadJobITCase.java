@@ -109,6 +109,7 @@ class UploadJobITCase {
                                                     serde,
                                                     record.key(),
                                                     record.value(),
+                                                    h -> null,
                                                     record.offset())
                                             .version)
                             .isEqualTo(DocumentVersions.ofOffset(record.offset()));

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kbstream.core.config.ApiOptions;
 import io.kbstream.core.config.ConfigOption;
+import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.KbOptions;
+import io.kbstream.core.kafka.KafkaTopics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -184,6 +186,13 @@ class DockerArtifactsTest {
                         "kb.document-status:4",
                         "kb.documents.dlq:1",
                         "kb.tenant-events:1");
+        // kb.documents compacted as the local stack and the Kubernetes Job make it
+        assertThat(topics)
+                .contains(
+                        "--entity-name kb.documents --add-config cleanup.policy=compact,"
+                                + "delete.retention.ms="
+                                + KafkaTopics.documentsConfigs(KbConfig.of(Map.of()))
+                                        .get("delete.retention.ms"));
         for (String user : List.of("jobmanager", "api")) {
             assertThat(((Map<String, Object>) services.get(user).get("depends_on")))
                     .containsKey("kafka-topics");

@@ -15,8 +15,10 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.kbstream.core.config.ApiOptions;
+import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.KbOptions;
 import io.kbstream.core.config.PipelineOptions;
+import io.kbstream.core.kafka.KafkaTopics;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -202,6 +204,36 @@ class ManifestsTest {
         assertThat(upload.getSpec().getJob().getArgs())
                 .startsWith("--tenant", "default", "--input")
                 .contains("--kb.kafka.bootstrap-servers=kb-kafka:9092");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void the_topics_job_makes_kb_documents_compacted_with_the_declared_delete_retention(
+            String overlay) {
+        Manifests m = Manifests.render(overlay);
+        var container =
+                typed(m, Job.class, "kb-kafka-topics")
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0);
+        String config =
+                container.getEnv().stream()
+                        .filter(e -> e.getName().equals("DOCUMENTS_CONFIG"))
+                        .findFirst()
+                        .orElseThrow()
+                        .getValue();
+        Map<String, String> declared = KafkaTopics.documentsConfigs(KbConfig.of(Map.of()));
+
+        Map<String, String> set = new HashMap<>();
+        for (String pair : config.split(",")) {
+            set.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+        }
+        assertThat(set).isEqualTo(declared);
+        assertThat(String.join(" ", container.getCommand()))
+                .contains("kafka-configs.sh", "--alter", "--entity-name kb.documents")
+                .contains("--add-config \"$DOCUMENTS_CONFIG\"");
     }
 
     @ParameterizedTest

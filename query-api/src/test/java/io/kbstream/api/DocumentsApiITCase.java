@@ -12,7 +12,9 @@ import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.kafka.KafkaClients;
 import io.kbstream.schemas.AvroSerde;
 import io.kbstream.schemas.DocumentEvent;
+import io.kbstream.schemas.DocumentRecords;
 import io.kbstream.schemas.DocumentVersions;
+import io.kbstream.schemas.EventKeys;
 import io.kbstream.schemas.EventType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -160,12 +162,26 @@ class DocumentsApiITCase {
         long deadline = System.currentTimeMillis() + 10_000;
         while (System.currentTimeMillis() < deadline) {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                if (serde.deserialize(r.value()).getDocumentId().equals(id)) {
+                // a tombstone (a delete) has no value: its key names the document
+                if (r.value() != null && serde.deserialize(r.value()).getDocumentId().equals(id)) {
                     return r;
                 }
             }
         }
         throw new AssertionError("no event for " + id + " on Kafka");
+    }
+
+    private static ConsumerRecord<byte[], byte[]> awaitKey(
+            KafkaConsumer<byte[], byte[]> consumer, String key) {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline) {
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                if (key.equals(new String(r.key(), StandardCharsets.UTF_8))) {
+                    return r;
+                }
+            }
+        }
+        throw new AssertionError("no record keyed " + key + " on Kafka");
     }
 
     @Test
@@ -341,6 +357,37 @@ class DocumentsApiITCase {
         assertThat(r.statusCode()).isEqualTo(202);
         assertThat(json(r.body()).get("id").asText()).isEqualTo("to-delete");
         assertError(api.delete("/v1/documents/nope", api.keyA), 404, "not_found");
+    }
+
+    @Test
+    void DELETE_puts_a_tombstone_of_the_document_on_the_log() {
+        api.putJson("/v1/documents/to-tombstone", api.keyA, "{\"text\":\"bye\"}");
+        try (KafkaConsumer<byte[], byte[]> consumer = consumerAtEnd()) {
+            Response r = api.delete("/v1/documents/to-tombstone", api.keyA);
+            assertThat(r.statusCode()).isEqualTo(202);
+
+            ConsumerRecord<byte[], byte[]> record =
+                    awaitKey(consumer, EventKeys.documentKey(api.tenantA, "to-tombstone"));
+            DocumentEvent delete =
+                    DocumentRecords.decode(
+                            AvroSerde.documentEvents(),
+                            record.key(),
+                            record.value(),
+                            name ->
+                                    record.headers().lastHeader(name) == null
+                                            ? null
+                                            : record.headers().lastHeader(name).value());
+
+            // compaction drops the document's earlier events and, later, the tombstone itself
+            assertThat(record.value()).isNull();
+            assertThat(DocumentVersions.ofOffset(record.offset()))
+                    .isEqualTo(json(r.body()).get("version").asLong());
+            assertThat(delete.getType()).isEqualTo(EventType.DELETE);
+            assertThat(delete.getTenant()).isEqualTo(api.tenantA);
+            assertThat(delete.getDocumentId()).isEqualTo("to-tombstone");
+            assertThat(delete.getEventId()).hasSize(36);
+            assertThat(delete.getUploadedAt()).isAfter(java.time.Instant.EPOCH);
+        }
     }
 
     @Test

@@ -32,9 +32,18 @@ public final class DocumentEvents {
                 .build();
     }
 
-    /** A document of {@code tenant} was deleted. */
+    /**
+     * A document of {@code tenant} was deleted. On Kafka it is a tombstone ({@link
+     * DocumentRecords#encode}).
+     */
     public static DocumentEvent delete(String tenant, String documentId, Instant deletedAt) {
         return base(EventType.DELETE, tenant, documentId, deletedAt).build();
+    }
+
+    /** A delete read back from a tombstone: its event id came with it. */
+    static DocumentEvent deleted(
+            String eventId, String tenant, String documentId, Instant deletedAt) {
+        return base(EventType.DELETE, tenant, documentId, deletedAt).setEventId(eventId).build();
     }
 
     private static DocumentEvent.Builder base(

@@ -1,5 +1,6 @@
 package io.kbstream.stack;
 
+import io.kbstream.core.kafka.KafkaTopics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -7,18 +8,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 
 /**
  * A single-node KRaft broker (Apache Kafka 3.9 from Maven Central) in its own JVM, so its reload4j
- * logging never meets Flink's log4j2. Storage is formatted once; topics are created if missing.
+ * logging never meets Flink's log4j2. Storage is formatted once; at every start topics are created
+ * if missing and their configs brought up to date ({@link KafkaTopics#ensure}: an older
+ * installation's {@code kb.documents} becomes compacted in place).
  */
 final class KafkaBroker implements PidFileService {
 
@@ -27,7 +27,7 @@ final class KafkaBroker implements PidFileService {
     private final Path dir;
     private final int heapMb;
     private final int maxRecordBytes;
-    private final Map<String, Integer> topics;
+    private final List<KafkaTopics.Topic> topics;
 
     KafkaBroker(
             int port,
@@ -35,7 +35,7 @@ final class KafkaBroker implements PidFileService {
             Path dir,
             int heapMb,
             int maxRecordBytes,
-            Map<String, Integer> topics) {
+            List<KafkaTopics.Topic> topics) {
         this.port = port;
         this.maxRecordBytes = maxRecordBytes;
         this.controllerPort = controllerPort;
@@ -194,15 +194,7 @@ final class KafkaBroker implements PidFileService {
 
     private void createTopics() {
         try (Admin admin = admin()) {
-            Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
-            List<NewTopic> missing =
-                    topics.entrySet().stream()
-                            .filter(t -> !existing.contains(t.getKey()))
-                            .map(t -> new NewTopic(t.getKey(), t.getValue(), (short) 1))
-                            .toList();
-            if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
-            }
+            KafkaTopics.ensure(admin, topics);
         } catch (Exception e) {
             throw new StackException(
                     "cannot create Kafka topics: " + e.getMessage(),

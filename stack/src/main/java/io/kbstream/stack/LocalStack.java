@@ -7,6 +7,7 @@ import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.config.RedisOptions;
 import io.kbstream.core.config.StackOptions;
+import io.kbstream.core.kafka.KafkaTopics;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -82,12 +83,6 @@ public final class LocalStack {
                         config.get(RedisOptions.PORT),
                         dataDir.resolve("redis"),
                         config.get(RedisOptions.PASSWORD)));
-        Map<String, Integer> topics = new LinkedHashMap<>();
-        int partitions = config.get(StackOptions.KAFKA_PARTITIONS);
-        topics.put(config.get(KafkaOptions.TOPIC_DOCUMENTS), partitions);
-        topics.put(config.get(KafkaOptions.TOPIC_STATUS), partitions);
-        topics.put(config.get(KafkaOptions.TOPIC_DLQ), 1);
-        topics.put(config.get(KafkaOptions.TOPIC_TENANT_EVENTS), 1);
         services.add(
                 new KafkaBroker(
                         base + 20,
@@ -95,7 +90,7 @@ public final class LocalStack {
                         dataDir.resolve("kafka"),
                         config.get(StackOptions.KAFKA_HEAP_MB),
                         config.get(KafkaOptions.MAX_RECORD_BYTES),
-                        topics));
+                        KafkaTopics.all(config, config.get(StackOptions.KAFKA_PARTITIONS))));
         services.addAll(PrometheusServer.withExporters(config, dataDir.resolve("prometheus")));
         Path runDir = runDir(config);
         // the background processes load the config themselves: hand them the same overrides

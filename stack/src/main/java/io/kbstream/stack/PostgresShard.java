@@ -253,7 +253,23 @@ final class PostgresShard implements StackService {
     }
 
     private void createDatabase() {
-        try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), user, password);
+        try {
+            ensureDatabase(jdbcUrl("postgres"), user, password, database);
+        } catch (SQLException e) {
+            throw new StackException(
+                    name() + ": cannot create database " + database + ": " + e.getMessage(),
+                    "see " + logFile(),
+                    e);
+        }
+    }
+
+    /**
+     * Creates {@code database} on the server of {@code serverUrl} (a JDBC URL of another database
+     * there) unless it exists.
+     */
+    static void ensureDatabase(String serverUrl, String user, String password, String database)
+            throws SQLException {
+        try (Connection c = DriverManager.getConnection(serverUrl, user, password);
                 Statement st = c.createStatement()) {
             boolean exists;
             try (ResultSet rs =
@@ -266,11 +282,6 @@ final class PostgresShard implements StackService {
             if (!exists) {
                 st.execute("CREATE DATABASE \"" + database.replace("\"", "") + "\"");
             }
-        } catch (SQLException e) {
-            throw new StackException(
-                    name() + ": cannot create database " + database + ": " + e.getMessage(),
-                    "see " + logFile(),
-                    e);
         }
     }
 

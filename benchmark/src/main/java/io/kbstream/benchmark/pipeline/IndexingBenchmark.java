@@ -21,7 +21,6 @@ import io.kbstream.jobs.sink.ShardedIndexSink;
 import io.kbstream.schemas.AvroSerde;
 import io.kbstream.schemas.DocumentEvent;
 import io.kbstream.schemas.DocumentEvents;
-import io.kbstream.schemas.EventKeys;
 import java.io.BufferedReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,7 +41,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
@@ -221,10 +219,7 @@ public final class IndexingBenchmark {
                                 "text/plain",
                                 Map.of(),
                                 Instant.now());
-                sends.add(
-                        producer.send(
-                                new ProducerRecord<>(
-                                        topic, EventKeys.key(event), serde.serialize(event))));
+                sends.add(producer.send(KafkaClients.documentRecord(topic, serde, event)));
             }
             producer.flush();
             for (Future<RecordMetadata> send : sends) {

@@ -36,6 +36,18 @@ public final class KafkaOptions {
                     .withDescription(
                             "Topic of DocumentEvents (upserts and deletes), keyed tenant/docId.");
 
+    public static final ConfigOption<java.time.Duration> DOCUMENTS_DELETE_RETENTION =
+            ConfigOption.key("kb.kafka.documents.delete-retention")
+                    .durationType()
+                    .defaultValue(java.time.Duration.ofDays(7))
+                    .withDescription(
+                            "delete.retention.ms of the compacted documents topic: how long a"
+                                    + " delete's tombstone stays after compaction. A reader that"
+                                    + " was down, or a rebuild that reads the log, for longer than"
+                                    + " this may miss a delete; 7 days is Kafka's own retention of"
+                                    + " a consumer group's offsets and the job's"
+                                    + " kb.pipeline.tombstone-ttl.");
+
     public static final ConfigOption<String> TOPIC_STATUS =
             ConfigOption.key("kb.kafka.topic.status")
                     .stringType()

@@ -102,6 +102,25 @@ public final class PipelineOptions {
                     .withDescription(
                             "How long a delete's version is remembered to drop older, late upserts.");
 
+    public static final ConfigOption<java.util.List<String>> REBUILD_SHARDS =
+            ConfigOption.key("kb.rebuild.shards")
+                    .listType()
+                    .defaultValue(java.util.List.of())
+                    .withDescription(
+                            "JDBC URLs of the shards kb rebuild replays kb.documents into,"
+                                    + " comma-separated (the order is the shard number; any count)."
+                                    + " Missing databases are created on their servers; a shard"
+                                    + " holding any rebuilt tenant's documents is refused.");
+
+    public static final ConfigOption<String> REBUILD_CONSUMER_GROUP =
+            ConfigOption.key("kb.rebuild.consumer-group")
+                    .stringType()
+                    .defaultValue("kb-rebuild")
+                    .withDescription(
+                            "Consumer group of kb rebuild: reset at its start (it reads from the"
+                                    + " earliest offsets), left at where it stopped, so an indexing"
+                                    + " job over the rebuilt shards continues with this group.");
+
     public static final ConfigOption<Integer> FLINK_WEB_PORT =
             ConfigOption.key("kb.flink.web-port")
                     .intType()

@@ -2,6 +2,9 @@ package io.kbstream.core.kafka;
 
 import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
+import io.kbstream.schemas.AvroSerde;
+import io.kbstream.schemas.DocumentEvent;
+import io.kbstream.schemas.DocumentRecords;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +19,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -48,13 +52,31 @@ public final class KafkaClients {
     }
 
     /**
+     * {@code event} as a record of the documents topic ({@link DocumentRecords}): an upsert's value
+     * is the Avro event, a delete is a tombstone whose headers carry its event id and time.
+     */
+    public static ProducerRecord<byte[], byte[]> documentRecord(
+            String topic, AvroSerde<DocumentEvent> serde, DocumentEvent event) {
+        DocumentRecords.Encoded encoded = DocumentRecords.encode(serde, event);
+        ProducerRecord<byte[], byte[]> record =
+                new ProducerRecord<>(topic, encoded.key(), encoded.value());
+        encoded.headers().forEach((name, value) -> record.headers().add(name, value));
+        return record;
+    }
+
+    /** An admin client of the configured brokers. */
+    public static Admin admin(KbConfig config) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KafkaOptions.BOOTSTRAP));
+        return Admin.create(props);
+    }
+
+    /**
      * The current end offset of every partition of {@code topic}: where a reader starts to see only
      * what is written from now on.
      */
     public static Map<TopicPartition, Long> endOffsets(KbConfig config, String topic) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.get(KafkaOptions.BOOTSTRAP));
-        try (Admin admin = Admin.create(props)) {
+        try (Admin admin = admin(config)) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             admin.describeTopics(List.of(topic))
                     .allTopicNames()

@@ -207,6 +207,9 @@ public interface ShardedStore extends AutoCloseable {
 
     long countDocuments(int shard, String tenant);
 
+    /** The tenants with at least one document on {@code shard}, in order (a rebuild's check). */
+    List<String> tenants(int shard);
+
     /**
      * Makes room for {@code model}'s vectors on every shard (its vector table and HNSW index, once)
      * and, on a fresh shard, records it as the shard's first model. A model already known with

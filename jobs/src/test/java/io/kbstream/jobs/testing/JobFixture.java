@@ -106,11 +106,7 @@ public final class JobFixture {
                 KafkaClients.producer(config, "job-fixture")) {
             for (DocumentEvent e : events) {
                 long offset =
-                        producer.send(
-                                        new ProducerRecord<>(
-                                                topic, EventKeys.key(e), serde.serialize(e)))
-                                .get()
-                                .offset();
+                        producer.send(KafkaClients.documentRecord(topic, serde, e)).get().offset();
                 versions.add(DocumentVersions.ofOffset(offset));
             }
         }
@@ -128,8 +124,13 @@ public final class JobFixture {
 
     /** docId → its chunk texts in chunk order, over all shards, for this tenant. */
     public Map<String, List<String>> chunksByDocument() throws SQLException {
+        return chunksByDocument(config.get(PostgresOptions.SHARDS));
+    }
+
+    /** As {@link #chunksByDocument()}, over the shards at {@code shards} (JDBC URLs). */
+    public Map<String, List<String>> chunksByDocument(List<String> shards) throws SQLException {
         Map<String, List<String>> out = new TreeMap<>();
-        for (String url : config.get(PostgresOptions.SHARDS)) {
+        for (String url : shards) {
             try (Connection c = connect(url);
                     PreparedStatement st =
                             c.prepareStatement(
@@ -162,8 +163,13 @@ public final class JobFixture {
 
     /** docId → stored version, over all shards, for this tenant. */
     public Map<String, Long> documentVersions() throws SQLException {
+        return documentVersions(config.get(PostgresOptions.SHARDS));
+    }
+
+    /** As {@link #documentVersions()}, over the shards at {@code shards} (JDBC URLs). */
+    public Map<String, Long> documentVersions(List<String> shards) throws SQLException {
         Map<String, Long> out = new TreeMap<>();
-        for (String url : config.get(PostgresOptions.SHARDS)) {
+        for (String url : shards) {
             try (Connection c = connect(url);
                     PreparedStatement st =
                             c.prepareStatement(

@@ -3,6 +3,7 @@ package io.kbstream.api.documents;
 import io.kbstream.api.http.ApiException;
 import io.kbstream.api.resilience.RedisGuard;
 import io.kbstream.api.tenants.TenantUsage;
+import io.kbstream.core.kafka.KafkaClients;
 import io.kbstream.core.redis.StatusStore;
 import io.kbstream.core.store.ShardedStore;
 import io.kbstream.core.store.StoredDocument;
@@ -41,7 +42,8 @@ import redis.clients.jedis.UnifiedJedis;
  * DocumentVersions#ofOffset}): the indexing job reads the same offset with the record, so the 202,
  * the ACCEPTED status and the indexed document carry one version, and a later event of the document
  * (same key, same partition) always has a higher one, whichever instance sent it. The clock only
- * stamps {@code uploadedAt}.
+ * stamps {@code uploadedAt}. A delete goes to the compacted topic as a tombstone ({@link
+ * KafkaClients#documentRecord}).
  */
 public final class DocumentService {
 
@@ -169,10 +171,8 @@ public final class DocumentService {
         try {
             stored =
                     producer.send(
-                                    new ProducerRecord<>(
-                                            settings.documentsTopic(),
-                                            EventKeys.key(event),
-                                            events.serialize(event)))
+                                    KafkaClients.documentRecord(
+                                            settings.documentsTopic(), events, event))
                             .get(settings.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

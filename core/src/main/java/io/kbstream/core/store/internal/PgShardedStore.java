@@ -1007,6 +1007,22 @@ public final class PgShardedStore implements ShardedStore {
     }
 
     @Override
+    public List<String> tenants(int shard) {
+        checkShard(shard);
+        try (Connection c = pools.get(shard).getConnection();
+                PreparedStatement st = c.prepareStatement(SearchSql.TENANTS);
+                ResultSet rs = st.executeQuery()) {
+            List<String> tenants = new ArrayList<>();
+            while (rs.next()) {
+                tenants.add(rs.getString(1));
+            }
+            return tenants;
+        } catch (SQLException e) {
+            throw failure(shard, "listing tenants failed", e);
+        }
+    }
+
+    @Override
     public void ping(int shard) {
         checkShard(shard);
         try (Connection c = pools.get(shard).getConnection()) {
