@@ -251,8 +251,6 @@ public final class SearchSql {
 
     public static final String COUNT_DOCUMENTS = "SELECT count(*) FROM documents WHERE tenant = ?";
 
-    public static final String TENANTS = "SELECT DISTINCT tenant FROM documents ORDER BY tenant";
-
     /**
      * A tenant's removal, in this order in one transaction: its chunks in one statement (the BM25
      * triggers subtract them set-wise, rather than once per document through the cascade; their
