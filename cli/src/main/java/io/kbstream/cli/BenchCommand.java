@@ -6,6 +6,7 @@ import io.kbstream.benchmark.eval.ModelTable;
 import io.kbstream.benchmark.eval.SciFact;
 import io.kbstream.benchmark.report.BenchRun;
 import io.kbstream.benchmark.report.BenchSettings;
+import io.kbstream.benchmark.report.SearchProfile;
 import io.kbstream.benchmark.scale.ScaleBenchmark;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.stack.LocalStack;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Option;
             BenchCommand.Scale.class,
             BenchCommand.Models.class,
             BenchCommand.Warmup.class,
-            BenchCommand.Replicas.class
+            BenchCommand.Replicas.class,
+            BenchCommand.Profile.class
         })
 final class BenchCommand implements Runnable {
 
@@ -238,6 +240,39 @@ final class BenchCommand implements Runnable {
             ModelTable.write(table, file);
             System.out.print(ModelTable.markdown(table));
             System.out.println("results   " + file);
+            return 0;
+        }
+    }
+
+    /**
+     * {@code kb bench profile}: where a cold and a warm search spend their time in each design
+     * ({@code SearchProfile}: Java Flight Recorder on both servers), started on the local stack.
+     */
+    @Command(
+            name = "profile",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Profile cold and warm search in the event-driven API and the synchronous"
+                            + " baseline (Java Flight Recorder; CPU by component, socket waits by"
+                            + " peer, GC) and write benchmark/results/search-profile.json.")
+    static final class Profile implements Callable<Integer> {
+
+        @Option(names = "--data", description = "SciFact folder; default: as for kb bench report.")
+        Path data;
+
+        @Option(names = "--out", description = "Default: benchmark/results/search-profile.json.")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            LocalStack stack = Stacks.open();
+            stack.up(System.out::println);
+            Path file =
+                    out != null
+                            ? out
+                            : KbConfig.home().resolve("benchmark/results/search-profile.json");
+            SearchProfile.run(dataset(data), file, line -> System.out.println("profile  " + line));
+            System.out.println("wrote " + file);
             return 0;
         }
     }

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The phases of one report run, each measuring one design through the {@link LoadGenerator} and
@@ -193,6 +194,15 @@ public final class BenchReport {
      * cache included, thanks to a per-run word) then warm.
      */
     public Map<String, Object> coldAndWarm(String name, Target target) {
+        return coldAndWarm(name, target, 1);
+    }
+
+    /**
+     * As {@link #coldAndWarm(String, Target)}, with the warm pass asking the claims {@code
+     * warmPasses} times over (enough requests for a profiler's samples), and each pass's wall-clock
+     * window ({@code fromEpochMs}, {@code toEpochMs}) in its summary.
+     */
+    public Map<String, Object> coldAndWarm(String name, Target target, int warmPasses) {
         String word = runId.replaceAll("[^a-z0-9]", "");
         List<Call> warmUp = new ArrayList<>();
         List<String> qs = workload.queries();
@@ -205,11 +215,21 @@ public final class BenchReport {
         for (int i = 0; i < Math.min(settings.coldQueries(), qs.size()); i++) {
             queries.add(search(target, qs.get(i) + " " + word));
         }
-        Phase cold = load.closedLoop(queries, 1, Duration.ofSeconds(120), r -> {});
-        Phase warm = load.closedLoop(queries, 1, Duration.ofSeconds(120), r -> {});
+        List<Call> warmQueries = new ArrayList<>();
+        for (int pass = 0; pass < warmPasses; pass++) {
+            warmQueries.addAll(queries);
+        }
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cold", cold.summary());
-        m.put("warm", warm.summary());
+        Phase cold =
+                timed(
+                        m,
+                        "cold",
+                        () -> load.closedLoop(queries, 1, Duration.ofSeconds(120), r -> {}));
+        Phase warm =
+                timed(
+                        m,
+                        "warm",
+                        () -> load.closedLoop(warmQueries, 1, Duration.ofSeconds(120), r -> {}));
         log.accept(
                 name
                         + ": search cold "
@@ -217,6 +237,17 @@ public final class BenchReport {
                         + "; warm "
                         + brief(warm, "search"));
         return m;
+    }
+
+    /** Runs {@code pass} and puts its summary, with its wall-clock window, into {@code m}. */
+    private static Phase timed(Map<String, Object> m, String name, Supplier<Phase> pass) {
+        long from = System.currentTimeMillis();
+        Phase phase = pass.get();
+        Map<String, Object> summary = phase.summary();
+        summary.put("fromEpochMs", from);
+        summary.put("toEpochMs", System.currentTimeMillis());
+        m.put(name, summary);
+        return phase;
     }
 
     private static Call search(Target target, String query) {

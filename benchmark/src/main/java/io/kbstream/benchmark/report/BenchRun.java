@@ -73,13 +73,7 @@ public final class BenchRun {
         for (String suffix : List.of("ed", "edu", "edi", "edq", "sy", "syu")) {
             keys.put(runId + "-" + suffix, ApiKeys.mint());
         }
-        List<String> entries = new ArrayList<>();
-        keys.forEach((tenant, key) -> entries.add(ApiKeys.configEntry(tenant, key)));
-        List<String> props =
-                List.of(
-                        "-D" + ApiOptions.KEYS.key() + "=" + String.join(",", entries),
-                        "-D" + ApiOptions.RATE_LIMIT_PER_SECOND.key() + "=1000000",
-                        "-D" + ApiOptions.RATE_LIMIT_BURST.key() + "=1000000");
+        List<String> props = childProps(keys);
         // logs and pid files beside the stack's own: kb stack status shows, kb stack down stops
         Path logs = LocalStack.runDir(base);
         Files.createDirectories(logs);
@@ -316,6 +310,19 @@ public final class BenchRun {
             ScratchDatabases.drop(base, INT8_DATABASE);
             log.accept("scratch databases " + INT8_DATABASE + " dropped");
         }
+    }
+
+    /**
+     * The system properties of every child JVM: the run's tenant keys as bootstrap keys, and the
+     * tenant rate limit lifted (the runs measure the design, not the limiter's refusals).
+     */
+    static List<String> childProps(Map<String, String> keys) {
+        List<String> entries = new ArrayList<>();
+        keys.forEach((tenant, key) -> entries.add(ApiKeys.configEntry(tenant, key)));
+        return List.of(
+                "-D" + ApiOptions.KEYS.key() + "=" + String.join(",", entries),
+                "-D" + ApiOptions.RATE_LIMIT_PER_SECOND.key() + "=1000000",
+                "-D" + ApiOptions.RATE_LIMIT_BURST.key() + "=1000000");
     }
 
     /** Deletes every query embedding cached in Redis, so no run starts warm from an earlier one. */
