@@ -389,8 +389,9 @@ public final class ModelSwitch {
     static final List<String> NOTES =
             List.of(
                     "nDCG@10 and the other scores do not depend on how busy the machine is; the"
-                            + " re-embed time and chunks/s do: they were taken on a shared 2-core"
-                            + " machine (see the load averages) and are a note, not a benchmark.",
+                            + " re-embed time and chunks/s do: the load averages above include"
+                            + " this run's own stack, pipeline and API on the same 2 cores; run it"
+                            + " with nothing else on the machine for a figure to compare.",
                     "Disk is pg_total_relation_size of each model's vector table (heap, TOAST,"
                             + " primary key, HNSW index) summed over the shards' primaries, divided"
                             + " by the table's rows (all tenants) and scaled to a million; the"
