@@ -52,6 +52,14 @@ public final class BenchReport {
         this.load = load;
     }
 
+    /**
+     * The same report with another run word: its cold pass asks claims no cache holds yet, though
+     * this report's passes ran before (the word is in every claim and in uploaded ids).
+     */
+    public BenchReport withRunWord(String word) {
+        return new BenchReport(settings, generations, workload, word, log, load);
+    }
+
     public LoadGenerator load() {
         return load;
     }

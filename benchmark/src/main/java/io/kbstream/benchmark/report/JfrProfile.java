@@ -16,12 +16,17 @@ import java.util.regex.Pattern;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedStackTrace;
+import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
- * What a server JVM did in a window of a Java Flight Recorder file: its CPU samples by component
- * (the first frame outside the JDK says whose code ran), the time its threads waited in blocking
- * socket reads by peer (Redis, a shard, Kafka: every read recorded, threshold 0), and its GC
+ * What a server JVM did in a window of a Java Flight Recorder file, per request: its CPU samples
+ * (threads running Java) by component, the first frame outside the JDK saying whose code ran; its
+ * native samples (threads in native code: ONNX inference, blocking socket reads) and its parks
+ * (waiting on a future, a lock or a pool), both counted only on the threads that serve requests
+ * (the HTTP server's and the shard-call pool's) inside request code (a stack with a frame of ours),
+ * so idle selectors, background consumers and idle pool threads do not count; the time spent in
+ * blocking socket reads by peer (Redis, a shard, Kafka: every read recorded, threshold 0); and GC
  * pauses. JFR ships with the JDK and samples without safepoint bias, so the profile needs no agent.
  */
 final class JfrProfile {
@@ -46,10 +51,24 @@ final class JfrProfile {
         COMPONENTS.put("com.sun.net.httpserver.", "HTTP server (JDK)");
         COMPONENTS.put("sun.net.httpserver.", "HTTP server (JDK)");
         COMPONENTS.put("org.apache.kafka.", "Kafka client");
+        COMPONENTS.put("org.apache.commons.pool2.", "Redis connection pool (commons-pool2)");
         COMPONENTS.put("io.kbstream.", "kb-stream code");
     }
 
     private static final String JDK_ONLY = "JDK only (no library frame)";
+
+    /** Our code: a stack holding one of its frames is request work, not an idle thread. */
+    private static final String OURS = "io.kbstream.";
+
+    /**
+     * The threads that serve searches: Javalin's Jetty pool (both designs) and the API's shard-call
+     * pool ({@code kb-search-N}, BoundedPools); Jetty's default pool name for completeness.
+     */
+    private static final List<String> REQUEST_THREADS =
+            List.of("JettyServerThreadPool", "qtp", "kb-search");
+
+    /** Remote ports from here up are clients' (Linux's ephemeral range starts at 32768). */
+    private static final int EPHEMERAL_PORTS = 32768;
 
     private JfrProfile() {}
 
@@ -58,7 +77,9 @@ final class JfrProfile {
         Path jdk = Path.of(System.getProperty("java.home"), "lib", "jfr", "profile.jfc");
         String jfc = Files.readString(jdk);
         jfc = setting(jfc, "jdk.ExecutionSample", "period", SAMPLE_PERIOD.toMillis() + " ms");
+        jfc = setting(jfc, "jdk.NativeMethodSample", "period", SAMPLE_PERIOD.toMillis() + " ms");
         jfc = setting(jfc, "jdk.SocketRead", "threshold", "0 ms");
+        jfc = setting(jfc, "jdk.ThreadPark", "threshold", "0 ms");
         Path out = dir.resolve("kb-search-profile.jfc");
         Files.writeString(out, jfc);
         return out;
@@ -91,8 +112,11 @@ final class JfrProfile {
         Map<String, Integer> byComponent = new HashMap<>();
         Map<String, Integer> byMethod = new HashMap<>();
         Map<String, Integer> byThread = new HashMap<>();
+        Map<String, Integer> nativeByComponent = new HashMap<>();
+        Map<String, Double> parkedMs = new HashMap<>();
         Map<String, double[]> reads = new HashMap<>(); // peer → {count, ms}
         int samples = 0;
+        int nativeSamples = 0;
         double gcPauseMs = 0;
         int gcs = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
@@ -115,8 +139,24 @@ final class JfrProfile {
                                 Integer::sum);
                     }
                 }
+                case "jdk.NativeMethodSample" -> {
+                    if (servesRequests(e.getThread("sampledThread"))
+                            && inRequestCode(e.getStackTrace())) {
+                        nativeSamples++;
+                        nativeByComponent.merge(
+                                component(firstLibraryFrame(e.getStackTrace())), 1, Integer::sum);
+                    }
+                }
+                case "jdk.ThreadPark" -> {
+                    if (servesRequests(e.getThread()) && inRequestCode(e.getStackTrace())) {
+                        parkedMs.merge(
+                                component(firstLibraryFrame(e.getStackTrace())),
+                                e.getDuration().toNanos() / 1e6,
+                                Double::sum);
+                    }
+                }
                 case "jdk.SocketRead" -> {
-                    String peer = peers.getOrDefault(e.getInt("port"), "port " + e.getInt("port"));
+                    String peer = peer(e.getInt("port"), peers);
                     double[] r = reads.computeIfAbsent(peer, k -> new double[2]);
                     r[0]++;
                     r[1] += e.getDuration().toNanos() / 1e6;
@@ -139,6 +179,15 @@ final class JfrProfile {
         m.put("cpuMsPerRequestByComponent", perRequest(byComponent, per, 12));
         m.put("cpuMsPerRequestByThread", perRequest(byThread, per, 8));
         m.put("topMethods", perRequest(byMethod, per, 12));
+        m.put(
+                "nativeMsPerRequestInRequestCode",
+                round(nativeSamples * SAMPLE_PERIOD.toMillis() / per));
+        m.put("nativeMsPerRequestByComponent", perRequest(nativeByComponent, per, 8));
+        Map<String, Object> parked = new LinkedHashMap<>();
+        parkedMs.entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(en -> parked.put(en.getKey(), round(en.getValue() / per)));
+        m.put("parkedMsPerRequestInRequestCode", parked);
         Map<String, Object> waits = new LinkedHashMap<>();
         reads.entrySet().stream()
                 .sorted(Comparator.comparingDouble(en -> -en.getValue()[1]))
@@ -153,6 +202,27 @@ final class JfrProfile {
         m.put("gcCount", gcs);
         m.put("gcPauseMsPerRequest", round(gcPauseMs / per));
         return m;
+    }
+
+    private static String peer(int port, Map<Integer, String> peers) {
+        String known = peers.get(port);
+        if (known != null) {
+            return known;
+        }
+        return port >= EPHEMERAL_PORTS
+                ? "clients of this server (ephemeral ports)"
+                : "port " + port;
+    }
+
+    static boolean servesRequests(RecordedThread thread) {
+        String name = thread == null ? null : thread.getJavaName();
+        return name != null && REQUEST_THREADS.stream().anyMatch(name::startsWith);
+    }
+
+    private static boolean inRequestCode(RecordedStackTrace stack) {
+        return stack != null
+                && stack.getFrames().stream()
+                        .anyMatch(f -> f.getMethod().getType().getName().startsWith(OURS));
     }
 
     private static RecordedFrame firstLibraryFrame(RecordedStackTrace stack) {

@@ -128,38 +128,70 @@ public final class SearchProfile {
         return outFile;
     }
 
+    /**
+     * The API as configured (reads from replicas first), then again reading the primaries only: the
+     * same tenant, another run word so no cache holds the second pass's claims.
+     */
     private Map<String, Object> eventDriven() throws Exception {
-        int apiPort = BenchRun.freePort(firstPort + 1);
-        Path jfr = jfrDir.resolve("query-api.jfr");
-        List<String> apiProps = new ArrayList<>(props);
-        apiProps.add("-D" + ApiOptions.PORT.key() + "=" + apiPort);
-        apiProps.add(flightRecorder(jfr, jfc));
         List<String> pipelineProps = new ArrayList<>(props);
         pipelineProps.add("-D" + PipelineOptions.CPU_NICE.key() + "=0");
         String tenant = runId + "-ed";
+        Map<String, Object> m = new LinkedHashMap<>();
+        // as in the report, the pipeline that indexed the tenant stays up while it is searched
+        try (BenchRun.Child pipeline =
+                BenchRun.Child.start(
+                        "profile-pipeline",
+                        EventPipelineMain.class.getName(),
+                        pipelineProps,
+                        List.of(),
+                        logs)) {
+            pipeline.awaitLine(EventPipelineMain.READY, Duration.ofSeconds(180));
+            m.put("asConfigured", api(pipeline, tenant, report, "query-api", List.of(), true));
+            String primaryOnly = PostgresOptions.ReadFrom.PRIMARY_ONLY.name();
+            m.put(
+                    "primaryOnly",
+                    api(
+                            pipeline,
+                            tenant,
+                            report.withRunWord(runId + "primary"),
+                            "query-api-primary-only",
+                            List.of("-D" + PostgresOptions.READ_FROM.key() + "=" + primaryOnly),
+                            false));
+        }
+        return m;
+    }
+
+    /** One API instance, profiled: the bulk ingest first if {@code ingest}, then cold and warm. */
+    private Map<String, Object> api(
+            BenchRun.Child pipeline,
+            String tenant,
+            BenchReport passes,
+            String name,
+            List<String> extraProps,
+            boolean ingest)
+            throws Exception {
+        int apiPort = BenchRun.freePort(firstPort + 1);
+        Path jfr = jfrDir.resolve(name + ".jfr");
+        List<String> apiProps = new ArrayList<>(props);
+        apiProps.addAll(extraProps);
+        apiProps.add("-D" + ApiOptions.PORT.key() + "=" + apiPort);
+        apiProps.add(flightRecorder(jfr, jfc));
         Target target = target(BenchReport.EVENT_DRIVEN, apiPort, tenant);
         Map<String, Object> searched;
         Map<String, Object> pipelineCpu;
         try (BenchRun.Child api =
                 BenchRun.Child.start(
-                        "profile-query-api", ApiMain.class.getName(), apiProps, List.of(), logs)) {
+                        "profile-" + name, ApiMain.class.getName(), apiProps, List.of(), logs)) {
             api.awaitHttp(apiPort, Duration.ofSeconds(180));
-            // as in the report, the pipeline that indexed the tenant stays up while it is searched
-            try (BenchRun.Child pipeline =
-                    BenchRun.Child.start(
-                            "profile-pipeline",
-                            EventPipelineMain.class.getName(),
-                            pipelineProps,
-                            List.of(),
-                            logs)) {
-                pipeline.awaitLine(EventPipelineMain.READY, Duration.ofSeconds(180));
+            if (ingest) {
                 ingest(target, tenant);
-                ProcStats before = ProcStats.sample(pipeline.pid());
-                searched = report.coldAndWarm(BenchReport.EVENT_DRIVEN, target, WARM_PASSES);
-                pipelineCpu = ProcStats.between(before, ProcStats.sample(pipeline.pid()));
             }
+            ProcStats before = ProcStats.sample(pipeline.pid());
+            searched = passes.coldAndWarm(BenchReport.EVENT_DRIVEN, target, WARM_PASSES);
+            pipelineCpu = ProcStats.between(before, ProcStats.sample(pipeline.pid()));
         } // the API's recording is written when its JVM exits
         Map<String, Object> m = profiled(searched, jfr);
+        m.put("options", extraProps);
         m.put("pipelineDuringSearchPhases", pipelineCpu);
         return m;
     }

@@ -21,13 +21,15 @@ import org.junit.jupiter.api.io.TempDir;
 class JfrProfileTest {
 
     @Test
-    void the_settings_sample_every_millisecond_and_keep_every_socket_read(@TempDir Path dir)
-            throws Exception {
+    void the_settings_sample_every_millisecond_and_keep_every_socket_read_and_park(
+            @TempDir Path dir) throws Exception {
         String jfc = Files.readString(JfrProfile.writeSettings(dir));
 
         Configuration parsed = Configuration.create(dir.resolve("kb-search-profile.jfc"));
         assertThat(parsed.getSettings()).containsEntry("jdk.SocketRead#threshold", "0 ms");
         assertThat(parsed.getSettings()).containsEntry("jdk.ExecutionSample#period", "1 ms");
+        assertThat(parsed.getSettings()).containsEntry("jdk.NativeMethodSample#period", "1 ms");
+        assertThat(parsed.getSettings()).containsEntry("jdk.ThreadPark#threshold", "0 ms");
         assertThat(jfc).contains("jdk.GarbageCollection");
         assertThatThrownBy(() -> JfrProfile.setting(jfc, "jdk.NoSuchEvent", "period", "1 ms"))
                 .hasMessageContaining("jdk.NoSuchEvent");
