@@ -4,6 +4,7 @@ import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.core.tenant.TenantDeleted;
+import io.kbstream.core.tenant.TenantTombstones;
 import io.kbstream.jobs.functions.BatchEmbedOperator;
 import io.kbstream.jobs.functions.ChunkFunction;
 import io.kbstream.jobs.functions.DeletedTenants;
@@ -114,13 +115,20 @@ public final class IndexingJob {
      * job ends), {@code tenant}'s records only (null: every tenant's), into the shards of {@code
      * config}. Run it with fresh state and its own consumer group: it is a new index, not the live
      * pipeline resumed.
+     *
+     * <p>The tenant tombstones are read first, the whole of {@code kb.tenant-events} ({@link
+     * TenantTombstones#readAll}), and the records of a deleted tenant they cover are skipped at the
+     * source: the job's tombstone source and documents source are not ordered with each other, so
+     * without this a deleted tenant's documents could reach the version gate before its tombstone
+     * and be indexed again.
      */
     public static IndexingJob replay(KbConfig config, String tenant, OffsetsInitializer until) {
         return reading(
                 config,
                 kafkaSource(
                                 config,
-                                new DocumentEventDeserializer(tenant),
+                                new DocumentEventDeserializer(
+                                        tenant, TenantTombstones.readAll(config)),
                                 OffsetsInitializer.earliest())
                         .setBounded(until));
     }
