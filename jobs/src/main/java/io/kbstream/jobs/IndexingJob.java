@@ -4,11 +4,14 @@ import io.kbstream.core.config.KafkaOptions;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.core.tenant.TenantDeleted;
+import io.kbstream.core.tenant.TenantTombstones;
 import io.kbstream.jobs.functions.BatchEmbedOperator;
 import io.kbstream.jobs.functions.ChunkFunction;
+import io.kbstream.jobs.functions.DeletedTenants;
 import io.kbstream.jobs.functions.DocumentAssembler;
 import io.kbstream.jobs.functions.ParseDocumentFunction;
 import io.kbstream.jobs.functions.VersionGateFunction;
+import io.kbstream.jobs.records.AssemblyInput;
 import io.kbstream.jobs.records.BytesRecord;
 import io.kbstream.jobs.records.ChunkTask;
 import io.kbstream.jobs.records.DocumentCommand;
@@ -62,12 +65,14 @@ public final class IndexingJob {
     static final String UID_GATE = "version-gate";
     static final String UID_CHUNK = "chunk";
     static final String UID_EMBED = "batch-embed";
+    static final String UID_TO_ASSEMBLE_CHUNKS = "chunks-to-assemble";
+    static final String UID_TO_ASSEMBLE_DELETES = "deletes-to-assemble";
     static final String UID_ASSEMBLE = "assemble-documents";
     static final String UID_FAULT = "fault-injection";
     static final String UID_INDEX_SINK = "sharded-index-sink";
     static final String UID_DLQ_SINK = "dead-letter-sink";
 
-    /** The embedding operator's name, which the autoscaling tests watch. */
+    /** The embedding operator's name, and its job vertex's, which the autoscaling tests watch. */
     public static final String EMBED_NAME = "embed micro-batches";
 
     private final KbConfig config;
@@ -110,13 +115,20 @@ public final class IndexingJob {
      * job ends), {@code tenant}'s records only (null: every tenant's), into the shards of {@code
      * config}. Run it with fresh state and its own consumer group: it is a new index, not the live
      * pipeline resumed.
+     *
+     * <p>The tenant tombstones are read first, the whole of {@code kb.tenant-events} ({@link
+     * TenantTombstones#readAll}), and the records of a deleted tenant they cover are skipped at the
+     * source: the job's tombstone source and documents source are not ordered with each other, so
+     * without this a deleted tenant's documents could reach the version gate before its tombstone
+     * and be indexed again.
      */
     public static IndexingJob replay(KbConfig config, String tenant, OffsetsInitializer until) {
         return reading(
                 config,
                 kafkaSource(
                                 config,
-                                new DocumentEventDeserializer(tenant),
+                                new DocumentEventDeserializer(
+                                        tenant, TenantTombstones.readAll(config)),
                                 OffsetsInitializer.earliest())
                         .setBounded(until));
     }
@@ -234,9 +246,12 @@ public final class IndexingJob {
                         .uid(UID_PARSE)
                         .name("validate and extract");
 
+        // one source, broadcast to both keyed operators that hold a tenant's state
+        BroadcastStream<TenantDeleted> tombstones = tenantTombstones(env);
+
         SingleOutputStreamOperator<ParsedDocument> changed =
                 parsed.keyBy(ParsedDocument::documentKey)
-                        .connect(tenantTombstones(env))
+                        .connect(tombstones)
                         .process(new VersionGateFunction(config))
                         .uid(UID_GATE)
                         .name("skip unchanged, order versions");
@@ -252,11 +267,21 @@ public final class IndexingJob {
                                 new BatchEmbedOperator(config))
                         .uid(UID_EMBED);
 
+        DataStream<AssemblyInput> deletes =
+                changed.getSideOutput(VersionGateFunction.IN_ORDER)
+                        .map(AssemblyInput::delete)
+                        .uid(UID_TO_ASSEMBLE_DELETES)
+                        .name("deletes to assemble");
         DataStream<IndexOp> documents =
-                embedded.keyBy(ChunkTask::documentKey)
-                        .connect(
-                                changed.getSideOutput(VersionGateFunction.IN_ORDER)
-                                        .keyBy(IndexOp::documentKey))
+                embedded.map(AssemblyInput::chunk)
+                        .uid(UID_TO_ASSEMBLE_CHUNKS)
+                        .name("chunks to assemble")
+                        // not chained to the embedding: its vertex keeps the name EMBED_NAME, which
+                        // the autoscaling tests look up; one local hop, little next to a model call
+                        .startNewChain()
+                        .union(deletes)
+                        .keyBy(AssemblyInput::documentKey)
+                        .connect(tombstones)
                         .process(new DocumentAssembler())
                         .uid(UID_ASSEMBLE)
                         .name("assemble documents, keep order");
@@ -281,10 +306,10 @@ public final class IndexingJob {
     }
 
     /**
-     * The tenant tombstones of {@code kb.tenant-events}, broadcast to the version gate. Read from
-     * the job's consumer group's committed offsets (earliest when none), so a restored job reads
-     * again every tombstone its checkpoint had not seen; bounded like the documents source, so a
-     * bounded run still ends.
+     * The tenant tombstones of {@code kb.tenant-events}, broadcast to the version gate and the
+     * document assembler. Read from the job's consumer group's committed offsets (earliest when
+     * none), so a restored job reads again every tombstone its checkpoint had not seen; bounded
+     * like the documents source, so a bounded run still ends.
      */
     private BroadcastStream<TenantDeleted> tenantTombstones(StreamExecutionEnvironment env) {
         String topic = config.get(KafkaOptions.TOPIC_TENANT_EVENTS);
@@ -304,7 +329,7 @@ public final class IndexingJob {
                 .uid(UID_TENANT_EVENTS)
                 .name(topic)
                 .setParallelism(1)
-                .broadcast(VersionGateFunction.DELETED_TENANTS);
+                .broadcast(DeletedTenants.STATE);
     }
 
     /** Builds and runs the job on {@code env} (blocking until it ends). */

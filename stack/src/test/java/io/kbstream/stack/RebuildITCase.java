@@ -2,10 +2,15 @@ package io.kbstream.stack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.core.config.PostgresOptions;
+import io.kbstream.core.kafka.KafkaClients;
+import io.kbstream.core.redis.RedisConnections;
+import io.kbstream.core.redis.StatusStore;
+import io.kbstream.core.tenant.TenantTombstones;
 import io.kbstream.jobs.testing.JobFixture;
 import io.kbstream.jobs.testing.PipelineRunner;
 import io.kbstream.schemas.DocumentEvent;
@@ -14,6 +19,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,14 +27,17 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.JedisPooled;
 
 /**
  * Issue 20's log as the source of truth: a tenant indexed by the real job from its topic (uploads,
  * an update, a delete as a tombstone) is rebuilt by {@link LocalRebuild} from the log alone into
  * three new databases (the live index has two shards), and holds the same documents, versions and
- * chunk texts.
+ * chunk texts. Issue 21: an all-tenants rebuild brings back nothing a deleted tenant wrote before
+ * its tenant tombstone.
  */
 class RebuildITCase {
 
@@ -68,6 +77,45 @@ class RebuildITCase {
                     .isInstanceOf(StackException.class)
                     .hasMessageContaining("is not empty")
                     .hasMessageContaining(t);
+        } finally {
+            dropDatabases(fx.config(), targets);
+        }
+    }
+
+    @Test
+    void an_all_tenants_rebuild_leaves_out_what_a_deleted_tenant_wrote_before_its_deletion()
+            throws Exception {
+        JobFixture fx = JobFixture.create("rebuild-deleted", checkpoints);
+        indexTenant(fx);
+        Map<String, List<String>> kept = fx.chunksByDocument();
+        String gone = fx.tenant() + "-gone";
+        long recreated;
+        try (KafkaProducer<byte[], byte[]> producer =
+                KafkaClients.producer(fx.config(), "rebuild-test")) {
+            fx.send(
+                    List.of(
+                            JobFixture.upsert(gone, "g0", "Written before the tenant's deletion."),
+                            JobFixture.upsert(gone, "g1", "Also written before it.")));
+            // the tenant is deleted as the API does it (its rows: it was never indexed live)
+            TenantTombstones.publish(fx.config(), producer, gone);
+            // re-created, it uploads a document again, above the tombstone's mark
+            recreated = fx.send(List.of(JobFixture.upsert(gone, "g0", "Written after it."))).get(0);
+        }
+
+        List<String> targets = newDatabases(fx.config(), 2);
+        try {
+            new LocalRebuild(rebuildConfig(fx, targets)).run(null, null, p -> {});
+
+            assertThat(fx.chunksByDocument(targets)).isEqualTo(kept);
+            // nothing the deleted tenant wrote before its deletion, however the job's two
+            // sources interleaved: the tombstones were read before the replay started
+            assertThat(fx.documentVersions(gone, targets)).containsExactly(entry("g0", recreated));
+            assertThat(fx.chunksByDocument(gone, targets)).containsOnlyKeys("g0");
+            try (JedisPooled redis = RedisConnections.pooled(fx.config())) {
+                assertThat(new StatusStore(redis, Duration.ofMinutes(5)).get(gone, "g1"))
+                        .as("a status of the deleted tenant written by the replay")
+                        .isEmpty();
+            }
         } finally {
             dropDatabases(fx.config(), targets);
         }

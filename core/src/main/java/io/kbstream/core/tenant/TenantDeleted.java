@@ -3,6 +3,7 @@ package io.kbstream.core.tenant;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kbstream.schemas.DocumentVersions;
 import java.io.IOException;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.UUID;
 
@@ -13,9 +14,12 @@ import java.util.UUID;
  * indexing job drops the tenant's keyed state when it reads one, and every event of the tenant
  * below that mark: the log's position decides, as for versions, not a clock. A POJO (public fields,
  * no-arg constructor) so Flink keeps it in broadcast state with its own serializer; JSON on the
- * wire.
+ * wire; {@link Serializable} so a replay's Kafka deserializer can carry the tombstones read before
+ * it started.
  */
-public class TenantDeleted {
+public class TenantDeleted implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -6,13 +6,17 @@ import io.kbstream.core.config.PipelineOptions;
 import io.kbstream.core.kafka.KafkaClients;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -57,6 +61,44 @@ public final class TenantTombstones {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot publish the tenant tombstone: " + e, e);
         }
+    }
+
+    /**
+     * Every tenant tombstone on {@code kb.tenant-events} now: the whole topic (one small partition)
+     * read up to its end offsets with a plain consumer that commits nothing. Tenant → its latest
+     * tombstone, whose mark covers every earlier one's. For a replay of {@code kb.documents}, which
+     * must know every deletion before it reads the first document (records that are not tombstones
+     * are skipped).
+     */
+    public static Map<String, TenantDeleted> readAll(KbConfig config) {
+        String topic = config.get(KafkaOptions.TOPIC_TENANT_EVENTS);
+        Map<TopicPartition, Long> ends = KafkaClients.endOffsets(config, topic);
+        Map<String, TenantDeleted> deleted = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                KafkaClients.consumer(config, "kb-tenant-events-reader-" + UUID.randomUUID())) {
+            consumer.assign(ends.keySet());
+            consumer.seekToBeginning(ends.keySet());
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (ends.entrySet().stream()
+                    .anyMatch(end -> consumer.position(end.getKey()) < end.getValue())) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(
+                            "cannot read " + topic + " to its end within 60 s");
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (r.value() == null) {
+                        continue;
+                    }
+                    try {
+                        TenantDeleted e = TenantDeleted.parse(r.value());
+                        deleted.put(e.tenant, e);
+                    } catch (IllegalArgumentException notATombstone) {
+                        // the job's own reader skips it too
+                    }
+                }
+            }
+        }
+        return deleted;
     }
 
     /**

@@ -60,6 +60,7 @@ public final class ChunkFunction extends ProcessFunction<ParsedDocument, ChunkTa
             task.tenant = doc.tenant;
             task.documentId = doc.documentId;
             task.version = doc.version;
+            task.partition = doc.partition;
             task.title = doc.title;
             task.contentHash = doc.contentHash;
             task.metadata = doc.metadata;

@@ -8,15 +8,10 @@ import io.kbstream.jobs.metrics.JobMetrics.Outcome;
 import io.kbstream.jobs.records.IndexOp;
 import io.kbstream.jobs.records.ParsedDocument;
 import io.kbstream.schemas.DocumentState;
-import io.kbstream.schemas.EventKeys;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.State;
-import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
@@ -48,13 +43,6 @@ public final class VersionGateFunction
      * so they go through the assembler.
      */
     public static final OutputTag<IndexOp> IN_ORDER = new OutputTag<>("in-order") {};
-
-    /** Deleted tenants → their tombstone: the broadcast state every subtask keeps alike. */
-    public static final MapStateDescriptor<String, TenantDeleted> DELETED_TENANTS =
-            new MapStateDescriptor<>(
-                    "deleted-tenants",
-                    TypeInformation.of(String.class),
-                    TypeInformation.of(TenantDeleted.class));
 
     private final KbConfig config;
     private transient ValueStateDescriptor<DocumentVersion> currentDescriptor;
@@ -99,8 +87,11 @@ public final class VersionGateFunction
     public void processElement(
             ParsedDocument doc, ReadOnlyContext ctx, Collector<ParsedDocument> out)
             throws Exception {
-        TenantDeleted deletion = ctx.getBroadcastState(DELETED_TENANTS).get(doc.tenant);
-        if (deletion != null && deletion.covers(doc.partition, doc.version)) {
+        if (DeletedTenants.covers(
+                ctx.getBroadcastState(DeletedTenants.STATE),
+                doc.tenant,
+                doc.partition,
+                doc.version)) {
             stale.inc();
             return; // written before its tenant was deleted: nothing of it may come back
         }
@@ -122,6 +113,7 @@ public final class VersionGateFunction
             delete.tenant = doc.tenant;
             delete.documentId = doc.documentId;
             delete.version = doc.version;
+            delete.partition = doc.partition;
             delete.uploadedAt = doc.uploadedAt;
             ctx.output(IN_ORDER, delete);
             return;
@@ -142,23 +134,8 @@ public final class VersionGateFunction
     @Override
     public void processBroadcastElement(
             TenantDeleted deletion, Context ctx, Collector<ParsedDocument> out) throws Exception {
-        ctx.getBroadcastState(DELETED_TENANTS).put(deletion.tenant, deletion);
         // Cleared on purpose: the tenant is gone; its documents' versions and tombstones with it.
-        String prefix = EventKeys.documentKey(deletion.tenant, "");
-        clearKeys(ctx, currentDescriptor, prefix);
-        clearKeys(ctx, tombstoneDescriptor, prefix);
-    }
-
-    private static <S extends State> void clearKeys(
-            Context ctx, StateDescriptor<S, ?> descriptor, String prefix) throws Exception {
-        // runs on the keys of this subtask; every subtask gets the tombstone
-        ctx.applyToKeyedState(
-                descriptor,
-                (key, state) -> {
-                    if (key.startsWith(prefix)) {
-                        state.clear();
-                    }
-                });
+        DeletedTenants.apply(deletion, ctx, currentDescriptor, tombstoneDescriptor);
     }
 
     private static IndexOp status(ParsedDocument doc, DocumentState state, String reason) {

@@ -14,6 +14,13 @@ public class ChunkTask {
     public String tenant;
     public String documentId;
     public long version;
+
+    /**
+     * The document event's {@code kb.documents} partition (see {@link DocumentCommand#partition}):
+     * with the version, its place in the log, which a tenant tombstone's mark is compared with.
+     */
+    public int partition;
+
     public String title;
     public String contentHash;
     public Map<String, String> metadata = new HashMap<>();

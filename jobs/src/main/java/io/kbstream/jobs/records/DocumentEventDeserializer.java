@@ -1,13 +1,16 @@
 package io.kbstream.jobs.records;
 
+import io.kbstream.core.tenant.TenantDeleted;
 import io.kbstream.schemas.AvroSerde;
 import io.kbstream.schemas.DocumentEvent;
 import io.kbstream.schemas.DocumentRecords;
 import io.kbstream.schemas.DocumentVersions;
 import io.kbstream.schemas.EventKeys;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Function;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -32,6 +35,9 @@ public final class DocumentEventDeserializer
     /** Key prefix ({@code tenant/}) of the only tenant read, or null for all. */
     private final byte[] tenantPrefix;
 
+    /** Tenant → its tombstone: the records it covers are skipped (a replay's; empty live). */
+    private final HashMap<String, TenantDeleted> deleted;
+
     private transient AvroSerde<DocumentEvent> serde;
 
     /** Every tenant's records. */
@@ -44,12 +50,26 @@ public final class DocumentEventDeserializer
      * rebuild of one tenant reads the whole log).
      */
     public DocumentEventDeserializer(String tenant) {
+        this(tenant, Map.of());
+    }
+
+    /**
+     * As {@link #DocumentEventDeserializer(String)}, and skips, undecoded, every record of a
+     * deleted tenant that its tombstone in {@code deleted} (tenant → tombstone) covers: a replay
+     * knows the deletions before it starts, so no order between the tombstones and the documents
+     * matters.
+     */
+    public DocumentEventDeserializer(String tenant, Map<String, TenantDeleted> deleted) {
         this.tenantPrefix = tenant == null ? null : EventKeys.key(tenant, "");
+        this.deleted = new HashMap<>(deleted);
     }
 
     @Override
     public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<DocumentCommand> out) {
         if (tenantPrefix != null && !hasPrefix(record.key())) {
+            return;
+        }
+        if (!deleted.isEmpty() && coveredByDeletion(record)) {
             return;
         }
         if (serde == null) {
@@ -64,6 +84,17 @@ public final class DocumentEventDeserializer
                         record.offset());
         command.partition = record.partition();
         out.collect(command);
+    }
+
+    private boolean coveredByDeletion(ConsumerRecord<byte[], byte[]> record) {
+        if (record.key() == null) {
+            return false;
+        }
+        String key = new String(record.key(), StandardCharsets.UTF_8);
+        int slash = key.indexOf('/'); // tenant ids cannot contain '/' (EventKeys)
+        TenantDeleted deletion = slash < 0 ? null : deleted.get(key.substring(0, slash));
+        return deletion != null
+                && deletion.covers(record.partition(), DocumentVersions.ofOffset(record.offset()));
     }
 
     private boolean hasPrefix(byte[] key) {

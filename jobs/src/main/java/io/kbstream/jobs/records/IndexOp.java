@@ -25,6 +25,13 @@ public class IndexOp {
     public String tenant;
     public String documentId;
     public long version;
+
+    /**
+     * For a DELETE on its way to the assembler: see {@link DocumentCommand#partition}. With the
+     * version, its place in the log, which a tenant tombstone's mark is compared with.
+     */
+    public int partition;
+
     public long uploadedAt;
 
     /** For STATUS: PROCESSING, INDEXED or FAILED; the reason goes with FAILED and "unchanged". */

@@ -39,7 +39,7 @@ class VersionGateFunctionTest {
                 new KeyedBroadcastOperatorTestHarness<>(
                         new CoBroadcastWithKeyedOperator<>(
                                 new VersionGateFunction(KbConfig.of(Map.of())),
-                                List.of(VersionGateFunction.DELETED_TENANTS)),
+                                List.of(DeletedTenants.STATE)),
                         ParsedDocument::documentKey,
                         Types.STRING,
                         1,

@@ -2,6 +2,7 @@ package io.kbstream.jobs.records;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kbstream.core.tenant.TenantDeleted;
 import io.kbstream.schemas.AvroSerde;
 import io.kbstream.schemas.DocumentEvent;
 import io.kbstream.schemas.DocumentEvents;
@@ -53,6 +54,30 @@ class DocumentEventDeserializerTest {
                         record(DocumentEvents.delete("acme", "d", AT), 4));
 
         assertThat(out).extracting(c -> c.documentId).containsExactly("a", "d");
+    }
+
+    @Test
+    void a_replay_skips_the_records_a_tenant_tombstone_covers_and_keeps_the_later_ones() {
+        // acme deleted when partition 0 ended at offset 3: its records below are from before
+        DocumentEventDeserializer replay =
+                new DocumentEventDeserializer(
+                        null, Map.of("acme", TenantDeleted.of("acme", new long[] {3})));
+
+        List<DocumentCommand> out =
+                read(
+                        replay,
+                        record(upsert("acme", "a"), 1),
+                        record(upsert("other", "b"), 2),
+                        record(DocumentEvents.delete("acme", "c", AT), 2),
+                        record(upsert("acme", "a"), 3),
+                        record(upsert("acme", "d"), 4));
+
+        assertThat(out)
+                .extracting(c -> c.tenant + "/" + c.documentId + "@" + c.version)
+                .containsExactly(
+                        "other/b@" + DocumentVersions.ofOffset(2),
+                        "acme/a@" + DocumentVersions.ofOffset(3),
+                        "acme/d@" + DocumentVersions.ofOffset(4));
     }
 
     @Test

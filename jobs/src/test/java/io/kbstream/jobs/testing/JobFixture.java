@@ -129,6 +129,12 @@ public final class JobFixture {
 
     /** As {@link #chunksByDocument()}, over the shards at {@code shards} (JDBC URLs). */
     public Map<String, List<String>> chunksByDocument(List<String> shards) throws SQLException {
+        return chunksByDocument(tenant, shards);
+    }
+
+    /** As {@link #chunksByDocument(List)}, for {@code tenant}. */
+    public Map<String, List<String>> chunksByDocument(String tenant, List<String> shards)
+            throws SQLException {
         Map<String, List<String>> out = new TreeMap<>();
         for (String url : shards) {
             try (Connection c = connect(url);
@@ -168,6 +174,12 @@ public final class JobFixture {
 
     /** As {@link #documentVersions()}, over the shards at {@code shards} (JDBC URLs). */
     public Map<String, Long> documentVersions(List<String> shards) throws SQLException {
+        return documentVersions(tenant, shards);
+    }
+
+    /** As {@link #documentVersions(List)}, for {@code tenant}. */
+    public Map<String, Long> documentVersions(String tenant, List<String> shards)
+            throws SQLException {
         Map<String, Long> out = new TreeMap<>();
         for (String url : shards) {
             try (Connection c = connect(url);
