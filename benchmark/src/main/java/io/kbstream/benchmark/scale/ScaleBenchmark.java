@@ -173,8 +173,9 @@ public final class ScaleBenchmark {
                 long t0 = System.nanoTime();
                 bigDocs += copier.loadWithoutBm25(admin, BIG, bigDocs, size - loaded, random);
                 build.put("copySeconds", seconds(t0));
-                // all chunks, not only the added ones: the recount is 009's backfill as it is
-                // (one copy of the counting), and the earlier steps are a tenth of the last
+                // all chunks, not only the added ones: one way of counting (009's backfill, which
+                // Bm25BulkLoadITCase holds equal to the triggers), and with sizes growing tenfold
+                // the earlier steps recount about a tenth more
                 build.put("bm25RecountSeconds", timed(() -> recountBm25(admin)));
                 build.put(
                         "loadChunksPerSecond",
@@ -464,8 +465,8 @@ public final class ScaleBenchmark {
      */
     static void recountBm25(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
-            // its grouping and join hold the tenant's vocabulary, not the postings: 256MB spares
-            // the hash nodes any spill at 1M chunks without claiming maintenance_work_mem twice
+            // its hash aggregate and hash join hold the vocabulary (terms), not the postings:
+            // room for them without claiming maintenance_work_mem, which the index builds use
             st.execute("SET work_mem = '256MB'");
             st.execute("SELECT kb_bm25_recount()");
             st.execute("RESET work_mem");
