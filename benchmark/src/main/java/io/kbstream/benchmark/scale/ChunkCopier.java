@@ -16,7 +16,8 @@ import org.postgresql.core.BaseConnection;
  * Loads synthetic documents and chunks straight into one shard with binary COPY, one transaction
  * per batch: the documents, then their chunks (one COPY statement, so the BM25 triggers run once
  * per batch over all of its chunks), then their vectors into the model's vector table (migration
- * 011), joined to the chunk ids Postgres gave. Three chunks per document.
+ * 011), joined to the chunk ids Postgres gave. Three chunks per document. {@link #loadWithoutBm25}
+ * is the bulk variant for a scratch database: no triggers, one recount afterwards.
  */
 final class ChunkCopier {
 
@@ -106,6 +107,28 @@ final class ChunkCopier {
             c.setAutoCommit(autoCommit);
         }
         return documents;
+    }
+
+    /**
+     * As {@link #load}, with migration 009's {@code chunks_bm25_insert} trigger off: the BM25
+     * statistics and postings are left stale, for one {@code kb_bm25_recount()} (migration 013)
+     * after the whole load instead of the trigger's upserts and row-by-row posting inserts per
+     * batch. Only for a scratch database without other writers: disabling a trigger holds for every
+     * session. The connection must be in autocommit mode; the trigger is back on when this returns,
+     * also on failure. (The other BM25 triggers, on delete, update and truncate, see no statement
+     * here; migration 009's are the only triggers on chunks.)
+     */
+    long loadWithoutBm25(
+            Connection c, String tenant, long firstDocument, long chunks, Random random)
+            throws SQLException {
+        try (java.sql.Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE chunks DISABLE TRIGGER chunks_bm25_insert");
+            try {
+                return load(c, tenant, firstDocument, chunks, random);
+            } finally {
+                st.execute("ALTER TABLE chunks ENABLE TRIGGER chunks_bm25_insert");
+            }
+        }
     }
 
     /** One batch in Postgres' binary COPY format. */
