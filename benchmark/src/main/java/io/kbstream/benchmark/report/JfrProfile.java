@@ -102,13 +102,21 @@ final class JfrProfile {
         return jfc.substring(0, m.start(2)) + value + jfc.substring(m.end(2));
     }
 
+    /** The events of a recording file, read once for all of its windows. */
+    static List<RecordedEvent> events(Path jfr) throws IOException {
+        return RecordingFile.readAllEvents(jfr);
+    }
+
     /**
      * The recording's events from {@code from} to {@code to}, per request of the {@code requests}
      * answered then; {@code peers} names the servers by port.
      */
     static Map<String, Object> window(
-            Path jfr, Instant from, Instant to, long requests, Map<Integer, String> peers)
-            throws IOException {
+            List<RecordedEvent> events,
+            Instant from,
+            Instant to,
+            long requests,
+            Map<Integer, String> peers) {
         Map<String, Integer> byComponent = new HashMap<>();
         Map<String, Integer> byMethod = new HashMap<>();
         Map<String, Integer> byThread = new HashMap<>();
@@ -119,7 +127,7 @@ final class JfrProfile {
         int nativeSamples = 0;
         double gcPauseMs = 0;
         int gcs = 0;
-        for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
+        for (RecordedEvent e : events) {
             if (e.getStartTime().isBefore(from) || e.getStartTime().isAfter(to)) {
                 continue;
             }

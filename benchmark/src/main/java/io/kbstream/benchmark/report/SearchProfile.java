@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import jdk.jfr.consumer.RecordedEvent;
 import redis.clients.jedis.JedisPooled;
 
 /**
@@ -238,6 +239,7 @@ public final class SearchProfile {
     @SuppressWarnings("unchecked")
     private Map<String, Object> profiled(Map<String, Object> searched, Path jfr) throws Exception {
         Map<String, Object> m = new LinkedHashMap<>();
+        List<RecordedEvent> events = JfrProfile.events(jfr);
         for (String pass : List.of("cold", "warm")) {
             Map<String, Object> summary = (Map<String, Object>) searched.get(pass);
             Map<String, Object> latency = (Map<String, Object>) summary.get("search");
@@ -247,7 +249,7 @@ public final class SearchProfile {
             p.put(
                     "profile",
                     JfrProfile.window(
-                            jfr,
+                            events,
                             Instant.ofEpochMilli((Long) summary.get("fromEpochMs")),
                             Instant.ofEpochMilli((Long) summary.get("toEpochMs")),
                             requests,

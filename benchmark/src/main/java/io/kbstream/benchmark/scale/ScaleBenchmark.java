@@ -422,8 +422,7 @@ public final class ScaleBenchmark {
     static String recreateDatabase(KbConfig config, String shard0, String database)
             throws SQLException {
         dropDatabase(config, shard0, database);
-        String postgres = shard0.substring(0, shard0.lastIndexOf('/') + 1) + "postgres";
-        try (Connection c = connect(config, postgres);
+        try (Connection c = connect(config, serverUrl(shard0));
                 Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE " + database);
         }
@@ -436,11 +435,15 @@ public final class ScaleBenchmark {
     }
 
     static void dropDatabase(KbConfig config, String shard0, String database) throws SQLException {
-        String postgres = shard0.substring(0, shard0.lastIndexOf('/') + 1) + "postgres";
-        try (Connection c = connect(config, postgres);
+        try (Connection c = connect(config, serverUrl(shard0));
                 Statement st = c.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
         }
+    }
+
+    /** The shard's server, by its maintenance database: where databases are created and dropped. */
+    private static String serverUrl(String shard0) {
+        return shard0.substring(0, shard0.lastIndexOf('/') + 1) + "postgres";
     }
 
     /** Bulk load without index upkeep: the indexes are built once afterwards (and timed). */

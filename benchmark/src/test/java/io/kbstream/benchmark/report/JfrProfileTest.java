@@ -68,6 +68,8 @@ class JfrProfileTest {
             try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 client.getOutputStream().write(1); // before the window: not counted
                 client.getInputStream().read();
+                // a gap between the reads outside the window and its edges, so no clock rounding
+                // can carry one of them across an edge
                 Thread.sleep(50);
                 from = Instant.now();
                 for (int i = 0; i < reads; i++) {
@@ -75,7 +77,7 @@ class JfrProfileTest {
                     client.getInputStream().read();
                 }
                 to = Instant.now();
-                Thread.sleep(50);
+                Thread.sleep(50); // the same gap after the window's end
                 client.getOutputStream().write(1); // after the window: not counted
                 client.getInputStream().read();
             }
@@ -84,7 +86,8 @@ class JfrProfileTest {
             recording.dump(jfr);
         }
 
-        Map<String, Object> m = JfrProfile.window(jfr, from, to, 10, Map.of(port, "echo"));
+        Map<String, Object> m =
+                JfrProfile.window(JfrProfile.events(jfr), from, to, 10, Map.of(port, "echo"));
 
         Map<String, Object> peers = (Map<String, Object>) m.get("socketReadsByPeer");
         Map<String, Object> echo = (Map<String, Object>) peers.get("echo");
