@@ -160,6 +160,21 @@ final class BenchCommand implements Runnable {
                                 + " (default: ${DEFAULT-VALUE}).")
         int parallelWorkers = 1;
 
+        @Option(
+                names = "--keyword-sweep-only",
+                description =
+                        "Load nothing: measure keyword search's cost against its loss for the"
+                                + " settings of the sweep on the large tenant an earlier run left,"
+                                + " into scale-keyword-sweep.json.")
+        boolean sweepOnly;
+
+        @Option(
+                names = "--sweep-tenant",
+                description =
+                        "With --keyword-sweep-only: sweep this tenant of the stack's own shards"
+                                + " (all of them, as the API asks), with the dataset's queries.")
+        String sweepTenant;
+
         @Override
         public Integer call() throws Exception {
             LocalStack stack = Stacks.open();
@@ -179,9 +194,15 @@ final class BenchCommand implements Runnable {
                             queries,
                             List.of(1, 4),
                             maintenanceWorkMem,
-                            parallelWorkers),
+                            parallelWorkers,
+                            sweepOnly,
+                            sweepTenant),
                     line -> System.out.println("scale  " + line));
-            System.out.println("wrote " + outDir.resolve("scale.json") + " and scale.png");
+            System.out.println(
+                    "wrote "
+                            + (sweepOnly
+                                    ? "the keyword sweep into " + outDir
+                                    : outDir.resolve("scale.json") + " and scale.png"));
             return 0;
         }
     }

@@ -10,6 +10,7 @@ import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PostgresOptions;
 import io.kbstream.core.store.Bm25Query;
 import io.kbstream.core.store.Bm25Settings;
+import io.kbstream.core.store.Bm25Statistics;
 import io.kbstream.core.store.ChunkHit;
 import io.kbstream.core.store.KeywordResult;
 import io.kbstream.core.store.ShardMigrations;
@@ -87,7 +88,9 @@ public final class ScaleBenchmark {
             int queriesPerPoint,
             List<Integer> clients,
             String maintenanceWorkMem,
-            int parallelMaintenanceWorkers) {}
+            int parallelMaintenanceWorkers,
+            boolean sweepOnly,
+            String sweepTenant) {}
 
     private static final ObjectMapper JSON =
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -127,13 +130,17 @@ public final class ScaleBenchmark {
     }
 
     private Map<String, Object> run() throws Exception {
+        if (settings.sweepOnly()) {
+            return sweepOnly();
+        }
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("startedAt", Instant.now().toString());
         report.put("loadAverageBefore", ProcStats.loadAverage());
         report.put("machine", machine());
-        String shard0 = config.get(PostgresOptions.SHARDS).get(0);
-        String url = shard0.substring(0, shard0.lastIndexOf('/') + 1) + settings.database();
-        String vectorTable = recreateDatabase(config, shard0, settings.database());
+        String url = scratchUrl();
+        String vectorTable =
+                recreateDatabase(
+                        config, config.get(PostgresOptions.SHARDS).get(0), settings.database());
         Map<String, Object> conf = new LinkedHashMap<>();
         conf.put("database", url);
         conf.put("k", K);
@@ -150,9 +157,7 @@ public final class ScaleBenchmark {
         SyntheticCorpus corpus = SyntheticCorpus.fromBeir(settings.corpus());
         ChunkCopier copier = new ChunkCopier(corpus, DIMENSION, vectorTable);
         this.vectorTable = vectorTable;
-        KbConfig scale =
-                config.with(PostgresOptions.SHARDS, url)
-                        .with(PostgresOptions.MIGRATE_ON_OPEN, "false");
+        KbConfig scale = scratchConfig(url);
         List<Map<String, Object>> builds = new ArrayList<>();
         List<Map<String, Object>> points = new ArrayList<>();
         try (ShardedStore store = ShardedStore.open(scale);
@@ -198,6 +203,10 @@ public final class ScaleBenchmark {
                 builds.add(build);
                 Map<String, Object> point = measure(store, BIG, exactBelow, size + " chunks");
                 point.put("chunks", size);
+                point.put(
+                        "keywordSweep",
+                        keywordSweep(
+                                store, BIG, Math.min(settings.queriesPerPoint(), SWEEP_QUERIES)));
                 points.add(point);
                 write(report, builds, points, null, alone, false);
             }
@@ -224,6 +233,41 @@ public final class ScaleBenchmark {
             report.put("loadAverageAfter", ProcStats.loadAverage());
             return write(report, builds, points, many, alone, true);
         }
+    }
+
+    /**
+     * The keyword sweep alone, on the large tenant of the scratch database as an earlier run left
+     * it, or on a tenant of the stack's own shards ({@link Settings#sweepTenant}); writes {@code
+     * scale-keyword-sweep.json} (or {@code keyword-sweep-TENANT.json}).
+     */
+    private Map<String, Object> sweepOnly() throws Exception {
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("startedAt", Instant.now().toString());
+        report.put("loadAverageBefore", ProcStats.loadAverage());
+        report.put("machine", machine());
+        String tenant = settings.sweepTenant() == null ? BIG : settings.sweepTenant();
+        KbConfig target =
+                settings.sweepTenant() == null
+                        ? scratchConfig(scratchUrl())
+                        : config.with(PostgresOptions.SEARCH_TIMEOUT, "PT10M");
+        try (ShardedStore store = ShardedStore.open(target)) {
+            long chunks = 0;
+            for (int shard = 0; shard < store.shardCount(); shard++) {
+                chunks += store.countChunks(shard, tenant);
+            }
+            report.put("tenant", tenant);
+            report.put("chunks", chunks);
+            report.put("k", K);
+            report.put("keywordSweep", keywordSweep(store, tenant, settings.queriesPerPoint()));
+        }
+        report.put("loadAverageAfter", ProcStats.loadAverage());
+        Files.createDirectories(settings.out());
+        String name =
+                settings.sweepTenant() == null
+                        ? "scale-keyword-sweep.json"
+                        : "keyword-sweep-" + tenant + ".json";
+        JSON.writeValue(settings.out().resolve(name).toFile(), report);
+        return report;
     }
 
     private Map<String, Object> write(
@@ -326,6 +370,117 @@ public final class ScaleBenchmark {
         return point;
     }
 
+    /**
+     * The keyword search's cost against its loss, on the first queries of a point, on every shard
+     * of the store (as the API asks each, with the statistics of all): each answer's exhaustive
+     * BM25 top-k (every posting read) is the reference, and each setting of the depth and candidate
+     * budget is timed at 1 client and scored by its recall of that top-k.
+     */
+    private Map<String, Object> keywordSweep(ShardedStore store, String tenant, int queries) {
+        List<Bm25Query> weighted = new ArrayList<>();
+        for (int q = 0; q < queries; q++) {
+            List<Bm25Statistics> parts = new ArrayList<>();
+            for (int shard = 0; shard < store.shardCount(); shard++) {
+                parts.add(store.keywordStatistics(shard, tenant, claims.get(q)));
+            }
+            weighted.add(Bm25Query.of(Bm25Statistics.sum(parts), bm25));
+        }
+        Latencies exhaustiveLatency = new Latencies();
+        List<List<ChunkHit>> reference = new ArrayList<>();
+        for (Bm25Query q : weighted) {
+            for (int shard = 0; shard < store.shardCount(); shard++) {
+                long t0 = System.nanoTime();
+                KeywordResult full =
+                        store.keywordSearch(shard, tenant, q.with(bm25.exhaustive()), K, Map.of());
+                exhaustiveLatency.record(System.nanoTime() - t0);
+                reference.add(full.hits());
+            }
+        }
+        Map<String, Object> sweep = new LinkedHashMap<>();
+        sweep.put("queries", queries);
+        sweep.put("shards", store.shardCount());
+        sweep.put("exhaustive", exhaustiveLatency.summary());
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Bm25Settings s : sweepSettings()) {
+            Latencies latency = new Latencies();
+            double recallSum = 0;
+            double recallMin = 1;
+            long postings = 0;
+            int exact = 0;
+            int answers = 0;
+            for (int pass = 0; pass < 2; pass++) { // the first pass warms the caches
+                for (int q = 0; q < queries; q++) {
+                    for (int shard = 0; shard < store.shardCount(); shard++) {
+                        long t0 = System.nanoTime();
+                        KeywordResult r =
+                                store.keywordSearch(
+                                        shard, tenant, weighted.get(q).with(s), K, Map.of());
+                        if (pass == 0) {
+                            continue;
+                        }
+                        latency.record(System.nanoTime() - t0);
+                        double recall = recall(r.hits(), reference.get(answers++));
+                        recallSum += recall;
+                        recallMin = Math.min(recallMin, recall);
+                        postings += r.postingsRead();
+                        exact += r.exact() ? 1 : 0;
+                    }
+                }
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("postingsPerTerm", s.postingsPerTerm());
+            row.put("maxPostingsPerTerm", s.maxPostingsPerTerm());
+            row.put("maxCandidates", s.maxCandidates());
+            row.put("clients1", latency.summary());
+            row.put("recallMean", Math.round(recallSum / answers * 10_000) / 10_000.0);
+            row.put("recallMin", Math.round(recallMin * 10_000) / 10_000.0);
+            row.put("answers", answers);
+            row.put("provenExact", exact);
+            row.put("postingsReadPerAnswer", postings / Math.max(1, answers));
+            rows.add(row);
+        }
+        sweep.put("settings", rows);
+        log.accept("keyword sweep: " + sweep);
+        return sweep;
+    }
+
+    /** The queries of a keyword sweep: enough for a mean, few enough for exhaustive references. */
+    private static final int SWEEP_QUERIES = 50;
+
+    /** The configured setting first, then the grid around it. */
+    private List<Bm25Settings> sweepSettings() {
+        List<Bm25Settings> out = new ArrayList<>();
+        out.add(bm25);
+        int[][] grid = {
+            {256, 4096, 0}, // the defaults before the candidate budget: exact far more often
+            {1024, 1024, 512},
+            {2048, 2048, 1024},
+            {4096, 4096, 512},
+            {4096, 4096, 1024}
+        };
+        for (int[] g : grid) {
+            Bm25Settings s = new Bm25Settings(bm25.k1(), bm25.b(), g[0], g[1], g[2]);
+            if (!s.equals(bm25)) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The share of the reference top-k an answer holds, counting a chunk that ties with the
+     * reference's k-th score as held: with resampled sentences many chunks score alike, and which
+     * of them fill the last places is a matter of chunk ids.
+     */
+    private static double recall(List<ChunkHit> got, List<ChunkHit> reference) {
+        if (reference.isEmpty()) {
+            return 1;
+        }
+        double kth = reference.get(reference.size() - 1).score();
+        long held = got.stream().filter(h -> h.score() >= kth * (1 - 1e-9)).count();
+        return Math.min(held, reference.size()) / (double) reference.size();
+    }
+
     private interface Query {
         void run(int index) throws Exception;
     }
@@ -419,6 +574,22 @@ public final class ScaleBenchmark {
     }
 
     /** A fresh database with the shard schema and the synthetic model's vector table (its name). */
+    /**
+     * The store over the scratch database as its only shard. Its searches may take minutes: the
+     * keyword sweep's exhaustive references read every posting of every query term.
+     */
+    private KbConfig scratchConfig(String url) {
+        return config.with(PostgresOptions.SHARDS, url)
+                .with(PostgresOptions.MIGRATE_ON_OPEN, "false")
+                .with(PostgresOptions.SEARCH_TIMEOUT, "PT10M");
+    }
+
+    /** The scratch database, on the first shard's server. */
+    private String scratchUrl() {
+        String shard0 = config.get(PostgresOptions.SHARDS).get(0);
+        return shard0.substring(0, shard0.lastIndexOf('/') + 1) + settings.database();
+    }
+
     static String recreateDatabase(KbConfig config, String shard0, String database)
             throws SQLException {
         dropDatabase(config, shard0, database);

@@ -197,18 +197,31 @@ public final class PostgresOptions {
     public static final ConfigOption<Integer> BM25_POSTINGS_PER_TERM =
             ConfigOption.key("kb.search.bm25.postings-per-term")
                     .intType()
-                    .defaultValue(256)
+                    .defaultValue(2048)
                     .withDescription(
-                            "Postings of each query term a shard reads first, highest impact first;"
-                                    + " four times more per round until the top-k is proven exact.");
+                            "Postings per query term a shard reads in a keyword search's first"
+                                    + " round, highest impact first: terms × this in all, shared"
+                                    + " in proportion to the terms' IDF weights; four times more"
+                                    + " per round until the top-k is proven exact.");
 
     public static final ConfigOption<Integer> BM25_MAX_POSTINGS_PER_TERM =
             ConfigOption.key("kb.search.bm25.max-postings-per-term")
                     .intType()
-                    .defaultValue(4096)
+                    .defaultValue(2048)
                     .withDescription(
-                            "The most postings of one query term a keyword search reads on a shard,"
-                                    + " which bounds its cost whatever the corpus size; an answer not"
+                            "The most postings per query term (shared as above) a keyword search"
+                                    + " reads on a shard, which with kb.search.bm25.max-candidates"
+                                    + " bounds its cost whatever the corpus size; an answer not"
                                     + " proven exact by then is the best of what was read; 0: no"
                                     + " limit.");
+
+    public static final ConfigOption<Integer> BM25_MAX_CANDIDATES =
+            ConfigOption.key("kb.search.bm25.max-candidates")
+                    .intType()
+                    .defaultValue(512)
+                    .withDescription(
+                            "The most candidate chunks a keyword search round scores exactly on a"
+                                    + " shard (their other query terms looked up by key), most"
+                                    + " promising first; with the depth this bounds a query's"
+                                    + " cost; an answer that needed more says so; 0: no limit.");
 }

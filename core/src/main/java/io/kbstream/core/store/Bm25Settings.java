@@ -11,8 +11,11 @@ import io.kbstream.core.config.PostgresOptions;
  * @param postingsPerTerm postings of each term read in the first round
  * @param maxPostingsPerTerm the most postings of one term a query reads; 0 for no limit
  *     (exhaustive)
+ * @param maxCandidates the most candidate chunks a round scores exactly (their other terms looked
+ *     up by key), most promising first; 0 for no limit
  */
-public record Bm25Settings(double k1, double b, int postingsPerTerm, int maxPostingsPerTerm) {
+public record Bm25Settings(
+        double k1, double b, int postingsPerTerm, int maxPostingsPerTerm, int maxCandidates) {
 
     /** Lucene's and BEIR's defaults: k1 = 1.2, b = 0.75. */
     public static final double DEFAULT_K1 = 1.2;
@@ -38,6 +41,15 @@ public record Bm25Settings(double k1, double b, int postingsPerTerm, int maxPost
                             + postingsPerTerm
                             + ")");
         }
+        if (maxCandidates < 0) {
+            throw new IllegalArgumentException(
+                    "the most candidates scored must be 0 (no limit) or more: " + maxCandidates);
+        }
+    }
+
+    /** No limit on the candidates scored: every answer at the depth reached is exact or says so. */
+    public Bm25Settings(double k1, double b, int postingsPerTerm, int maxPostingsPerTerm) {
+        this(k1, b, postingsPerTerm, maxPostingsPerTerm, 0);
     }
 
     /** From {@code kb.search.bm25.*}. */
@@ -46,15 +58,18 @@ public record Bm25Settings(double k1, double b, int postingsPerTerm, int maxPost
                 config.get(PostgresOptions.BM25_K1),
                 config.get(PostgresOptions.BM25_B),
                 config.get(PostgresOptions.BM25_POSTINGS_PER_TERM),
-                config.get(PostgresOptions.BM25_MAX_POSTINGS_PER_TERM));
+                config.get(PostgresOptions.BM25_MAX_POSTINGS_PER_TERM),
+                config.get(PostgresOptions.BM25_MAX_CANDIDATES));
     }
 
     /** The same scoring, reading every posting of every term: the reference top-k. */
     public Bm25Settings exhaustive() {
-        return new Bm25Settings(k1, b, Integer.MAX_VALUE, 0);
+        return new Bm25Settings(k1, b, Integer.MAX_VALUE, 0, 0);
     }
 
     public boolean isExhaustive() {
-        return maxPostingsPerTerm == 0 && postingsPerTerm == Integer.MAX_VALUE;
+        return maxPostingsPerTerm == 0
+                && postingsPerTerm == Integer.MAX_VALUE
+                && maxCandidates == 0;
     }
 }

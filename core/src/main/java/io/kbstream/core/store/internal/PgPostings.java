@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -34,16 +33,16 @@ final class PgPostings implements ImpactSearch.Postings {
     }
 
     @Override
-    public List<ImpactSearch.Posting> first(int depth) throws SQLException {
+    public List<ImpactSearch.Posting> first(int[] depths) throws SQLException {
         List<ImpactSearch.Posting> out = new ArrayList<>();
+        Integer[] limits = new Integer[depths.length];
+        for (int t = 0; t < depths.length; t++) {
+            limits[t] = depths[t] == Integer.MAX_VALUE ? null : depths[t]; // NULL: every posting
+        }
         try (PreparedStatement st = c.prepareStatement(SearchSql.BM25_FIRST_POSTINGS)) {
             st.setArray(1, c.createArrayOf("text", lexemes));
-            st.setString(2, tenant);
-            if (depth == Integer.MAX_VALUE) {
-                st.setNull(3, Types.INTEGER); // LIMIT NULL: every posting
-            } else {
-                st.setInt(3, depth);
-            }
+            st.setArray(2, c.createArrayOf("int4", limits));
+            st.setString(3, tenant);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     int term = rs.getInt(1) - 1;

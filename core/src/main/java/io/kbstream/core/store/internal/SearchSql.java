@@ -134,15 +134,15 @@ public final class SearchSql {
 
     /**
      * The first postings of each query term, highest impact first. Parameters: lexemes (text[]),
-     * tenant, how many per term (NULL: all). Rows: term index (from 1), term id, chunk id, tf,
-     * length, impact. Reads the (term_id, impact DESC) index only.
+     * how many of each (int[], pairwise; NULL: all), tenant. Rows: term index (from 1), term id,
+     * chunk id, tf, length, impact. Reads the (term_id, impact DESC) index only.
      */
     public static final String BM25_FIRST_POSTINGS =
             "SELECT q.i, t.id, p.chunk_id, p.tf, p.length, p.impact"
-                    + " FROM unnest(?::text[]) WITH ORDINALITY AS q(term, i)"
+                    + " FROM unnest(?::text[], ?::int[]) WITH ORDINALITY AS q(term, depth, i)"
                     + " JOIN bm25_terms t ON t.tenant = ? AND t.term = q.term"
                     + " CROSS JOIN LATERAL (SELECT chunk_id, tf, length, impact FROM bm25_postings"
-                    + " WHERE term_id = t.id ORDER BY impact DESC LIMIT ?) p";
+                    + " WHERE term_id = t.id ORDER BY impact DESC LIMIT q.depth) p";
 
     /**
      * Postings by key, for the terms a candidate chunk was not seen under. Parameters: chunk ids

@@ -70,10 +70,11 @@ class ImpactSearchTest {
         }
 
         @Override
-        public List<ImpactSearch.Posting> first(int depth) {
+        public List<ImpactSearch.Posting> first(int[] depths) {
             List<ImpactSearch.Posting> out = new ArrayList<>();
-            for (List<ImpactSearch.Posting> list : byTerm) {
-                out.addAll(list.subList(0, Math.min(depth, list.size())));
+            for (int t = 0; t < byTerm.size(); t++) {
+                List<ImpactSearch.Posting> list = byTerm.get(t);
+                out.addAll(list.subList(0, Math.min(depths[t], list.size())));
             }
             return out;
         }
@@ -150,6 +151,52 @@ class ImpactSearchTest {
         }
         // the threshold proves most answers exact even at these depths
         assertThat(exactAnswers).isGreaterThan(80);
+    }
+
+    @Test
+    void a_candidate_budget_bounds_the_lookups_and_an_answer_called_exact_stays_exact()
+            throws Exception {
+        Random random = new Random(11);
+        List<Map<Integer, Integer>> corpus = corpus(random, 3000);
+        int budget = 32;
+        int exactAnswers = 0;
+        int overBudgetWithout = 0;
+        for (int q = 0; q < 100; q++) {
+            int[] terms = random.ints(2 + random.nextInt(7), 0, VOCABULARY).distinct().toArray();
+            int k = 1 + random.nextInt(20);
+            Bm25Settings unlimited = new Bm25Settings(1.2, 0.75, 16, 1024);
+            Bm25Settings budgeted = new Bm25Settings(1.2, 0.75, 16, 1024, budget);
+            Bm25Query weighted = query(corpus, terms, budgeted);
+            MemoryPostings postings = new MemoryPostings(corpus, terms, Set.of());
+
+            var reference =
+                    new ImpactSearch(weighted.with(budgeted.exhaustive())).run(postings, k, false);
+            var ranked = new ImpactSearch(weighted).run(postings, k, false);
+            var free = new ImpactSearch(weighted.with(unlimited)).run(postings, k, false);
+
+            if (ranked.exact()) {
+                exactAnswers++;
+                assertThat(ranked.top()).as("query %d", q).isEqualTo(reference.top());
+            }
+            assertThat(ranked.top()).hasSizeLessThanOrEqualTo(k);
+            // per round: depth postings per term, and lookups for at most the budget's candidates
+            // in each of the other terms; depths 16, 64, 256, 1024
+            // (each term's share of a round's terms × depth is rounded up: + terms per round)
+            long firstReads = terms.length * (16L + 64 + 256 + 1024 + 4);
+            long lookups = (long) ranked.rounds() * budget * (terms.length - 1);
+            assertThat(ranked.postingsRead()).isLessThanOrEqualTo(firstReads + lookups);
+            long freeFirstReads = 0;
+            for (int r = 0, depth = 16; r < free.rounds(); r++, depth *= 4) {
+                freeFirstReads += (long) terms.length * (depth + 1);
+            }
+            if (free.postingsRead() - freeFirstReads
+                    > (long) free.rounds() * budget * terms.length) {
+                overBudgetWithout++;
+            }
+        }
+        // the budget binds (without it some queries look up more), and proves answers all the same
+        assertThat(overBudgetWithout).isGreaterThan(0);
+        assertThat(exactAnswers).isGreaterThan(50);
     }
 
     @Test

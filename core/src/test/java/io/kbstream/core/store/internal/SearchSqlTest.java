@@ -71,7 +71,7 @@ class SearchSqlTest {
                 .doesNotContain("tsquery");
         assertThat(SearchSql.BM25_FIRST_POSTINGS)
                 .contains("t.tenant = ?")
-                .contains("ORDER BY impact DESC LIMIT ?");
+                .contains("ORDER BY impact DESC LIMIT q.depth");
     }
 
     @Test
