@@ -4,7 +4,8 @@
 -- cache can answer it (the number is one extra token: the embedding changes, the keyword part
 -- loses nothing since a number unknown to the tenant is dropped by the IDF weighting).
 -- Environment: KB_KEY (the tenant's API key), MODE (hybrid, vector, keyword; default hybrid),
--- CLAIMS (path of queries.jsonl). Usage: see benchmark/README.md (uncached throughput).
+-- CLAIMS (path of queries.jsonl), RUN (a number that makes this run's queries differ from an
+-- earlier run's against the same API; default: the clock's seconds). Usage: see benchmark/README.md (uncached throughput).
 
 local claims = {}
 local counter = 0
@@ -29,6 +30,7 @@ function init(args)
   claims = load_claims(os.getenv("CLAIMS"))
   mode = os.getenv("MODE") or "hybrid"
   key = os.getenv("KB_KEY")
+  run = os.getenv("RUN") or tostring(os.time())
   n = 0
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
@@ -38,7 +40,7 @@ end
 function request()
   n = n + 1
   local claim = claims[(n * 7 + id * 131) % #claims + 1]
-  local query = string.format("%s %d%d", claim, id, n)
+  local query = string.format("%s %s%d%d", claim, run, id, n)
   local body = string.format('{"query":"%s","k":10,"mode":"%s"}', query, mode)
   return wrk.format(nil, "/v1/search", nil, body)
 end

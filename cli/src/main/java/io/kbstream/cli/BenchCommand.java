@@ -175,6 +175,13 @@ final class BenchCommand implements Runnable {
                                 + " (all of them, as the API asks), with the dataset's queries.")
         String sweepTenant;
 
+        @Option(
+                names = "--k",
+                description =
+                        "Chunks asked of a shard per search (default: ${DEFAULT-VALUE}, what the API"
+                                + " asks for 10 results; kb eval's 100 results ask 300).")
+        int k = 30;
+
         @Override
         public Integer call() throws Exception {
             LocalStack stack = Stacks.open();
@@ -196,7 +203,8 @@ final class BenchCommand implements Runnable {
                             maintenanceWorkMem,
                             parallelWorkers,
                             sweepOnly,
-                            sweepTenant),
+                            sweepTenant,
+                            k),
                     line -> System.out.println("scale  " + line));
             System.out.println(
                     "wrote "

@@ -63,7 +63,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  *
  * Each point: p50/p95/p99 of keyword (statistics + ranking, as the API asks each shard), vector
  * (k-NN) and hybrid (both at once, fused as the API fuses) over SciFact claims and random unit
- * query vectors, at 1 and 4 clients, k = 30 chunks (what the API asks a shard for 10 results).
+ * query vectors, at 1 and 4 clients, k = 30 chunks (what the API asks a shard for 10 results;
+ * {@code --k}).
  */
 public final class ScaleBenchmark {
 
@@ -72,7 +73,6 @@ public final class ScaleBenchmark {
     /** The synthetic documents' model: its vector table is where the copier writes. */
     private static final String MODEL = "random-unit-vectors";
 
-    private static final int K = 30;
     private static final String BIG = "scale-big";
     private static final String SMALL = "scale-small-";
 
@@ -90,7 +90,8 @@ public final class ScaleBenchmark {
             String maintenanceWorkMem,
             int parallelMaintenanceWorkers,
             boolean sweepOnly,
-            String sweepTenant) {}
+            String sweepTenant,
+            int k) {}
 
     private static final ObjectMapper JSON =
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -143,8 +144,8 @@ public final class ScaleBenchmark {
                         config, config.get(PostgresOptions.SHARDS).get(0), settings.database());
         Map<String, Object> conf = new LinkedHashMap<>();
         conf.put("database", url);
-        conf.put("k", K);
-        conf.put("efSearch", Math.max(efSearch, K));
+        conf.put("k", settings.k());
+        conf.put("efSearch", Math.max(efSearch, settings.k()));
         conf.put("exactBelowChunks", exactBelow);
         conf.put("bm25", bm25);
         conf.put("queriesPerPoint", settings.queriesPerPoint());
@@ -238,7 +239,7 @@ public final class ScaleBenchmark {
     /**
      * The keyword sweep alone, on the large tenant of the scratch database as an earlier run left
      * it, or on a tenant of the stack's own shards ({@link Settings#sweepTenant}); writes {@code
-     * scale-keyword-sweep.json} (or {@code keyword-sweep-TENANT.json}).
+     * scale-keyword-sweep-kK.json} (or {@code keyword-sweep-TENANT-kK.json}).
      */
     private Map<String, Object> sweepOnly() throws Exception {
         Map<String, Object> report = new LinkedHashMap<>();
@@ -257,15 +258,16 @@ public final class ScaleBenchmark {
             }
             report.put("tenant", tenant);
             report.put("chunks", chunks);
-            report.put("k", K);
+            report.put("k", settings.k());
             report.put("keywordSweep", keywordSweep(store, tenant, settings.queriesPerPoint()));
         }
         report.put("loadAverageAfter", ProcStats.loadAverage());
         Files.createDirectories(settings.out());
         String name =
-                settings.sweepTenant() == null
-                        ? "scale-keyword-sweep.json"
-                        : "keyword-sweep-" + tenant + ".json";
+                (settings.sweepTenant() == null ? "scale-keyword-sweep" : "keyword-sweep-" + tenant)
+                        + "-k"
+                        + settings.k()
+                        + ".json";
         JSON.writeValue(settings.out().resolve(name).toFile(), report);
         return report;
     }
@@ -288,7 +290,7 @@ public final class ScaleBenchmark {
         report.put("complete", done);
         Files.createDirectories(settings.out());
         JSON.writeValue(settings.out().resolve("scale.json").toFile(), report);
-        plot(points, settings.out().resolve("scale.png"));
+        plot(points, settings.k(), settings.out().resolve("scale.png"));
         return report;
     }
 
@@ -391,7 +393,8 @@ public final class ScaleBenchmark {
             for (int shard = 0; shard < store.shardCount(); shard++) {
                 long t0 = System.nanoTime();
                 KeywordResult full =
-                        store.keywordSearch(shard, tenant, q.with(bm25.exhaustive()), K, Map.of());
+                        store.keywordSearch(
+                                shard, tenant, q.with(bm25.exhaustive()), settings.k(), Map.of());
                 exhaustiveLatency.record(System.nanoTime() - t0);
                 reference.add(full.hits());
             }
@@ -414,7 +417,11 @@ public final class ScaleBenchmark {
                         long t0 = System.nanoTime();
                         KeywordResult r =
                                 store.keywordSearch(
-                                        shard, tenant, weighted.get(q).with(s), K, Map.of());
+                                        shard,
+                                        tenant,
+                                        weighted.get(q).with(s),
+                                        settings.k(),
+                                        Map.of());
                         if (pass == 0) {
                             continue;
                         }
@@ -546,7 +553,7 @@ public final class ScaleBenchmark {
 
     private KeywordResult keyword(ShardedStore store, String tenant, String claim) {
         Bm25Query q = Bm25Query.of(store.keywordStatistics(0, tenant, claim), bm25);
-        return store.keywordSearch(0, tenant, q, K, Map.of());
+        return store.keywordSearch(0, tenant, q, settings.k(), Map.of());
     }
 
     private List<ChunkHit> vector(
@@ -556,9 +563,9 @@ public final class ScaleBenchmark {
                 tenant,
                 MODEL,
                 v,
-                K,
+                settings.k(),
                 Map.of(),
-                Math.max(efSearch, K),
+                Math.max(efSearch, settings.k()),
                 exactBelowChunks);
     }
 
@@ -766,12 +773,16 @@ public final class ScaleBenchmark {
     }
 
     @SuppressWarnings("unchecked")
-    private static void plot(List<Map<String, Object>> points, Path file) throws IOException {
+    private static void plot(List<Map<String, Object>> points, int k, Path file)
+            throws IOException {
         XYChart chart =
                 new XYChartBuilder()
                         .width(900)
                         .height(560)
-                        .title("One shard: search latency against corpus size (1 client, k = 30)")
+                        .title(
+                                "One shard: search latency against corpus size (1 client, k = "
+                                        + k
+                                        + ")")
                         .xAxisTitle("chunks in the shard")
                         .yAxisTitle("latency (ms)")
                         .build();

@@ -221,7 +221,8 @@ public final class PostgresOptions {
                     .defaultValue(512)
                     .withDescription(
                             "The most candidate chunks a keyword search round scores exactly on a"
-                                    + " shard (their other query terms looked up by key), most"
-                                    + " promising first; with the depth this bounds a query's"
-                                    + " cost; an answer that needed more says so; 0: no limit.");
+                                    + " shard (their other query terms looked up by key), best"
+                                    + " known first, and at least 4 per chunk asked; with the"
+                                    + " depth this bounds a query's cost; an answer that needed"
+                                    + " more says so; 0: no limit.");
 }
