@@ -147,6 +147,7 @@ public final class Processes {
         detached.addAll(command);
         Files.createDirectories(log.getParent());
         ProcessBuilder builder = new ProcessBuilder(detached);
+        withoutLibpqSettings(builder.environment());
         builder.environment().putAll(environment);
         Process process =
                 builder.directory(workDir.toFile())
@@ -209,14 +210,24 @@ public final class Processes {
         }
     }
 
+    /**
+     * Drops the caller's libpq settings (PGPASSWORD, PGUSER, PGHOST, PGDATA, ...) from a child's
+     * environment: they override what the stack passes (a PGPASSWORD for another server beats the
+     * replicas' passfile), so its servers and tools must see only the stack's own settings.
+     */
+    static void withoutLibpqSettings(Map<String, String> environment) {
+        environment.keySet().removeIf(name -> name.startsWith("PG"));
+    }
+
     /** Runs a short command to completion; its output goes to {@code log}. */
     static void run(List<String> command, Path log, Duration timeout) {
         try {
             Files.createDirectories(log.getParent());
             // run in the log's folder: the user it runs as (postgres) may not reach ours
+            ProcessBuilder builder = new ProcessBuilder(command);
+            withoutLibpqSettings(builder.environment());
             Process process =
-                    new ProcessBuilder(command)
-                            .directory(log.getParent().toFile())
+                    builder.directory(log.getParent().toFile())
                             .redirectErrorStream(true)
                             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
