@@ -134,10 +134,7 @@ public final class ScaleBenchmark {
         if (settings.sweepOnly()) {
             return sweepOnly();
         }
-        Map<String, Object> report = new LinkedHashMap<>();
-        report.put("startedAt", Instant.now().toString());
-        report.put("loadAverageBefore", ProcStats.loadAverage());
-        report.put("machine", machine());
+        Map<String, Object> report = newReport();
         String url = scratchUrl();
         String vectorTable =
                 recreateDatabase(
@@ -242,15 +239,12 @@ public final class ScaleBenchmark {
      * scale-keyword-sweep-kK.json} (or {@code keyword-sweep-TENANT-kK.json}).
      */
     private Map<String, Object> sweepOnly() throws Exception {
-        Map<String, Object> report = new LinkedHashMap<>();
-        report.put("startedAt", Instant.now().toString());
-        report.put("loadAverageBefore", ProcStats.loadAverage());
-        report.put("machine", machine());
+        Map<String, Object> report = newReport();
         String tenant = settings.sweepTenant() == null ? BIG : settings.sweepTenant();
         KbConfig target =
                 settings.sweepTenant() == null
                         ? scratchConfig(scratchUrl())
-                        : config.with(PostgresOptions.SEARCH_TIMEOUT, "PT10M");
+                        : withLongSearches(config);
         try (ShardedStore store = ShardedStore.open(target)) {
             long chunks = 0;
             for (int shard = 0; shard < store.shardCount(); shard++) {
@@ -381,11 +375,7 @@ public final class ScaleBenchmark {
     private Map<String, Object> keywordSweep(ShardedStore store, String tenant, int queries) {
         List<Bm25Query> weighted = new ArrayList<>();
         for (int q = 0; q < queries; q++) {
-            List<Bm25Statistics> parts = new ArrayList<>();
-            for (int shard = 0; shard < store.shardCount(); shard++) {
-                parts.add(store.keywordStatistics(shard, tenant, claims.get(q)));
-            }
-            weighted.add(Bm25Query.of(Bm25Statistics.sum(parts), bm25));
+            weighted.add(weigh(store, tenant, claims.get(q)));
         }
         Latencies exhaustiveLatency = new Latencies();
         List<List<ChunkHit>> reference = new ArrayList<>();
@@ -552,8 +542,16 @@ public final class ScaleBenchmark {
     }
 
     private KeywordResult keyword(ShardedStore store, String tenant, String claim) {
-        Bm25Query q = Bm25Query.of(store.keywordStatistics(0, tenant, claim), bm25);
-        return store.keywordSearch(0, tenant, q, settings.k(), Map.of());
+        return store.keywordSearch(0, tenant, weigh(store, tenant, claim), settings.k(), Map.of());
+    }
+
+    /** The claim's terms weighted by the statistics of all the store's shards, as the API does. */
+    private Bm25Query weigh(ShardedStore store, String tenant, String claim) {
+        List<Bm25Statistics> parts = new ArrayList<>();
+        for (int shard = 0; shard < store.shardCount(); shard++) {
+            parts.add(store.keywordStatistics(shard, tenant, claim));
+        }
+        return Bm25Query.of(Bm25Statistics.sum(parts), bm25);
     }
 
     private List<ChunkHit> vector(
@@ -581,14 +579,28 @@ public final class ScaleBenchmark {
     }
 
     /** A fresh database with the shard schema and the synthetic model's vector table (its name). */
+    /** A results file's opening: when, the load average before, the machine. */
+    private static Map<String, Object> newReport() {
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("startedAt", Instant.now().toString());
+        report.put("loadAverageBefore", ProcStats.loadAverage());
+        report.put("machine", machine());
+        return report;
+    }
+
     /**
      * The store over the scratch database as its only shard. Its searches may take minutes: the
      * keyword sweep's exhaustive references read every posting of every query term.
      */
     private KbConfig scratchConfig(String url) {
-        return config.with(PostgresOptions.SHARDS, url)
-                .with(PostgresOptions.MIGRATE_ON_OPEN, "false")
-                .with(PostgresOptions.SEARCH_TIMEOUT, "PT10M");
+        return withLongSearches(
+                config.with(PostgresOptions.SHARDS, url)
+                        .with(PostgresOptions.MIGRATE_ON_OPEN, "false"));
+    }
+
+    /** The keyword sweep's exhaustive references read every posting: minutes at 1M chunks. */
+    private static KbConfig withLongSearches(KbConfig config) {
+        return config.with(PostgresOptions.SEARCH_TIMEOUT, "PT10M");
     }
 
     /** The scratch database, on the first shard's server. */
