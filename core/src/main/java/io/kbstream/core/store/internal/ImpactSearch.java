@@ -101,10 +101,22 @@ final class ImpactSearch {
 
     private record Round(List<Scored> top, boolean exact, long read) {}
 
-    /** One candidate chunk: its part per term, NaN where not known yet. */
+    /** Highest known sum first, then highest upper bound. */
+    private static final Comparator<Candidate> BEST_KNOWN_FIRST =
+            (a, b) -> {
+                int byKnown = Double.compare(b.known, a.known);
+                return byKnown != 0 ? byKnown : Double.compare(b.upper, a.upper);
+            };
+
+    /**
+     * One candidate chunk: its part per term, NaN where not known yet; the weighted sum of its
+     * known parts and its upper bound, kept current so sorting and pruning do not re-add the parts.
+     */
     private static final class Candidate {
         final long chunkId;
         final double[] parts;
+        double known;
+        double upper;
 
         Candidate(long chunkId, int terms) {
             this.chunkId = chunkId;
@@ -148,10 +160,22 @@ final class ImpactSearch {
         // highest upper bounds first, which favours chunks seen under few terms).
         // At most maxCandidates are scored; those left over when the budget runs out are dropped,
         // and their upper bounds, like tau, decide whether the answer is still proven exact.
-        List<Candidate> open = new ArrayList<>(candidates.values());
-        open.sort(
-                Comparator.comparingDouble((Candidate c) -> -score(c, null))
-                        .thenComparingDouble(c -> -score(c, unseenBound)));
+        List<Candidate> all = new ArrayList<>(candidates.values());
+        for (Candidate c : all) {
+            c.known = score(c, null);
+            c.upper = score(c, unseenBound);
+        }
+        // A chunk whose upper bound is below the k-th best known sum cannot enter the top k: drop
+        // it before sorting (the loop below would drop it first thing). When every list was read
+        // to its end, bounds equal known sums and only about k chunks are left to sort.
+        double floor = kthLargest(all, List.of(), k);
+        List<Candidate> open = new ArrayList<>();
+        for (Candidate c : all) {
+            if (c.upper >= floor) {
+                open.add(c);
+            }
+        }
+        open.sort(BEST_KNOWN_FIRST);
         long read = first.size();
         List<Candidate> alive = new ArrayList<>();
         int budget =
@@ -166,7 +190,7 @@ final class ImpactSearch {
             List<Candidate> next = new ArrayList<>();
             List<Candidate> rest = new ArrayList<>();
             for (Candidate c : open) {
-                double upper = score(c, unseenBound);
+                double upper = c.upper;
                 if (upper < kth) {
                     continue; // even with every unknown part at its bound it stays below
                 }
@@ -183,7 +207,7 @@ final class ImpactSearch {
         }
         List<Scored> scored = new ArrayList<>(alive.size());
         for (Candidate c : alive) {
-            scored.add(new Scored(c.chunkId, score(c, null)));
+            scored.add(new Scored(c.chunkId, c.known));
         }
         scored.sort(ORDER);
         List<Scored> top = List.copyOf(scored.subList(0, Math.min(k, scored.size())));
@@ -260,15 +284,14 @@ final class ImpactSearch {
                 }
             }
         }
-        if (chunks.isEmpty()) {
-            return 0;
-        }
-        List<Posting> found =
-                postings.lookup(
-                        chunks.stream().mapToLong(Long::longValue).toArray(),
-                        terms.stream().mapToInt(Integer::intValue).toArray());
-        for (Posting p : found) {
-            byId.get(p.chunkId()).parts[p.term()] = scorer.part(p.tf(), p.length());
+        if (!chunks.isEmpty()) {
+            List<Posting> found =
+                    postings.lookup(
+                            chunks.stream().mapToLong(Long::longValue).toArray(),
+                            terms.stream().mapToInt(Integer::intValue).toArray());
+            for (Posting p : found) {
+                byId.get(p.chunkId()).parts[p.term()] = scorer.part(p.tf(), p.length());
+            }
         }
         for (Candidate c : batch) {
             for (int t = 0; t < weights.length; t++) {
@@ -276,6 +299,8 @@ final class ImpactSearch {
                     c.parts[t] = 0; // looked up and not found: the chunk lacks the term
                 }
             }
+            c.known = score(c, null);
+            c.upper = c.known;
         }
         return chunks.size();
     }
@@ -291,10 +316,10 @@ final class ImpactSearch {
         double[] values = new double[open.size() + completed.size()];
         int i = 0;
         for (Candidate c : open) {
-            values[i++] = score(c, null);
+            values[i++] = c.known;
         }
         for (Candidate c : completed) {
-            values[i++] = score(c, null);
+            values[i++] = c.known;
         }
         Arrays.sort(values);
         return values[values.length - k];

@@ -1,6 +1,7 @@
 package io.kbstream.core.store.internal;
 
 import io.kbstream.core.store.Bm25Query;
+import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -47,13 +48,18 @@ final class PgPostings implements ImpactSearch.Postings {
                 while (rs.next()) {
                     int term = rs.getInt(1) - 1;
                     termIds[term] = rs.getInt(2);
-                    out.add(
-                            new ImpactSearch.Posting(
-                                    term,
-                                    rs.getLong(3),
-                                    rs.getInt(4),
-                                    rs.getInt(5),
-                                    rs.getFloat(6)));
+                    byte[] packed = rs.getBytes(3);
+                    if (packed == null) {
+                        continue; // the term has no postings left (its chunks were deleted)
+                    }
+                    ByteBuffer postings = ByteBuffer.wrap(packed); // big-endian, as sent
+                    while (postings.remaining() >= SearchSql.PACKED_POSTING_BYTES) {
+                        long chunk = postings.getLong();
+                        int length = postings.getInt();
+                        int tf = postings.getShort();
+                        float impact = postings.getFloat();
+                        out.add(new ImpactSearch.Posting(term, chunk, tf, length, impact));
+                    }
                 }
             }
         }
