@@ -178,9 +178,14 @@ public final class SearchSql {
             "SELECT id, doc_id, chunk_no, title, text, start_char, end_char FROM chunks"
                     + " WHERE tenant = ? AND id = ANY(?)";
 
-    /** The tenant's chunk count on this shard (BM25's, i.e. chunks with a lexeme). */
-    public static final String TENANT_CHUNK_COUNT =
-            "SELECT chunk_count FROM bm25_tenants WHERE tenant = ?";
+    /**
+     * The tenant's chunk count on this shard (BM25's, i.e. chunks with a lexeme) and the planner's
+     * estimate of a vector table's rows (-1 before its first analyze). Parameters: tenant, vector
+     * table name.
+     */
+    public static final String TENANT_VECTOR_SHARE =
+            "SELECT coalesce((SELECT chunk_count FROM bm25_tenants WHERE tenant = ?), 0),"
+                    + " (SELECT reltuples FROM pg_class WHERE oid = ?::regclass)";
 
     /**
      * Session settings of one search transaction: timeout (ms), ef_search; iterative scan, no JIT.

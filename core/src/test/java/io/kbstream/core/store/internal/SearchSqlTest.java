@@ -19,7 +19,7 @@ class SearchSqlTest {
                     SearchSql.DELETE_CHUNKS_OF_DOCUMENTS,
                     SearchSql.CHUNKS_BY_ID,
                     SearchSql.CHUNKS_PASSING_FILTER,
-                    SearchSql.TENANT_CHUNK_COUNT,
+                    SearchSql.TENANT_VECTOR_SHARE,
                     SearchSql.DELETE_DOCUMENT,
                     SearchSql.FIND_DOCUMENT,
                     SearchSql.COUNT_CHUNKS,
