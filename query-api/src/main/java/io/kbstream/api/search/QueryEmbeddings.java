@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.SetParams;
 
@@ -21,6 +22,11 @@ import redis.clients.jedis.params.SetParams;
  * with the shared embedder of the tenant's active model on a miss.
  */
 public final class QueryEmbeddings {
+
+    /**
+     * Characters of a model version not kept in a Redis key (compiled once: it runs per search).
+     */
+    private static final Pattern UNSAFE_IN_KEY = Pattern.compile("[^A-Za-z0-9._@-]");
 
     private final Function<String, Embedder> embedders;
     private final UnifiedJedis redis;
@@ -66,7 +72,7 @@ public final class QueryEmbeddings {
     }
 
     private static String version(Embedder embedder) {
-        return embedder.modelInfo().version().replaceAll("[^A-Za-z0-9._@-]", "_");
+        return UNSAFE_IN_KEY.matcher(embedder.modelInfo().version()).replaceAll("_");
     }
 
     /** The query's vector by {@code model}. */

@@ -75,7 +75,7 @@ public final class ResultMerger {
         if (text == null) {
             return "";
         }
-        String flat = text.replaceAll("\\s+", " ").strip();
+        String flat = collapseWhitespace(text);
         if (flat.length() <= SNIPPET_CHARS) {
             return flat;
         }
@@ -102,5 +102,28 @@ public final class ResultMerger {
         return (start > 0 ? "…" : "")
                 + flat.substring(start, end)
                 + (end < flat.length() ? "…" : "");
+    }
+
+    /**
+     * The text with each run of whitespace ({@code \\s}: space, tab, line breaks, form feed) as one
+     * space, stripped: what {@code replaceAll("\\s+", " ").strip()} gives, in one pass (the regex
+     * was a third of the API's own CPU in a search, as it runs over every shown chunk's text).
+     */
+    static String collapseWhitespace(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        boolean space = false;
+        for (int i = 0; i < text.length(); i++) {
+            char ch = text.charAt(i);
+            if (ch == ' ' || ch == '\t' || ch == '\n' || ch == 0x0B || ch == '\f' || ch == '\r') {
+                if (!space) {
+                    out.append(' ');
+                    space = true;
+                }
+            } else {
+                out.append(ch);
+                space = false;
+            }
+        }
+        return out.toString().strip();
     }
 }

@@ -84,6 +84,25 @@ class ResultMergerTest {
     }
 
     @Test
+    void whitespace_is_collapsed_exactly_as_the_regex_would() {
+        String[] texts = {
+            "",
+            " ",
+            "a",
+            "  lead and trail \t",
+            "one\r\ntwo\n\nthree\u000Bfour\ffive",
+            "\u00A0non-breaking\u00A0spaces stay\u2003inside\u00A0",
+            "tab\t\t\tand  double  spaces",
+            "Résumé — naïve\n café"
+        };
+        for (String text : texts) {
+            assertThat(ResultMerger.collapseWhitespace(text))
+                    .as("%s", text)
+                    .isEqualTo(text.replaceAll("\\s+", " ").strip());
+        }
+    }
+
+    @Test
     void keyword_weight_decides_between_a_keyword_only_top_hit_and_a_vector_only_runner_up() {
         List<ChunkHit> vector = List.of(hit("v1", 0, 0.9), hit("v2", 0, 0.8));
         List<ChunkHit> keyword = List.of(hit("k1", 0, 5.0));
