@@ -357,6 +357,16 @@ final class EvalCommand implements Callable<Integer> {
         m.put(
                 PostgresOptions.EXACT_BELOW_CHUNKS.key(),
                 config.get(PostgresOptions.EXACT_BELOW_CHUNKS));
+        m.put(PostgresOptions.EXACT_MAX_SHARE.key(), config.get(PostgresOptions.EXACT_MAX_SHARE));
+        m.put(
+                PostgresOptions.BM25_POSTINGS_PER_TERM.key(),
+                config.get(PostgresOptions.BM25_POSTINGS_PER_TERM));
+        m.put(
+                PostgresOptions.BM25_MAX_POSTINGS_PER_TERM.key(),
+                config.get(PostgresOptions.BM25_MAX_POSTINGS_PER_TERM));
+        m.put(
+                PostgresOptions.BM25_MAX_CANDIDATES.key(),
+                config.get(PostgresOptions.BM25_MAX_CANDIDATES));
         return m;
     }
 
