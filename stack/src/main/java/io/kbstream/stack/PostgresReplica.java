@@ -90,7 +90,17 @@ final class PostgresReplica implements StackService {
             return;
         }
         Processes.requirePortFree(name(), port);
+        if (Files.isRegularFile(dataDir().resolve("PG_VERSION"))) {
+            Optional<String> lost = cannotCatchUp();
+            if (lost.isPresent()) {
+                // a replica that cannot get the WAL it misses would serve older and older rows
+                // (searches skip it as lagging for ever): copy the primary again
+                System.out.println(name() + " is copied again: " + lost.get());
+                deleteDataDir();
+            }
+        }
         if (!Files.isRegularFile(dataDir().resolve("PG_VERSION"))) {
+            dropSlot();
             baseBackup();
         }
         // hot_standby_feedback: the primary keeps rows a running search here still reads, so
@@ -128,6 +138,11 @@ final class PostgresReplica implements StackService {
                                 "-R",
                                 "-X",
                                 "stream",
+                                // its own slot: the primary keeps the WAL it has not replayed
+                                // yet (up to max_slot_wal_keep_size), however busy the primary
+                                "-C",
+                                "-S",
+                                slotName(),
                                 "-c",
                                 "fast")),
                 pgRoot.resolve("basebackup-" + shard + "-" + replica + ".log"),
@@ -160,6 +175,71 @@ final class PostgresReplica implements StackService {
 
     private String applicationName() {
         return "shard" + shard + "_replica" + replica;
+    }
+
+    /** A connection to its primary's {@code postgres} database. */
+    private Connection primary() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl("postgres", primaryPort), user, password);
+    }
+
+    /** Its replication slot on the primary. */
+    private String slotName() {
+        return applicationName();
+    }
+
+    /**
+     * Why this standby can no longer follow its primary, if it cannot: it was made without a slot
+     * (before slots, or its slot was dropped), or the primary removed WAL it had not replayed (the
+     * slot is lost past {@code max_slot_wal_keep_size}). A promoted replica (no standby signal)
+     * follows no one and is left alone; so is one whose primary does not answer.
+     */
+    private Optional<String> cannotCatchUp() {
+        if (!Files.isRegularFile(dataDir().resolve("standby.signal"))) {
+            return Optional.empty();
+        }
+        try (Connection c = primary();
+                PreparedStatement st =
+                        c.prepareStatement(
+                                "SELECT wal_status FROM pg_replication_slots WHERE slot_name = ?")) {
+            st.setString(1, slotName());
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.of("it has no replication slot on its primary");
+                }
+                if ("lost".equals(rs.getString(1))) {
+                    return Optional.of("its primary removed WAL it had not replayed");
+                }
+                return Optional.empty();
+            }
+        } catch (SQLException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Drops its slot on the primary, if there is one, so a new copy can create it again. */
+    private void dropSlot() {
+        try (Connection c = primary();
+                PreparedStatement st =
+                        c.prepareStatement(
+                                "SELECT pg_drop_replication_slot(slot_name)"
+                                        + " FROM pg_replication_slots WHERE slot_name = ?")) {
+            st.setString(1, slotName());
+            st.executeQuery().close();
+        } catch (SQLException e) {
+            throw new StackException(
+                    name() + ": cannot drop the old replication slot " + slotName(),
+                    "is the primary up? see " + pgRoot.resolve("shard" + shard + ".log"),
+                    e);
+        }
+    }
+
+    private void deleteDataDir() {
+        try {
+            FileTrees.delete(dataDir());
+        } catch (IOException e) {
+            throw new StackException(
+                    "cannot delete " + dataDir() + ": " + e.getMessage(), "check permissions", e);
+        }
     }
 
     @Override
@@ -199,9 +279,7 @@ final class PostgresReplica implements StackService {
      * replay lag of the last WAL it confirmed (0 when it is idle and caught up).
      */
     private String replication() {
-        try (Connection c =
-                        DriverManager.getConnection(
-                                jdbcUrl("postgres", primaryPort), user, password);
+        try (Connection c = primary();
                 PreparedStatement st =
                         c.prepareStatement(
                                 "SELECT state, pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn),"

@@ -87,14 +87,17 @@ final class PostgresShard implements StackService {
         }
         ensureReplicationEntry(dataDir());
         // replicas stream from here (pg_basebackup -R): WAL for them, senders, and WAL kept for a
-        // replica that was down a while; hot_standby_feedback is theirs
+        // replica that was down a while (its slot keeps it, bounded so a dead replica cannot fill
+        // the disk; past the bound its next start copies the primary again);
+        // hot_standby_feedback is theirs
         start(
                 binDir,
                 pgRoot,
                 dataDir(),
                 logFile(),
                 port,
-                " -c wal_level=replica -c max_wal_senders=10 -c wal_keep_size=256MB");
+                " -c wal_level=replica -c max_wal_senders=10 -c wal_keep_size=256MB"
+                        + " -c max_slot_wal_keep_size=10GB");
         Processes.waitFor(
                 name(), Duration.ofSeconds(30), () -> answers(jdbcUrl("postgres")), logFile());
         createDatabase();
