@@ -55,7 +55,8 @@ class TenantScopedSqlITCase {
                     "'relaxed_order'",
                     "'jit'",
                     "'off'",
-                    "'enable_indexscan'");
+                    "'enable_indexscan'",
+                    "''::bytea"); // the empty delimiter of packed postings
 
     @Test
     void every_index_of_documents_chunks_and_bm25_statistics_leads_with_the_tenant_on_every_shard()
