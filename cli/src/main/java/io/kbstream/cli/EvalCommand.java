@@ -14,6 +14,7 @@ import io.kbstream.benchmark.eval.Scorer;
 import io.kbstream.benchmark.report.ProcStats;
 import io.kbstream.client.ApiClient;
 import io.kbstream.core.config.ApiOptions;
+import io.kbstream.core.config.ConfigOption;
 import io.kbstream.core.config.EmbeddingOptions;
 import io.kbstream.core.config.KbConfig;
 import io.kbstream.core.config.PostgresOptions;
@@ -338,35 +339,25 @@ final class EvalCommand implements Callable<Integer> {
     /** The settings the search answers depend on, as this process reads them (so does the API). */
     private static Map<String, Object> settings(KbConfig config) {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
-        m.put(EmbeddingOptions.MODEL.key(), config.get(EmbeddingOptions.MODEL));
-        m.put(
-                EmbeddingOptions.QUERY_INSTRUCTION.key(),
-                config.get(EmbeddingOptions.QUERY_INSTRUCTION));
-        m.put(
-                EmbeddingOptions.CHUNK_TARGET_TOKENS.key(),
-                config.get(EmbeddingOptions.CHUNK_TARGET_TOKENS));
-        m.put(
-                EmbeddingOptions.CHUNK_OVERLAP_TOKENS.key(),
-                config.get(EmbeddingOptions.CHUNK_OVERLAP_TOKENS));
-        m.put(ApiOptions.SEARCH_FUSION.key(), config.get(ApiOptions.SEARCH_FUSION));
-        m.put(ApiOptions.SEARCH_KEYWORD_WEIGHT.key(), config.get(ApiOptions.SEARCH_KEYWORD_WEIGHT));
-        m.put(ApiOptions.SEARCH_RRF_K.key(), config.get(ApiOptions.SEARCH_RRF_K));
-        m.put(PostgresOptions.BM25_K1.key(), config.get(PostgresOptions.BM25_K1));
-        m.put(PostgresOptions.BM25_B.key(), config.get(PostgresOptions.BM25_B));
-        m.put(PostgresOptions.EF_SEARCH.key(), config.get(PostgresOptions.EF_SEARCH));
-        m.put(
-                PostgresOptions.EXACT_BELOW_CHUNKS.key(),
-                config.get(PostgresOptions.EXACT_BELOW_CHUNKS));
-        m.put(PostgresOptions.EXACT_MAX_SHARE.key(), config.get(PostgresOptions.EXACT_MAX_SHARE));
-        m.put(
-                PostgresOptions.BM25_POSTINGS_PER_TERM.key(),
-                config.get(PostgresOptions.BM25_POSTINGS_PER_TERM));
-        m.put(
-                PostgresOptions.BM25_MAX_POSTINGS_PER_TERM.key(),
-                config.get(PostgresOptions.BM25_MAX_POSTINGS_PER_TERM));
-        m.put(
-                PostgresOptions.BM25_MAX_CANDIDATES.key(),
-                config.get(PostgresOptions.BM25_MAX_CANDIDATES));
+        for (ConfigOption<?> option :
+                List.of(
+                        EmbeddingOptions.MODEL,
+                        EmbeddingOptions.QUERY_INSTRUCTION,
+                        EmbeddingOptions.CHUNK_TARGET_TOKENS,
+                        EmbeddingOptions.CHUNK_OVERLAP_TOKENS,
+                        ApiOptions.SEARCH_FUSION,
+                        ApiOptions.SEARCH_KEYWORD_WEIGHT,
+                        ApiOptions.SEARCH_RRF_K,
+                        PostgresOptions.BM25_K1,
+                        PostgresOptions.BM25_B,
+                        PostgresOptions.EF_SEARCH,
+                        PostgresOptions.EXACT_BELOW_CHUNKS,
+                        PostgresOptions.EXACT_MAX_SHARE,
+                        PostgresOptions.BM25_POSTINGS_PER_TERM,
+                        PostgresOptions.BM25_MAX_POSTINGS_PER_TERM,
+                        PostgresOptions.BM25_MAX_CANDIDATES)) {
+            m.put(option.key(), config.get(option));
+        }
         return m;
     }
 

@@ -67,19 +67,22 @@ class ReplicaSlotITCase {
             st.execute("CREATE TABLE IF NOT EXISTS kb_replica_probe (marker text PRIMARY KEY)");
             st.execute("INSERT INTO kb_replica_probe VALUES ('" + marker + "')");
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        boolean seen = false;
-        while (!seen && System.nanoTime() < deadline) {
-            seen = visible(replica, user, password, marker);
-            if (!seen) {
-                Thread.sleep(200); // replay is asynchronous: poll for the marker
+        try {
+            // replay is asynchronous: the stack's own wait polls for the marker
+            Processes.waitFor(
+                    "the marker row on " + REPLICA,
+                    Duration.ofSeconds(60),
+                    () -> visible(replica, user, password, marker),
+                    null);
+            assertThat(visible(replica, user, password, marker))
+                    .as("the marker row reached the replica")
+                    .isTrue();
+        } finally {
+            try (Connection c = DriverManager.getConnection(primary, user, password);
+                    Statement st = c.createStatement()) {
+                st.execute("DELETE FROM kb_replica_probe WHERE marker = '" + marker + "'");
             }
         }
-        try (Connection c = DriverManager.getConnection(primary, user, password);
-                Statement st = c.createStatement()) {
-            st.execute("DELETE FROM kb_replica_probe WHERE marker = '" + marker + "'");
-        }
-        assertThat(seen).as("the marker row reached the replica").isTrue();
     }
 
     private static boolean visible(String replica, String user, String password, String marker) {
