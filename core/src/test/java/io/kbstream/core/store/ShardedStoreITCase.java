@@ -285,6 +285,18 @@ class ShardedStoreITCase {
         // For a small tenant the planner rightly prefers the tenant btree and an exact sort; with
         // sorting priced out, the only sort-free plan left is the HNSW index scan, which proves
         // the query is written so the index can serve it (operator on the bare column, LIMIT k).
+        assertThat(pricedOutSortPlan(false)).contains("vectors_test_model_hnsw");
+    }
+
+    @Test
+    void the_exact_vector_query_never_walks_the_hnsw_index() throws Exception {
+        // the same pricing that makes the approximate form take the index: the exact form's
+        // fenced row set leaves the planner no way to it
+        String plan = pricedOutSortPlan(true);
+        assertThat(plan).doesNotContain("hnsw").contains("Sort");
+    }
+
+    private String pricedOutSortPlan(boolean exact) throws Exception {
         store.ensureModel("test-model", 384);
         try (Connection c = store.dataSource(0).getConnection()) {
             c.setAutoCommit(false);
@@ -296,7 +308,7 @@ class ShardedStoreITCase {
             StringBuilder plan = new StringBuilder();
             try (PreparedStatement st =
                     c.prepareStatement(
-                            "EXPLAIN " + SearchSql.vector("vectors_test_model", false))) {
+                            "EXPLAIN " + SearchSql.vector("vectors_test_model", false, exact))) {
                 st.setObject(1, new com.pgvector.PGvector(unit(1, 0.0f)));
                 st.setString(2, tenant);
                 st.setInt(3, 5);
@@ -308,7 +320,7 @@ class ShardedStoreITCase {
                 }
             }
             c.rollback();
-            assertThat(plan.toString()).contains("vectors_test_model_hnsw");
+            return plan.toString();
         }
     }
 

@@ -111,7 +111,9 @@ class TenantScopedSqlITCase {
             }
         }
         for (boolean filtered : new boolean[] {false, true}) {
-            statements.add(SearchSql.vector("vectors_some_model", filtered));
+            for (boolean exact : new boolean[] {false, true}) {
+                statements.add(SearchSql.vector("vectors_some_model", filtered, exact));
+            }
         }
         statements.add(SearchSql.insertVector("vectors_some_model"));
         statements.add(SearchSql.upsertVector("vectors_some_model"));

@@ -60,6 +60,11 @@ public final class PgShardedStore implements ShardedStore {
      */
     private static final int EXACT_ALWAYS_BELOW_CHUNKS = 2_000;
 
+    /** How long a tenant's vector share is trusted, and how many are kept (see vectorShares). */
+    private static final long VECTOR_SHARE_TTL_NANOS = Duration.ofSeconds(1).toNanos();
+
+    private static final int VECTOR_SHARES_KEPT = 10_000;
+
     private final List<String> urls;
     private final List<HikariDataSource> pools;
     private final ShardRouter router;
@@ -68,6 +73,20 @@ public final class PgShardedStore implements ShardedStore {
 
     private final List<List<String>> replicaUrls;
     private final Map<ShardNode, HikariDataSource> replicaPools = new ConcurrentHashMap<>();
+
+    /**
+     * Each tenant's share of a vector table by shard, table and tenant, reread after {@link
+     * #VECTOR_SHARE_TTL_NANOS}: the exact-or-HNSW choice of a search need not cost a round trip of
+     * its own when the tenant searched a moment ago (its size moves slowly; either path answers).
+     */
+    private final Map<String, VectorShare> vectorShares = new ConcurrentHashMap<>();
+
+    /** Each primary's connections for searches (see {@link #readPool}), opened on first use. */
+    private final Map<Integer, HikariDataSource> searchPools = new ConcurrentHashMap<>();
+
+    /** The read connections' session ef_search: a search asking for another sets its own. */
+    private final int sessionEfSearch;
+
     private final KbConfig config;
 
     /** Each model's vector table by shard and model: fixed once created (kb_model_vectors). */
@@ -90,6 +109,7 @@ public final class PgShardedStore implements ShardedStore {
         this.config = config;
         this.searchTimeoutMs = Math.max(1, config.get(PostgresOptions.SEARCH_TIMEOUT).toMillis());
         this.exactMaxShare = config.get(PostgresOptions.EXACT_MAX_SHARE);
+        this.sessionEfSearch = efSearch(config.get(PostgresOptions.EF_SEARCH));
         this.replicaUrls = replicaUrls;
     }
 
@@ -125,13 +145,11 @@ public final class PgShardedStore implements ShardedStore {
         // checked before any pool opens
         List<List<String>> replicas =
                 replicasByShard(config.get(PostgresOptions.REPLICAS), urls.size());
-        Duration search = config.get(PostgresOptions.SEARCH_TIMEOUT);
-        Duration write = config.get(PostgresOptions.WRITE_TIMEOUT);
         Duration connect = config.get(PostgresOptions.CONNECT_TIMEOUT);
         List<HikariDataSource> pools = new ArrayList<>();
         try {
             for (int i = 0; i < urls.size(); i++) {
-                pools.add(pool("shard-" + i, urls.get(i), config, write, search, connect));
+                pools.add(pool("shard-" + i, urls.get(i), config, writeSession(config), connect));
             }
         } catch (RuntimeException e) {
             pools.forEach(HikariDataSource::close);
@@ -149,13 +167,33 @@ public final class PgShardedStore implements ShardedStore {
         return store;
     }
 
+    /** Session settings of the connections that write (and read outside searches). */
+    private static String writeSession(KbConfig config) {
+        return "-c statement_timeout=" + config.get(PostgresOptions.WRITE_TIMEOUT).toMillis();
+    }
+
+    /**
+     * Session settings of the connections that only read, for searches: set once when a connection
+     * opens instead of by a SET in every search (each a round trip; a search's single statements
+     * then run without a transaction). The search timeout, the default ef_search, iterative HNSW
+     * scans, and no JIT: HNSW cost estimates can cross jit_above_cost, and compiling costs more
+     * than the millisecond query.
+     */
+    private static String searchSession(KbConfig config) {
+        return "-c statement_timeout="
+                + Math.max(1, config.get(PostgresOptions.SEARCH_TIMEOUT).toMillis())
+                + " -c hnsw.ef_search="
+                + efSearch(config.get(PostgresOptions.EF_SEARCH))
+                + " -c hnsw.iterative_scan=relaxed_order -c jit=off";
+    }
+
+    /** pgvector's accepted range of hnsw.ef_search. */
+    private static int efSearch(int requested) {
+        return Math.max(1, Math.min(1000, requested));
+    }
+
     private static HikariDataSource pool(
-            String name,
-            String url,
-            KbConfig config,
-            Duration write,
-            Duration search,
-            Duration connect) {
+            String name, String url, KbConfig config, String session, Duration connect) {
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("kb-" + name);
         hc.setJdbcUrl(url);
@@ -169,10 +207,13 @@ public final class PgShardedStore implements ShardedStore {
         hc.setConnectionTimeout(Math.max(250, connect.toMillis()));
         // a shard that is down at start is reported when used, naming the shard, not here
         hc.setInitializationFailTimeout(-1);
-        // statement_timeout for everything; searches lower it per transaction (SET LOCAL)
-        hc.addDataSourceProperty("options", "-c statement_timeout=" + write.toMillis());
+        hc.addDataSourceProperty("options", session);
         // a shard that stops answering at the TCP level cannot hang a caller forever
-        long socketSeconds = Math.max(write.toSeconds(), search.toSeconds()) + 10;
+        long socketSeconds =
+                Math.max(
+                                config.get(PostgresOptions.WRITE_TIMEOUT).toSeconds(),
+                                config.get(PostgresOptions.SEARCH_TIMEOUT).toSeconds())
+                        + 10;
         hc.addDataSourceProperty("socketTimeout", Long.toString(socketSeconds));
         hc.addDataSourceProperty("connectTimeout", Long.toString(Math.max(1, connect.toSeconds())));
         // JDBC batches of chunk inserts become multi-row INSERTs: one round trip per batch
@@ -739,10 +780,9 @@ public final class PgShardedStore implements ShardedStore {
             ShardNode node, String tenant, String afterId, int limit) {
         int shard = checkShard(node.shard());
         Objects.requireNonNull(tenant, "tenant");
-        try (Connection c = pool(node).getConnection()) {
+        try (Connection c = readPool(node).getConnection()) {
             c.setAutoCommit(false);
             try {
-                timeout(c);
                 List<StoredDocument> page = new ArrayList<>();
                 try (PreparedStatement st = c.prepareStatement(SearchSql.LIST_DOCUMENTS)) {
                     st.setString(1, tenant);
@@ -798,40 +838,42 @@ public final class PgShardedStore implements ShardedStore {
         Objects.requireNonNull(query, "query");
         checkK(k);
         boolean filtered = metadataFilter != null && !metadataFilter.isEmpty();
-        try (Connection c = pool(node).getConnection()) {
-            c.setAutoCommit(false);
+        int ef = efSearch(efSearch);
+        // the session's ef_search serves most searches; another needs its own transaction
+        boolean ownEf = ef != sessionEfSearch;
+        try (Connection c = readPool(node).getConnection()) {
+            c.setAutoCommit(!ownEf);
             try {
-                try (PreparedStatement set = c.prepareStatement(SearchSql.SEARCH_SETTINGS)) {
-                    set.setString(1, Long.toString(searchTimeoutMs));
-                    set.setString(2, Integer.toString(Math.max(1, Math.min(1000, efSearch))));
-                    set.execute();
+                if (ownEf) {
+                    try (PreparedStatement set = c.prepareStatement(SearchSql.EF_SEARCH_SETTING)) {
+                        set.setString(1, Integer.toString(ef));
+                        set.execute();
+                    }
                 }
                 String table =
                         knownVectorTable(c, shard, model != null ? model : activeModel(c, tenant));
                 if (table == null) {
                     // no vector of this model was ever written here
-                    c.commit();
+                    endRead(c);
                     return List.of();
                 }
-                boolean small = searchedExactly(c, tenant, table, exactBelowChunks);
-                if (small) {
-                    exact(c);
-                }
+                boolean small = searchedExactly(c, shard, tenant, table, exactBelowChunks);
                 List<ChunkHit> hits =
-                        vectorQuery(c, table, filtered, tenant, query, k, metadataFilter);
+                        vectorQuery(c, table, filtered, small, tenant, query, k, metadataFilter);
                 if (hits.size() < k && !small) {
                     // Fewer than k: either the tenant has fewer matching chunks, or the HNSW
                     // graph could not reach them (near-duplicate vectors and not yet vacuumed
                     // deletes leave parts of the graph unreachable even to an iterative scan).
                     // Re-ask exactly, without the vector index; cheap, as the tenant's or the
                     // filter's rows are few in both cases.
-                    exact(c);
-                    hits = vectorQuery(c, table, filtered, tenant, query, k, metadataFilter);
+                    hits = vectorQuery(c, table, filtered, true, tenant, query, k, metadataFilter);
                 }
-                c.commit();
+                endRead(c);
                 return hits;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                if (!c.getAutoCommit()) {
+                    c.rollback();
+                }
                 throw e;
             }
         } catch (SQLException e) {
@@ -839,16 +881,24 @@ public final class PgShardedStore implements ShardedStore {
         }
     }
 
+    /** Ends a read's transaction, if it opened one. */
+    private static void endRead(Connection c) throws SQLException {
+        if (!c.getAutoCommit()) {
+            c.commit();
+        }
+    }
+
     private static List<ChunkHit> vectorQuery(
             Connection c,
             String table,
             boolean filtered,
+            boolean exact,
             String tenant,
             float[] query,
             int k,
             Map<String, String> metadataFilter)
             throws SQLException {
-        try (PreparedStatement st = c.prepareStatement(SearchSql.vector(table, filtered))) {
+        try (PreparedStatement st = c.prepareStatement(SearchSql.vector(table, filtered, exact))) {
             int p = 1;
             st.setObject(p++, new PGvector(query));
             st.setString(p++, tenant);
@@ -861,37 +911,43 @@ public final class PgShardedStore implements ShardedStore {
         }
     }
 
-    /** No vector index for the rest of the transaction: the next vector query is exact. */
-    private static void exact(Connection c) throws SQLException {
-        try (PreparedStatement off = c.prepareStatement(SearchSql.EXACT_SETTING)) {
-            off.execute();
-        }
-    }
-
     /**
      * Whether the tenant is searched exactly here: a small tenant is, as reading its few rows costs
      * less than walking a graph that holds every other tenant's vectors too; unless it holds most
      * of the graph itself ({@code kb.search.exact-max-share}), when the walk passes few other
      * vectors and reads far fewer rows than the scan. The table's size is the planner's estimate.
      */
-    private boolean searchedExactly(Connection c, String tenant, String table, int exactBelowChunks)
+    private boolean searchedExactly(
+            Connection c, int shard, String tenant, String table, int exactBelowChunks)
             throws SQLException {
         if (exactBelowChunks <= 0) {
             return false; // no lookup needed
         }
-        try (PreparedStatement st = c.prepareStatement(SearchSql.TENANT_VECTOR_SHARE)) {
-            st.setString(1, tenant);
-            st.setString(2, table);
-            try (ResultSet rs = st.executeQuery()) {
-                rs.next(); // one row, always
-                return searchedExactly(
-                        rs.getLong(1), rs.getDouble(2), exactBelowChunks, exactMaxShare);
+        String key = shard + "\u0000" + tenant + "\u0000" + table;
+        long now = System.nanoTime();
+        VectorShare share = vectorShares.get(key);
+        if (share == null || now - share.readAt() > VECTOR_SHARE_TTL_NANOS) {
+            try (PreparedStatement st = c.prepareStatement(SearchSql.TENANT_VECTOR_SHARE)) {
+                st.setString(1, tenant);
+                st.setString(2, table);
+                try (ResultSet rs = st.executeQuery()) {
+                    rs.next(); // one row, always
+                    share = new VectorShare(rs.getLong(1), rs.getDouble(2), now);
+                }
             }
+            if (vectorShares.size() >= VECTOR_SHARES_KEPT) {
+                vectorShares.clear(); // bounded: the busy tenants come back at their next search
+            }
+            vectorShares.put(key, share);
         }
+        return searchedExactly(share.chunks(), share.vectors(), exactBelowChunks, exactMaxShare);
     }
 
+    /** A tenant's chunks on a shard and the rows of a vector table there, as read at a time. */
+    private record VectorShare(long chunks, double vectors, long readAt) {}
+
     /**
-     * The rule of {@link #searchedExactly(Connection, String, String, int)}.
+     * The rule of {@link #searchedExactly(Connection, int, String, String, int)}.
      *
      * @param vectors rows of the model's vector table on the shard; not positive when unknown
      */
@@ -912,33 +968,24 @@ public final class PgShardedStore implements ShardedStore {
         if (query == null || query.isBlank()) {
             return Bm25Statistics.EMPTY;
         }
-        try (Connection c = pool(node).getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                timeout(c);
-                List<Bm25Statistics.Term> terms = new ArrayList<>();
-                long chunks = 0;
-                long length = 0;
-                try (PreparedStatement st = c.prepareStatement(SearchSql.BM25_STATISTICS)) {
-                    st.setString(1, SearchSql.clean(query));
-                    st.setString(2, tenant);
-                    st.setString(3, tenant);
-                    try (ResultSet rs = st.executeQuery()) {
-                        while (rs.next()) {
-                            terms.add(
-                                    new Bm25Statistics.Term(
-                                            rs.getString(1), rs.getInt(2), rs.getLong(3)));
-                            chunks = rs.getLong(4);
-                            length = rs.getLong(5);
-                        }
-                    }
+        // one statement, so no transaction
+        try (Connection c = readPool(node).getConnection();
+                PreparedStatement st = c.prepareStatement(SearchSql.BM25_STATISTICS)) {
+            st.setString(1, SearchSql.clean(query));
+            st.setString(2, tenant);
+            st.setString(3, tenant);
+            List<Bm25Statistics.Term> terms = new ArrayList<>();
+            long chunks = 0;
+            long length = 0;
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    terms.add(
+                            new Bm25Statistics.Term(rs.getString(1), rs.getInt(2), rs.getLong(3)));
+                    chunks = rs.getLong(4);
+                    length = rs.getLong(5);
                 }
-                c.commit();
-                return new Bm25Statistics(terms, chunks, length);
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
             }
+            return new Bm25Statistics(terms, chunks, length);
         } catch (SQLException e) {
             throw failure(shard, node + ": keyword statistics failed", e);
         }
@@ -959,20 +1006,14 @@ public final class PgShardedStore implements ShardedStore {
             return KeywordResult.NONE;
         }
         boolean filtered = metadataFilter != null && !metadataFilter.isEmpty();
-        try (Connection c = pool(node).getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                timeout(c);
-                ImpactSearch.Ranked ranked =
-                        new ImpactSearch(query)
-                                .run(new PgPostings(c, tenant, query, metadataFilter), k, filtered);
-                List<ChunkHit> hits = chunksById(c, tenant, ranked.top());
-                c.commit();
-                return new KeywordResult(hits, ranked.exact(), ranked.postingsRead());
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
+        // no transaction: under read committed it would not give the rounds one snapshot anyway,
+        // and its COMMIT would cost a round trip
+        try (Connection c = readPool(node).getConnection()) {
+            ImpactSearch.Ranked ranked =
+                    new ImpactSearch(query)
+                            .run(new PgPostings(c, tenant, query, metadataFilter), k, filtered);
+            List<ChunkHit> hits = chunksById(c, tenant, ranked.top());
+            return new KeywordResult(hits, ranked.exact(), ranked.postingsRead());
         } catch (SQLException e) {
             throw failure(shard, node + ": keyword search failed", e);
         }
@@ -1022,13 +1063,6 @@ public final class PgShardedStore implements ShardedStore {
             }
         }
         return hits;
-    }
-
-    private void timeout(Connection c) throws SQLException {
-        try (PreparedStatement set = c.prepareStatement(SearchSql.TIMEOUT_SETTING)) {
-            set.setString(1, Long.toString(searchTimeoutMs));
-            set.execute();
-        }
     }
 
     @Override
@@ -1098,18 +1132,44 @@ public final class PgShardedStore implements ShardedStore {
         }
     }
 
-    /** The primary's pool, or the replica's, opened on first use. */
+    /**
+     * The primary's pool, or the replica's, opened on first use. A replica only ever reads, so its
+     * connections carry the search session ({@link #searchSession}).
+     */
     private DataSource pool(ShardNode node) {
         int shard = checkShard(node.shard());
-        if (node.isPrimary()) {
-            return pools.get(shard);
+        return node.isPrimary() ? pools.get(shard) : replicaPool(node);
+    }
+
+    /**
+     * Connections for a search on {@code node}: a replica's, or the primary's search pool, opened
+     * on first use beside its writers' (which keep the write timeout and no search settings).
+     */
+    private DataSource readPool(ShardNode node) {
+        int shard = checkShard(node.shard());
+        if (!node.isPrimary()) {
+            return replicaPool(node);
         }
+        return ifOpen(
+                searchPools.computeIfAbsent(
+                        shard,
+                        s ->
+                                pool(
+                                        "shard-" + s + "-search",
+                                        urls.get(s),
+                                        config,
+                                        searchSession(config),
+                                        config.get(PostgresOptions.CONNECT_TIMEOUT))));
+    }
+
+    private HikariDataSource replicaPool(ShardNode node) {
+        int shard = node.shard();
         List<String> replicas = replicaUrls.get(shard);
         if (node.replica() >= replicas.size()) {
             throw new IllegalArgumentException(
                     "shard " + shard + " has " + replicas.size() + " replicas: " + node);
         }
-        HikariDataSource pool =
+        return ifOpen(
                 replicaPools.computeIfAbsent(
                         node,
                         n ->
@@ -1117,15 +1177,17 @@ public final class PgShardedStore implements ShardedStore {
                                         "shard-" + shard + "-replica-" + n.replica(),
                                         replicas.get(n.replica()),
                                         config,
-                                        config.get(PostgresOptions.WRITE_TIMEOUT),
-                                        config.get(PostgresOptions.SEARCH_TIMEOUT),
+                                        searchSession(config),
                                         // a replica is only ever one choice: one that gives no
                                         // connection at once (killed: the pool retries until
                                         // this timeout) is passed over for the primary while
                                         // the search's deadline still allows it
-                                        REPLICA_CONNECT_TIMEOUT));
+                                        REPLICA_CONNECT_TIMEOUT)));
+    }
+
+    /** A pool opened on first use by a call racing close() is closed again, not left open. */
+    private HikariDataSource ifOpen(HikariDataSource pool) {
         if (closed) {
-            // a search racing close() must not leave a pool open behind it
             pool.close();
         }
         return pool;
@@ -1138,6 +1200,7 @@ public final class PgShardedStore implements ShardedStore {
             pool.close();
         }
         replicaPools.values().forEach(HikariDataSource::close);
+        searchPools.values().forEach(HikariDataSource::close);
     }
 
     @Override
