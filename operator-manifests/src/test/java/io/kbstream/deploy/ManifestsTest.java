@@ -551,12 +551,15 @@ class ManifestsTest {
         var pod = replicas.getSpec().getTemplate().getSpec();
 
         // one replica per shard; pod N follows primary N mod SHARDS, made by pg_basebackup -R
+        // with a replication slot of its own, kept while the slot has not lost WAL, else re-copied
         assertThat(replicas.getSpec().getReplicas()).isEqualTo(shards);
         var backup = pod.getInitContainers().get(0);
         assertThat(env(backup.getEnv(), "SHARDS").getValue()).isEqualTo(Integer.toString(shards));
         assertThat(String.join(" ", backup.getCommand()))
                 .contains("% SHARDS", "kb-shard-$shard.kb-shard", "pg_basebackup", " -R ")
-                .contains("if [ -s \"$PGDATA/PG_VERSION\" ]; then exit 0; fi");
+                .contains("slot=\"kb_replica_$ordinal\"", "-C -S \"$slot\"")
+                .contains("if [ -n \"$wal\" ] && [ \"$wal\" != lost ]; then exit 0; fi")
+                .contains("rm -rf \"$PGDATA\"");
         assertThat(env(backup.getEnv(), "POSTGRES_PASSWORD").getValueFrom().getSecretKeyRef())
                 .satisfies(ref -> assertThat(ref.getName()).isEqualTo("kb-secrets"));
         var primary = primaries.getSpec().getTemplate().getSpec().getContainers().get(0);
@@ -564,10 +567,16 @@ class ManifestsTest {
         assertThat(replica.getImage()).isEqualTo(primary.getImage());
         assertThat(backup.getImage()).isEqualTo(primary.getImage());
 
-        // primaries accept replication connections (by password), replicas use the same rules
+        // primaries accept replication connections (by password) and bound the WAL a slot keeps;
+        // replicas use the same settings
         for (var container : List.of(primary, replica)) {
             assertThat(container.getArgs())
-                    .containsExactly("postgres", "-c", "hba_file=/etc/kb-postgres/pg_hba.conf");
+                    .containsExactly(
+                            "postgres",
+                            "-c",
+                            "hba_file=/etc/kb-postgres/pg_hba.conf",
+                            "-c",
+                            "max_slot_wal_keep_size=4GB");
         }
         @SuppressWarnings("unchecked")
         String hba =
