@@ -40,10 +40,12 @@ class ReplicaInitScriptITCase {
 
     private KbConfig config;
     private Path volume;
+    private String script;
 
     @BeforeEach
     void setUp() throws IOException {
         config = LocalStackConfig.load();
+        script = initScriptOnLocalPrimary();
         volume = Files.createTempDirectory("kb-replica-volume");
         dropSlot(); // left by an interrupted earlier run
     }
@@ -95,22 +97,6 @@ class ReplicaInitScriptITCase {
 
     /** The init container's script as the manifests render it, run as the pod would run it. */
     private Run runScript(Path pgdata) throws Exception {
-        Manifests m = Manifests.render("dev");
-        StatefulSet replicas =
-                m.typed().stream()
-                        .filter(StatefulSet.class::isInstance)
-                        .map(StatefulSet.class::cast)
-                        .filter(s -> s.getMetadata().getName().equals("kb-shard-replica"))
-                        .findFirst()
-                        .orElseThrow();
-        var init = replicas.getSpec().getTemplate().getSpec().getInitContainers().get(0);
-        String script = init.getCommand().get(2);
-        assertThat(script)
-                .contains("primary=\"kb-shard-$shard.kb-shard\"")
-                .contains("chown -R postgres:postgres \"$PGDATA\"");
-        script =
-                script.replace("primary=\"kb-shard-$shard.kb-shard\"", "primary=127.0.0.1")
-                        .replace("chown -R postgres:postgres \"$PGDATA\"", ":");
         ProcessBuilder pb = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true);
         pb.environment().put("HOSTNAME", POD);
         pb.environment().put("SHARDS", "2");
@@ -123,6 +109,33 @@ class ReplicaInitScriptITCase {
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(5, TimeUnit.MINUTES)).as("the script finished").isTrue();
         return new Run(p.exitValue(), output);
+    }
+
+    /**
+     * The replicas' init script from the rendered dev manifests, its primary's host replaced by the
+     * local one (the port comes from PGPORT) and its chown to the image's user left out.
+     */
+    private static String initScriptOnLocalPrimary() {
+        StatefulSet replicas =
+                Manifests.render("dev").typed().stream()
+                        .filter(StatefulSet.class::isInstance)
+                        .map(StatefulSet.class::cast)
+                        .filter(s -> s.getMetadata().getName().equals("kb-shard-replica"))
+                        .findFirst()
+                        .orElseThrow();
+        String rendered =
+                replicas.getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getInitContainers()
+                        .get(0)
+                        .getCommand()
+                        .get(2);
+        assertThat(rendered)
+                .contains("primary=\"kb-shard-$shard.kb-shard\"")
+                .contains("chown -R postgres:postgres \"$PGDATA\"");
+        return rendered.replace("primary=\"kb-shard-$shard.kb-shard\"", "primary=127.0.0.1")
+                .replace("chown -R postgres:postgres \"$PGDATA\"", ":");
     }
 
     private int primaryPort() {

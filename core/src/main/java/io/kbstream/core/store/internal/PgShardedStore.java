@@ -179,11 +179,11 @@ public final class PgShardedStore implements ShardedStore {
      * scans, and no JIT: HNSW cost estimates can cross jit_above_cost, and compiling costs more
      * than the millisecond query.
      */
-    private static String searchSession(KbConfig config) {
+    private String searchSession() {
         return "-c statement_timeout="
-                + Math.max(1, config.get(PostgresOptions.SEARCH_TIMEOUT).toMillis())
+                + searchTimeoutMs
                 + " -c hnsw.ef_search="
-                + efSearch(config.get(PostgresOptions.EF_SEARCH))
+                + sessionEfSearch
                 + " -c hnsw.iterative_scan=relaxed_order -c jit=off";
     }
 
@@ -1134,7 +1134,7 @@ public final class PgShardedStore implements ShardedStore {
 
     /**
      * The primary's pool, or the replica's, opened on first use. A replica only ever reads, so its
-     * connections carry the search session ({@link #searchSession}).
+     * connections carry the search session ({@link #searchSession()}).
      */
     private DataSource pool(ShardNode node) {
         int shard = checkShard(node.shard());
@@ -1158,7 +1158,7 @@ public final class PgShardedStore implements ShardedStore {
                                         "shard-" + s + "-search",
                                         urls.get(s),
                                         config,
-                                        searchSession(config),
+                                        searchSession(),
                                         config.get(PostgresOptions.CONNECT_TIMEOUT))));
     }
 
@@ -1177,7 +1177,7 @@ public final class PgShardedStore implements ShardedStore {
                                         "shard-" + shard + "-replica-" + n.replica(),
                                         replicas.get(n.replica()),
                                         config,
-                                        searchSession(config),
+                                        searchSession(),
                                         // a replica is only ever one choice: one that gives no
                                         // connection at once (killed: the pool retries until
                                         // this timeout) is passed over for the primary while

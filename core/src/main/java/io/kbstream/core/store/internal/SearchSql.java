@@ -26,7 +26,8 @@ public final class SearchSql {
      * recommends. The exact form compares every one of the tenant's rows: {@code OFFSET 0} keeps
      * its row set a subquery the planner cannot order by the index. Titles come from the chunks
      * (written with their document's), so the plain form joins one table, not two: planning the
-     * join with documents cost more than the HNSW walk itself (0.6 against 0.2 ms a query).
+     * join with documents took 0.41-0.56 ms of a ~1.5 ms query, against 0.12 ms without it
+     * (benchmark/results/vector-plan-time.txt).
      */
     public static String vector(String vectors, boolean withMetadataFilter, boolean exact) {
         String rows =
