@@ -18,6 +18,7 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * The topics kb-stream writes, with their partitions and configs, and the one way they are made to
@@ -81,6 +82,7 @@ public final class KafkaTopics {
         }
         if (!missing.isEmpty()) {
             admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+            awaitKnown(admin, missing.stream().map(NewTopic::name).toList());
         }
         List<String> altered = new ArrayList<>();
         if (present.isEmpty()) {
@@ -112,5 +114,30 @@ public final class KafkaTopics {
             admin.incrementalAlterConfigs(changes).all().get(30, TimeUnit.SECONDS);
         }
         return altered;
+    }
+
+    /**
+     * Waits until the broker describes the named topics. {@code createTopics} completes once the
+     * controller has them; the broker's metadata may lag a moment behind, and until then it answers
+     * for the topics with {@link UnknownTopicOrPartitionException} (seen in CI right after a
+     * create), so a caller of {@link #ensure} could not yet use what it created.
+     */
+    public static void awaitKnown(Admin admin, Collection<String> names)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        List<ConfigResource> resources =
+                names.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                admin.describeConfigs(resources).all().get(10, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 }

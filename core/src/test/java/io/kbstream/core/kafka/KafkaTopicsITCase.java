@@ -38,6 +38,7 @@ class KafkaTopicsITCase {
             admin.createTopics(List.of(new NewTopic(name, 2, (short) 1)))
                     .all()
                     .get(30, TimeUnit.SECONDS);
+            KafkaTopics.awaitKnown(admin, List.of(name));
             assertThat(configOf(admin, name).get("cleanup.policy").value()).isEqualTo("delete");
             List<KafkaTopics.Topic> wanted =
                     List.of(new KafkaTopics.Topic(name, 2, KafkaTopics.documentsConfigs(config)));
