@@ -54,7 +54,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  *   <li>one large tenant grown to each size (10k, 100k, 1M chunks), as a bulk load: indexes
  *       dropped, chunks copied in with the BM25 insert trigger off, the BM25 statistics and
  *       postings of all chunks recounted set-wise ({@code kb_bm25_recount()}, migration 013), then
- *       the postings' indexes and the HNSW index built anew and timed, vacuumed, measured;
+ *       the postings' indexes and the HNSW index built anew and timed, vacuumed, read into the page
+ *       cache ({@link #prewarm}), measured;
  *   <li>the small tenants added beside the large one (triggers on and indexes kept, so they are
  *       inserted into, as by the production write path), and the first small tenant measured again:
  *       with the default exact search below {@code kb.search.exact-below-chunks}, and with HNSW
@@ -64,7 +65,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * Each point: p50/p95/p99 of keyword (statistics + ranking, as the API asks each shard), vector
  * (k-NN) and hybrid (both at once, fused as the API fuses) over SciFact claims and random unit
  * query vectors, at 1 and 4 clients, k = 30 chunks (what the API asks a shard for 10 results;
- * {@code --k}).
+ * {@code --k}), after 10 warm-up queries with other claims and vectors.
  */
 public final class ScaleBenchmark {
 
@@ -196,6 +197,9 @@ public final class ScaleBenchmark {
                 build.put("hnswSeconds", timed(() -> notices.addAll(buildHnsw(admin))));
                 build.put("hnswNotices", notices);
                 build.put("vacuumAnalyzeSeconds", timed(() -> vacuum(admin)));
+                long t1 = System.nanoTime();
+                build.put("prewarmMB", prewarm(admin));
+                build.put("prewarmSeconds", seconds(t1));
                 build.put("sizes", sizes(admin));
                 log.accept("built " + build);
                 builds.add(build);
@@ -325,8 +329,21 @@ public final class ScaleBenchmark {
                 AtomicLong postings = new AtomicLong();
                 AtomicLong keywordAnswers = new AtomicLong();
                 for (int clients : settings.clients()) {
-                    // warm up, not recorded
-                    runClients(1, 10, q -> search(store, tenant, mode, q, exactBelowChunks, side));
+                    // warm up, not recorded, with claims and vectors other than those measured:
+                    // a query's own pages would otherwise be warm when it is measured
+                    int unmeasured = settings.queriesPerPoint();
+                    runClients(
+                            1,
+                            10,
+                            q ->
+                                    search(
+                                            store,
+                                            tenant,
+                                            mode,
+                                            unmeasured + q,
+                                            exactBelowChunks,
+                                            side));
+                    settleHeap();
                     Latencies latencies = new Latencies();
                     long t0 = System.nanoTime();
                     runClients(
@@ -395,6 +412,7 @@ public final class ScaleBenchmark {
         sweep.put("exhaustive", exhaustiveLatency.summary());
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Bm25Settings s : sweepSettings()) {
+            settleHeap();
             Latencies latency = new Latencies();
             double recallSum = 0;
             double recallMin = 1;
@@ -439,6 +457,15 @@ public final class ScaleBenchmark {
         sweep.put("settings", rows);
         log.accept("keyword sweep: " + sweep);
         return sweep;
+    }
+
+    /**
+     * Collects the garbage of what ran before a measured pass: the exhaustive references leave
+     * hundreds of MB of postings behind, and collecting them inside the next pass paused it for
+     * 50-400 ms (seen with -Xlog:gc), which is the harness's cost, not a search's.
+     */
+    private static void settleHeap() {
+        System.gc();
     }
 
     /** The queries of a keyword sweep: enough for a mean, few enough for exhaustive references. */
@@ -718,6 +745,35 @@ public final class ScaleBenchmark {
             st.execute(
                     "VACUUM (ANALYZE) chunks, documents, bm25_postings, bm25_terms, bm25_tenants, "
                             + vectorTable);
+        }
+    }
+
+    /**
+     * Reads the relations searches read (the postings' two indexes, the terms, the chunks, the
+     * vectors and their HNSW index) into the page cache, as a shard server holds them once it has
+     * served for a while, so that a point measures steady-state searches, not the first reads from
+     * disk after the builds pushed part of them out (which made the first measurement at 1M chunks
+     * 3-5 times slower than the same searches later). pg_prewarm is a contrib module of Postgres;
+     * the scratch database only.
+     *
+     * @return MB read
+     */
+    private long prewarm(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm");
+            try (ResultSet rs =
+                    st.executeQuery(
+                            "SELECT coalesce(sum(pg_prewarm(r, 'read')), 0) FROM unnest(ARRAY["
+                                    + "'bm25_postings_impact', 'bm25_postings_pkey', 'bm25_terms',"
+                                    + " 'bm25_terms_pkey', 'bm25_tenants', 'chunks', 'chunks_pkey',"
+                                    + " '"
+                                    + vectorTable
+                                    + "', '"
+                                    + vectorTable
+                                    + "_hnsw']::regclass[]) AS r")) {
+                rs.next();
+                return rs.getLong(1) * 8192 / (1 << 20);
+            }
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 
 /**
@@ -42,8 +43,9 @@ final class ImpactSearch {
         List<Posting> first(int[] depths) throws SQLException;
 
         /**
-         * The postings of these (chunk, term index) pairs; a pair without a posting means the chunk
-         * does not hold the term.
+         * The postings these chunks have for any of these term indexes; a (chunk, term) pair
+         * without a posting means the chunk does not hold the term. One index descent per chunk: a
+         * chunk's postings lie together in the (chunk, term) key order.
          */
         List<Posting> lookup(long[] chunkIds, int[] terms) throws SQLException;
 
@@ -132,7 +134,7 @@ final class ImpactSearch {
         int[] seen = new int[terms];
         float[] lastImpact = new float[terms];
         Arrays.fill(lastImpact, Float.MAX_VALUE);
-        Map<Long, Candidate> candidates = new HashMap<>();
+        Map<Long, Candidate> candidates = new HashMap<>(first.size() * 2);
         for (Posting p : first) {
             seen[p.term()]++;
             lastImpact[p.term()] = Math.min(lastImpact[p.term()], p.impact());
@@ -166,16 +168,18 @@ final class ImpactSearch {
             c.upper = score(c, unseenBound);
         }
         // A chunk whose upper bound is below the k-th best known sum cannot enter the top k: drop
-        // it before sorting (the loop below would drop it first thing). When every list was read
-        // to its end, bounds equal known sums and only about k chunks are left to sort.
+        // it before ordering (the loop below would drop it first thing). When every list was read
+        // to its end, bounds equal known sums and only about k chunks are left.
         double floor = kthLargest(all, List.of(), k);
-        List<Candidate> open = new ArrayList<>();
+        // best known first, as a heap: a round takes at most the budget's candidates from the
+        // head of thousands (sorting them all was a seventh of a million-chunk query's CPU)
+        PriorityQueue<Candidate> open =
+                new PriorityQueue<>(Math.max(1, all.size()), BEST_KNOWN_FIRST);
         for (Candidate c : all) {
             if (c.upper >= floor) {
                 open.add(c);
             }
         }
-        open.sort(BEST_KNOWN_FIRST);
         long read = first.size();
         List<Candidate> alive = new ArrayList<>();
         int budget =
@@ -187,23 +191,25 @@ final class ImpactSearch {
         while (!open.isEmpty()) {
             double kth = kthLargest(open, alive, k);
             int room = Math.min(batch, budget - alive.size());
-            List<Candidate> next = new ArrayList<>();
-            List<Candidate> rest = new ArrayList<>();
-            for (Candidate c : open) {
-                double upper = c.upper;
-                if (upper < kth) {
-                    continue; // even with every unknown part at its bound it stays below
+            if (room == 0) {
+                for (Candidate c : open) {
+                    if (c.upper >= kth) {
+                        dropped = Math.max(dropped, c.upper);
+                    }
                 }
-                if (room == 0) {
-                    dropped = Math.max(dropped, upper);
-                } else {
-                    (next.size() < room ? next : rest).add(c);
+                break;
+            }
+            List<Candidate> next = new ArrayList<>();
+            while (next.size() < room && !open.isEmpty()) {
+                Candidate c = open.poll();
+                if (c.upper
+                        >= kth) { // else even with every unknown part at its bound it stays below
+                    next.add(c);
                 }
             }
             read += complete(postings, next, unseenBound);
             alive.addAll(next);
-            open = rest;
-            batch *= 4;
+            batch = (int) Math.min(Integer.MAX_VALUE, batch * 4L);
         }
         List<Scored> scored = new ArrayList<>(alive.size());
         for (Candidate c : alive) {
@@ -262,35 +268,50 @@ final class ImpactSearch {
     }
 
     /**
-     * Fetches the unknown parts of these candidates (0 for terms read to their end).
+     * Fetches the unknown parts of these candidates (0 for terms read to their end), asking for the
+     * batch's chunks and the terms any of them misses at once.
      *
-     * @return lookups made
+     * @return (chunk, term) parts that were unknown and looked up
      */
     private int complete(Postings postings, List<Candidate> batch, double[] unseenBound)
             throws SQLException {
-        List<Long> chunks = new ArrayList<>();
-        List<Integer> terms = new ArrayList<>();
-        Map<Long, Candidate> byId = new HashMap<>();
+        long[] chunks = new long[batch.size()];
+        int asked = 0;
+        boolean[] termAsked = new boolean[weights.length];
+        Map<Long, Candidate> byId = new HashMap<>(batch.size() * 2);
+        int lookups = 0;
         for (Candidate c : batch) {
-            byId.put(c.chunkId, c);
+            boolean missing = false;
             for (int t = 0; t < weights.length; t++) {
                 if (Double.isNaN(c.parts[t])) {
                     if (unseenBound[t] == 0) {
                         c.parts[t] = 0;
                     } else {
-                        chunks.add(c.chunkId);
-                        terms.add(t);
+                        missing = true;
+                        termAsked[t] = true;
+                        lookups++;
                     }
                 }
             }
+            if (missing) {
+                chunks[asked++] = c.chunkId;
+                byId.put(c.chunkId, c);
+            }
         }
-        if (!chunks.isEmpty()) {
-            List<Posting> found =
-                    postings.lookup(
-                            chunks.stream().mapToLong(Long::longValue).toArray(),
-                            terms.stream().mapToInt(Integer::intValue).toArray());
-            for (Posting p : found) {
-                byId.get(p.chunkId()).parts[p.term()] = scorer.part(p.tf(), p.length());
+        if (asked > 0) {
+            int[] terms = new int[weights.length];
+            int n = 0;
+            for (int t = 0; t < weights.length; t++) {
+                if (termAsked[t]) {
+                    terms[n++] = t;
+                }
+            }
+            for (Posting p :
+                    postings.lookup(Arrays.copyOf(chunks, asked), Arrays.copyOf(terms, n))) {
+                Candidate c = byId.get(p.chunkId());
+                if (c != null && Double.isNaN(c.parts[p.term()])) {
+                    c.parts[p.term()] = scorer.part(p.tf(), p.length());
+                }
             }
         }
         for (Candidate c : batch) {
@@ -302,26 +323,67 @@ final class ImpactSearch {
             c.known = score(c, null);
             c.upper = c.known;
         }
-        return chunks.size();
+        return lookups;
     }
 
     /**
      * A lower bound of the k-th best score: the k-th largest of the exact scores of the completed
      * candidates and the known parts of the open ones; -infinity when there are fewer than k.
      */
-    private double kthLargest(List<Candidate> open, List<Candidate> completed, int k) {
+    private double kthLargest(Collection<Candidate> open, List<Candidate> completed, int k) {
         if (open.size() + completed.size() < k) {
             return Double.NEGATIVE_INFINITY;
         }
-        double[] values = new double[open.size() + completed.size()];
+        // the k largest in a min-heap: O(n log k) where sorting all of them (thousands of
+        // candidates, several times a round) was a tenth of a million-chunk query's CPU
+        double[] heap = new double[k];
+        int size = 0;
+        for (Collection<Candidate> list : List.of(open, completed)) {
+            for (Candidate c : list) {
+                if (size < k) {
+                    heap[size] = c.known;
+                    siftUp(heap, size++);
+                } else if (c.known > heap[0]) {
+                    heap[0] = c.known;
+                    siftDown(heap, k);
+                }
+            }
+        }
+        return heap[0];
+    }
+
+    private static void siftUp(double[] heap, int i) {
+        while (i > 0) {
+            int parent = (i - 1) / 2;
+            if (heap[parent] <= heap[i]) {
+                return;
+            }
+            double swap = heap[parent];
+            heap[parent] = heap[i];
+            heap[i] = swap;
+            i = parent;
+        }
+    }
+
+    private static void siftDown(double[] heap, int size) {
         int i = 0;
-        for (Candidate c : open) {
-            values[i++] = c.known;
+        while (true) {
+            int smallest = i;
+            int left = 2 * i + 1;
+            int right = left + 1;
+            if (left < size && heap[left] < heap[smallest]) {
+                smallest = left;
+            }
+            if (right < size && heap[right] < heap[smallest]) {
+                smallest = right;
+            }
+            if (smallest == i) {
+                return;
+            }
+            double swap = heap[smallest];
+            heap[smallest] = heap[i];
+            heap[i] = swap;
+            i = smallest;
         }
-        for (Candidate c : completed) {
-            values[i++] = c.known;
-        }
-        Arrays.sort(values);
-        return values[values.length - k];
     }
 }

@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -69,24 +70,28 @@ final class PgPostings implements ImpactSearch.Postings {
     @Override
     public List<ImpactSearch.Posting> lookup(long[] chunkIds, int[] terms) throws SQLException {
         Long[] chunks = new Long[chunkIds.length];
-        Integer[] ids = new Integer[terms.length];
-        Integer[] indexes = new Integer[terms.length];
         for (int i = 0; i < chunkIds.length; i++) {
             chunks[i] = chunkIds[i];
-            ids[i] = termIds[terms[i]];
-            indexes[i] = terms[i] + 1;
+        }
+        Map<Integer, Integer> termById = new HashMap<>();
+        for (int t : terms) {
+            if (termIds[t] != 0) { // 0: no such term here, so no chunk holds it
+                termById.put(termIds[t], t);
+            }
         }
         List<ImpactSearch.Posting> out = new ArrayList<>();
+        if (termById.isEmpty()) {
+            return out;
+        }
         try (PreparedStatement st = c.prepareStatement(SearchSql.BM25_POSTINGS_BY_KEY)) {
             st.setArray(1, c.createArrayOf("bigint", chunks));
-            st.setArray(2, c.createArrayOf("int4", ids));
-            st.setArray(3, c.createArrayOf("int4", indexes));
+            st.setArray(2, c.createArrayOf("int4", termById.keySet().toArray()));
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     out.add(
                             new ImpactSearch.Posting(
-                                    rs.getInt(1) - 1,
-                                    rs.getLong(2),
+                                    termById.get(rs.getInt(2)),
+                                    rs.getLong(1),
                                     rs.getInt(3),
                                     rs.getInt(4),
                                     0));

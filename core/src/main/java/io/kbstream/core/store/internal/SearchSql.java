@@ -168,16 +168,20 @@ public final class SearchSql {
     public static final int PACKED_POSTING_BYTES = 8 + 4 + 2 + 4;
 
     /**
-     * Postings by key, for the terms a candidate chunk was not seen under. Parameters: chunk ids
-     * (bigint[]), term ids (int[]), term indexes (int[]), pairwise. Rows: term index, chunk id, tf,
-     * length; a missing pair means the chunk lacks the term. Only the primary key index is read (it
-     * has no impact column, and none is needed here). The ids come from the tenant's own terms, so
-     * they reach only its postings.
+     * Postings by key, for the terms candidate chunks were not seen under. Parameters: chunk ids
+     * (bigint[]), term ids (int[]). Rows: chunk id, term id, tf, length, for every posting of those
+     * chunks under those terms; a missing pair means the chunk lacks the term. Only the primary key
+     * index is read (it has no impact column, and none is needed here): one descent per chunk,
+     * whose postings lie together in (chunk, term) order, with the terms a filter ({@code + 0}
+     * keeps term_id out of the index condition: as a second array key it would make a descent per
+     * chunk and term, which on the scale probe's million chunks took 2-3 times as long). The ids
+     * come from the tenant's own terms, so they reach only its postings.
      */
     public static final String BM25_POSTINGS_BY_KEY =
-            "SELECT x.i, p.chunk_id, p.tf, p.length"
-                    + " FROM unnest(?::bigint[], ?::int[], ?::int[]) AS x(chunk_id, term_id, i)"
-                    + " JOIN bm25_postings p ON p.chunk_id = x.chunk_id AND p.term_id = x.term_id";
+            "SELECT p.chunk_id, p.term_id, p.tf, p.length"
+                    + " FROM unnest(?::bigint[]) AS x(chunk_id)"
+                    + " JOIN bm25_postings p ON p.chunk_id = x.chunk_id"
+                    + " WHERE p.term_id + 0 = ANY(?::int[])";
 
     /**
      * The chunks (of the tenant) whose document matches a metadata filter. Parameters: tenant,

@@ -82,10 +82,12 @@ class ImpactSearchTest {
         @Override
         public List<ImpactSearch.Posting> lookup(long[] chunkIds, int[] terms) {
             List<ImpactSearch.Posting> out = new ArrayList<>();
-            for (int i = 0; i < chunkIds.length; i++) {
-                var p = byChunk.getOrDefault(chunkIds[i], Map.of()).get(terms[i]);
-                if (p != null) {
-                    out.add(p);
+            for (long chunk : chunkIds) {
+                for (int term : terms) {
+                    var p = byChunk.getOrDefault(chunk, Map.of()).get(term);
+                    if (p != null) {
+                        out.add(p);
+                    }
                 }
             }
             return out;
